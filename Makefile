@@ -1,0 +1,69 @@
+# Mentorskap: `make run` starts the app with demo data, `make test` runs every test.
+# Both install what they need first (a virtualenv in .venv, npm packages, translations).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test test-sqlite test-postgresql lint system-deps translations-extract bench clean
+
+install: $(VENV)/.installed static/vendor/htmx.min.js app/translations/sv/LC_MESSAGES/messages.mo
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# htmx is copied from npm into static/vendor (not committed).
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+app/translations/sv/LC_MESSAGES/messages.mo: $(VENV)/.installed $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+	$(BIN)/pybabel compile --statistics -d app/translations -f 2>&1 | tail -n 2
+	touch $@
+
+# The app on SQLite (instance/mentorskap.sqlite3) with the demo school, at http://$(HOST):$(PORT)
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Chromium for the browser tests and PostgreSQL for the second database run (Debian packages).
+system-deps:
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium postgresql >/dev/null; \
+	fi
+
+# The whole suite on SQLite, then (without the browser tests) on a throwaway PostgreSQL cluster.
+test: install system-deps
+	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite: install
+	$(BIN)/pytest -q
+
+test-postgresql: install
+	$(BIN)/pytest -q --db=postgresql -m "not e2e"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check app tests
+
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+
+bench: install
+	$(FLASK) bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance app/translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,163 @@
+"""The one place that answers "may this user see or do this?".
+
+Views never check relations themselves: they ask here, either for a scope (a
+query of the ids a user may see) or for an object (`*_or_404`). Objects a user
+may not see answer 404, not 403, so that ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, exists, or_, select
+
+from app.extensions import db
+from app.people.models import Guardianship, Staff, Student, User
+from app.school.models import GroupMembership, GroupMentor, MentorGroup, School, SchoolYear
+
+# The order in which a person with several roles sees them; the first is their start page.
+ROLES = ("guardian", "student", "mentor", "principal", "admin")
+
+
+def roles_of(user: User) -> list[str]:
+    """The roles a user holds, in ROLES order. One query per relation kind."""
+    held: set[str] = set()
+    uid = user.id
+    if db.session.scalar(select(exists().where(Guardianship.guardian_id == uid))):
+        held.add("guardian")
+    if db.session.scalar(select(exists().where(Student.user_id == uid))):
+        held.add("student")
+    if db.session.scalar(select(exists().where(GroupMentor.user_id == uid))):
+        held.add("mentor")
+    for (role,) in db.session.execute(select(Staff.role).where(Staff.user_id == uid).distinct()):
+        if role in ("principal", "admin"):
+            held.add(role)
+    if user.is_site_admin:
+        held.add("admin")
+    return [role for role in ROLES if role in held]
+
+
+# --- scopes: selects of ids -------------------------------------------------------------
+
+
+def school_ids_with_role(user: User, *roles: str) -> Select:
+    """Schools where the user has one of the staff roles."""
+    return select(Staff.school_id).where(Staff.user_id == user.id, Staff.role.in_(roles))
+
+
+def mentored_group_ids(user: User) -> Select:
+    """Groups the user mentors or co-mentors."""
+    return select(GroupMentor.group_id).where(GroupMentor.user_id == user.id)
+
+
+def child_ids(user: User) -> Select:
+    """Students the user is a guardian of."""
+    return select(Guardianship.student_id).where(Guardianship.guardian_id == user.id)
+
+
+def visible_group_ids(user: User) -> Select:
+    """Groups whose student list the user may see: own groups, and every group of a
+    school where the user is principal or admin."""
+    leading = (
+        select(MentorGroup.id)
+        .join(SchoolYear, MentorGroup.school_year_id == SchoolYear.id)
+        .where(SchoolYear.school_id.in_(school_ids_with_role(user, "principal", "admin")))
+    )
+    return mentored_group_ids(user).union(leading)
+
+
+def staff_student_ids(user: User) -> Select:
+    """Students the user sees as staff: members of groups they mentor, and all students
+    of schools where they lead or administer."""
+    return (
+        select(GroupMembership.student_id)
+        .where(GroupMembership.group_id.in_(mentored_group_ids(user)))
+        .union(
+            select(Student.id).where(
+                Student.school_id.in_(school_ids_with_role(user, "principal", "admin"))
+            )
+        )
+    )
+
+
+def visible_student_ids(user: User) -> Select:
+    """Every student the user may see in any role."""
+    return child_ids(user).union(
+        select(Student.id).where(Student.user_id == user.id),
+        staff_student_ids(user),
+    )
+
+
+# --- objects ---------------------------------------------------------------------------
+
+
+def student_or_404(student_id: int, user: User | None = None) -> Student:
+    user = user or current_user
+    student = db.session.scalar(
+        select(Student).where(Student.id == student_id, Student.id.in_(visible_student_ids(user)))
+    )
+    if student is None:
+        abort(404)
+    return student
+
+
+def group_or_404(group_id: int, user: User | None = None) -> MentorGroup:
+    user = user or current_user
+    group = db.session.scalar(
+        select(MentorGroup).where(
+            MentorGroup.id == group_id, MentorGroup.id.in_(visible_group_ids(user))
+        )
+    )
+    if group is None:
+        abort(404)
+    return group
+
+
+def school_or_404(school_id: int, *roles: str, user: User | None = None) -> School:
+    """A school where the user holds one of the staff roles (site admins: every school)."""
+    user = user or current_user
+    query = select(School).where(School.id == school_id)
+    if not user.is_site_admin:
+        query = query.where(School.id.in_(school_ids_with_role(user, *roles)))
+    school = db.session.scalar(query)
+    if school is None:
+        abort(404)
+    return school
+
+
+def may_see_protected_details(user: User, student: Student) -> bool:
+    """Address and group of a student with protected identity are for their own
+    guardians, themselves and staff with a role for them; nobody else."""
+    if not student.protected_identity:
+        return True
+    return db.session.scalar(
+        select(
+            or_(
+                Student.id.in_(child_ids(user)),
+                Student.user_id == user.id,
+                Student.id.in_(staff_student_ids(user)),
+            )
+        ).where(Student.id == student.id)
+    )
+
+
+# --- view decorator ----------------------------------------------------------------
+
+
+def role_required(role: str) -> Callable:
+    """Sign-in required, and the role held; otherwise 404 (the page does not exist for you)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if role not in roles_of(current_user):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,46 @@
+"""Command-line commands: `flask demo`, `flask send-mail`, `flask bench`."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask
+
+from app.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("demo")
+    @click.option("--reset", is_flag=True, help="Drop existing demo data first.")
+    def demo_command(reset: bool) -> None:
+        """Build the deterministic demo school (accounts in README)."""
+        from app.demo import build_demo, demo_exists
+
+        if demo_exists() and not reset:
+            click.echo("The demo school exists already (use --reset to rebuild it).")
+            return
+        build_demo(reset=reset)
+        click.echo("Demo school built. Sign in as guardian@example.org / mentorskap.")
+
+    @app.cli.command("send-mail")
+    @click.option("--loop", is_flag=True, help="Keep running, delivering every 30 seconds.")
+    def send_mail_command(loop: bool) -> None:
+        """Deliver the e-mail outbox over SMTP (printed when SMTP_HOST is empty)."""
+        from app.outbox import deliver_pending
+
+        while True:
+            sent, failed = deliver_pending()
+            if sent or failed or not loop:
+                click.echo(f"sent {sent}, failed {failed}")
+            if not loop:
+                return
+            db.session.remove()
+            time.sleep(30)
+
+    @app.cli.command("bench")
+    def bench_command() -> None:
+        """Measure page weight and SQL statements of each home page on the demo data."""
+        from app.bench import run
+
+        run(click.echo)

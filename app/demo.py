@@ -1,0 +1,216 @@
+"""The demo school: deterministic, fictional, and shaped like a real one.
+
+Three mentor groups of 28 students; most students have two guardians, some one,
+some have guardians in separate households; one student has protected identity;
+one guardian has children in two groups; 7A has a co-mentor; 9C's students have
+logins. The README lists the accounts with the password `mentorskap`.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.people.models import Guardianship, Staff, Student, User
+from app.people.passwords import hash_password
+from app.school.models import (
+    DayOff,
+    GroupMembership,
+    GroupMentor,
+    MentorGroup,
+    School,
+    SchoolYear,
+    Term,
+)
+
+DEMO_PASSWORD = "mentorskap"  # noqa: S105 - documented demo accounts only
+DEMO_UNIT_CODE = "99990001"
+GROUP_SIZE = 28
+
+# fmt: off
+FIRST_NAMES = [
+    "Alice", "Alva", "Astrid", "Ebba", "Ella", "Elin", "Freja", "Hanna", "Ida", "Ines",
+    "Julia", "Klara", "Leah", "Lilly", "Maja", "Meja", "Moa", "Nora", "Olivia", "Saga",
+    "Selma", "Stella", "Tyra", "Vera", "Wilma", "Amina", "Noor", "Sara", "Yasmin", "Zeynep",
+    "Leila", "Mariam", "Aya", "Sofia", "Emilia", "Liv", "Agnes", "Signe", "Juni", "Mira",
+    "Adam", "Albin", "Alfred", "Axel", "Charlie", "Elias", "Elton", "Emil", "Filip", "Frans",
+    "Hugo", "Isak", "Leo", "Liam", "Loke", "Lucas", "Melvin", "Nils", "Noah", "Oliver", "Olle",
+    "Otto", "Sam", "Theo", "Viggo", "Vincent", "William", "Ali", "Omar", "Yusuf", "Mohammed",
+    "Ibrahim", "Arvid", "Ludvig", "Malte", "Sixten", "Tage", "Jonatan", "Milo", "Anton",
+]
+LAST_NAMES = [
+    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
+    "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson",
+    "Bengtsson", "Jönsson", "Lindberg", "Jakobsson", "Magnusson", "Olofsson", "Lindström",
+    "Lindqvist", "Lindgren", "Berg", "Axelsson", "Bergström", "Lundberg", "Lind", "Lundgren",
+    "Mattsson", "Berglund", "Fredriksson", "Sandberg", "Henriksson", "Ali", "Mohammed",
+    "Hassan", "Ahmed", "Yilmaz", "Nguyen", "Kowalski", "Virtanen", "Haddad", "Öberg", "Åberg",
+    "Ekström", "Holm", "Sjöberg", "Wallin", "Engström", "Danielsson", "Håkansson",
+]
+ADULT_FIRST_NAMES = [
+    "Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Emma", "Malin", "Sofia", "Jenny",
+    "Linda", "Hanna", "Fatima", "Leyla", "Camilla", "Therese", "Elin", "Johanna", "Petra",
+    "Ulrika", "Erik", "Lars", "Anders", "Johan", "Per", "Mikael", "Peter", "Fredrik", "Daniel",
+    "Andreas", "Mattias", "Jonas", "Ahmad", "Mehmet", "Tomas", "Magnus", "Henrik", "Stefan",
+    "Martin", "Kristoffer",
+]
+# fmt: on
+
+
+def demo_exists() -> bool:
+    return (
+        db.session.scalar(select(School.id).where(School.unit_code == DEMO_UNIT_CODE)) is not None
+    )
+
+
+def _year(school: School) -> SchoolYear:
+    year = SchoolYear(
+        school=school, name="2026/27", start_date=date(2026, 8, 17), end_date=date(2027, 6, 11)
+    )
+    year.terms = [
+        Term(kind="HT", start_date=date(2026, 8, 17), end_date=date(2026, 12, 22)),
+        Term(kind="VT", start_date=date(2027, 1, 11), end_date=date(2027, 6, 11)),
+    ]
+    year.days_off = [
+        DayOff(
+            name="Studiedag",
+            kind="study_day",
+            start_date=date(2026, 10, 16),
+            end_date=date(2026, 10, 16),
+        ),
+        DayOff(
+            name="Höstlov", kind="break", start_date=date(2026, 11, 2), end_date=date(2026, 11, 6)
+        ),
+        DayOff(
+            name="Jullov", kind="break", start_date=date(2026, 12, 23), end_date=date(2027, 1, 8)
+        ),
+        DayOff(
+            name="Studiedag",
+            kind="study_day",
+            start_date=date(2027, 1, 11),
+            end_date=date(2027, 1, 11),
+        ),
+        DayOff(
+            name="Sportlov", kind="break", start_date=date(2027, 2, 22), end_date=date(2027, 2, 26)
+        ),
+        DayOff(
+            name="Påsklov", kind="break", start_date=date(2027, 3, 29), end_date=date(2027, 4, 2)
+        ),
+        DayOff(name="Lovdag", kind="break", start_date=date(2027, 5, 7), end_date=date(2027, 5, 7)),
+    ]
+    return year
+
+
+def _clear() -> None:
+    """Remove every row (the demo owns the whole database it is built into)."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.flush()
+
+
+def build_demo(reset: bool = False) -> None:
+    if reset:
+        _clear()
+    rng = random.Random(2026)
+    password_hash = hash_password(DEMO_PASSWORD)
+    used_emails: set[str] = set()
+
+    def user(email: str, name: str, with_password: bool = True) -> User:
+        used_emails.add(email)
+        account = User(
+            email=email, name=name, password_hash=password_hash if with_password else None
+        )
+        db.session.add(account)
+        return account
+
+    def unique_email(first: str, last: str, domain: str) -> str:
+        base = f"{first}.{last}".lower()
+        for a, b in (("å", "a"), ("ä", "a"), ("ö", "o"), (" ", "")):
+            base = base.replace(a, b)
+        email, n = f"{base}@{domain}", 2
+        while email in used_emails:
+            email, n = f"{base}{n}@{domain}", n + 1
+        used_emails.add(email)
+        return email
+
+    school = School(name="Lindbackaskolan", unit_code=DEMO_UNIT_CODE, mentor_max_days=3)
+    db.session.add(school)
+    year = _year(school)
+    db.session.add(year)
+
+    mentor = user("mentor@example.org", "Karin Lund")
+    comentor = user("comentor@example.org", "Jonas Ekström")
+    mentor_8b = user("mentor8b@example.org", "Sara Nilsson")
+    mentor_9c = user("mentor9c@example.org", "Ahmed Hassan")
+    principal = user("principal@example.org", "Eva Bergström")
+    admin = user("admin@example.org", "Lars Holm")
+    for teacher in (mentor, comentor, mentor_8b, mentor_9c):
+        db.session.add(Staff(user=teacher, school=school, role="teacher"))
+    db.session.add(Staff(user=principal, school=school, role="principal"))
+    db.session.add(Staff(user=admin, school=school, role="admin"))
+
+    groups = {}
+    for name, lead, co in (
+        ("7A", mentor, comentor),
+        ("8B", mentor_8b, None),
+        ("9C", mentor_9c, None),
+    ):
+        group = MentorGroup(school_year=year, name=name)
+        db.session.add(group)
+        group.mentors.append(GroupMentor(user=lead, is_co_mentor=False))
+        if co:
+            group.mentors.append(GroupMentor(user=co, is_co_mentor=True))
+        groups[name] = group
+    db.session.flush()
+
+    # The named family: Anna has Elsa (9C, with a login) and Oskar (7A).
+    anna = user("guardian@example.org", "Anna Karlsson")
+    peter = user("peter.karlsson@example.net", "Peter Karlsson", with_password=False)
+    johan = user("guardian2@example.org", "Johan Lindqvist")
+    elsa_login = user("student@example.org", "Elsa Karlsson")
+    elsa = Student(school=school, first_name="Elsa", last_name="Karlsson", user=elsa_login)
+    oskar = Student(school=school, first_name="Oskar", last_name="Lindqvist")
+    db.session.add_all([elsa, oskar])
+    db.session.add_all(
+        [
+            Guardianship(guardian=anna, student=elsa, shares_household=True),
+            Guardianship(guardian=peter, student=elsa, shares_household=True),
+            # Oskar's guardians live apart: neither sees the other's address or phone.
+            Guardianship(guardian=anna, student=oskar, shares_household=False),
+            Guardianship(guardian=johan, student=oskar, shares_household=False),
+        ]
+    )
+    named = {"9C": [elsa], "7A": [oskar]}
+
+    for group_name, group in groups.items():
+        members = list(named.get(group_name, []))
+        while len(members) < GROUP_SIZE:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            student = Student(school=school, first_name=first, last_name=last)
+            if group_name == "9C":
+                student.user = user(
+                    unique_email(first, last, "elev.example.org"), f"{first} {last}", False
+                )
+            shape = rng.random()
+            count = 1 if shape < 0.15 else 2
+            apart = count == 2 and shape > 0.78
+            for i in range(count):
+                adult_last = last if i == 0 or rng.random() < 0.7 else rng.choice(LAST_NAMES)
+                adult_first = rng.choice(ADULT_FIRST_NAMES)
+                guardian = user(
+                    unique_email(adult_first, adult_last, "example.net"),
+                    f"{adult_first} {adult_last}",
+                    with_password=False,
+                )
+                db.session.add(
+                    Guardianship(guardian=guardian, student=student, shares_household=not apart)
+                )
+            members.append(student)
+        if group_name == "7A":
+            members[5].protected_identity = True
+        for student in members:
+            db.session.add(GroupMembership(group=group, student=student))
+    db.session.commit()

@@ -1,0 +1,59 @@
+"""Styled, translated error pages that keep the navigation."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+
+MESSAGES = {
+    400: (_l("Something in the request was wrong"), _l("Go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have access to this page.")),
+    404: (
+        _l("Page not found"),
+        _l("The page does not exist, or you do not have access to it."),
+    ),
+    405: (_l("Not allowed"), _l("That action is not possible on this page.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("The error has been logged. Try again in a moment."),
+    ),
+}
+
+
+def _page(code: int, title=None, text=None):
+    default_title, default_text = MESSAGES.get(code, MESSAGES[500])
+    return (
+        render_template(
+            "errors/error.html", code=code, title=title or default_title, text=text or default_text
+        ),
+        code,
+    )
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error):
+        return _page(
+            400,
+            _l("The form has expired"),
+            _l("Reload the page and send the form again. Nothing was saved."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if error.code not in MESSAGES:
+            return error
+        return _page(error.code)
+
+    @app.errorhandler(InternalServerError)
+    def _server(_error):
+        db.session.rollback()
+        return _page(500)

@@ -1,0 +1,1 @@
+"""Role-aware start pages: a card per child, own overview, own groups, school overview."""

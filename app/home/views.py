@@ -1,0 +1,61 @@
+"""Start pages, one per role; `/` sends each user to the role they use."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, session, url_for
+from flask_login import current_user
+
+from app.access import role_required
+from app.home import overview
+from app.school.calendar import today
+from app.web import home_url, render
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("people.login"))
+    return redirect(home_url())
+
+
+def _enter(role: str) -> None:
+    session["role"] = role
+
+
+@bp.get("/home/guardian")
+@role_required("guardian")
+def guardian():
+    _enter("guardian")
+    return render("home/guardian.html", cards=overview.children_cards(current_user, today()))
+
+
+@bp.get("/home/student")
+@role_required("student")
+def student():
+    _enter("student")
+    return render("home/student.html", card=overview.own_card(current_user, today()))
+
+
+@bp.get("/home/mentor")
+@role_required("mentor")
+def mentor():
+    _enter("mentor")
+    return render("home/mentor.html", groups=overview.mentor_groups(current_user, today()))
+
+
+@bp.get("/home/principal")
+@role_required("principal")
+def principal():
+    _enter("principal")
+    schools = overview.school_overviews(current_user, today(), "principal")
+    return render("home/principal.html", schools=schools)
+
+
+@bp.get("/home/admin")
+@role_required("admin")
+def admin():
+    _enter("admin")
+    schools = overview.school_overviews(current_user, today(), "admin")
+    return render("home/admin.html", schools=schools)

@@ -1,0 +1,31 @@
+"""Every model, imported in one place for Alembic and the app factory."""
+
+from app.audit import AuditEvent
+from app.outbox import OutboxMessage
+from app.people.models import Guardianship, SignInToken, Staff, Student, User
+from app.school.models import (
+    DayOff,
+    GroupMembership,
+    GroupMentor,
+    MentorGroup,
+    School,
+    SchoolYear,
+    Term,
+)
+
+__all__ = [
+    "AuditEvent",
+    "DayOff",
+    "GroupMembership",
+    "GroupMentor",
+    "Guardianship",
+    "MentorGroup",
+    "OutboxMessage",
+    "School",
+    "SchoolYear",
+    "SignInToken",
+    "Staff",
+    "Student",
+    "Term",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""People: users, students, guardianship and staff roles; sign-in and accounts."""

@@ -1,0 +1,62 @@
+"""Sign-in and account forms; messages are translated through Flask-Babel."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+MIN_PASSWORD = 10
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter an e-mail address like name@example.se."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+
+
+class LoginForm(EmailForm):
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Stay signed in on this device for 30 days"), default=True)
+
+
+def _new_password_fields():
+    return (
+        PasswordField(
+            _l("New password"),
+            validators=[
+                InputRequired(_l("Choose a password.")),
+                Length(
+                    min=MIN_PASSWORD,
+                    max=200,
+                    message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD),
+                ),
+            ],
+        ),
+        PasswordField(
+            _l("Repeat the new password"),
+            validators=[
+                InputRequired(_l("Repeat the password.")),
+                EqualTo("password", _l("The passwords are not the same.")),
+            ],
+        ),
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"))
+    password, confirm = _new_password_fields()
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(
+        _l("Language"), choices=[("sv", "Svenska"), ("en", "English")], default="sv"
+    )

@@ -1,0 +1,1 @@
+"""Schools, school years with terms and days off, mentor groups."""

@@ -1,0 +1,154 @@
+"""School structure: school → school year (terms, days off) → mentor groups."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.people.models import Student, User
+
+
+class School(db.Model):
+    __tablename__ = "school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Skolenhetskod from Skolverket's register (8 digits), unique per deployment.
+    unit_code: Mapped[str] = mapped_column(String(20), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
+    # Leave policy: a mentor may approve up to this many school days per school year.
+    mentor_max_days: Mapped[int] = mapped_column(default=3)
+
+    school_years: Mapped[list[SchoolYear]] = relationship(
+        back_populates="school", order_by="SchoolYear.start_date"
+    )
+
+
+class SchoolYear(db.Model):
+    """A läsår, e.g. 2026/27: HT (Aug–Dec) and VT (Jan–Jun)."""
+
+    __tablename__ = "school_year"
+    __table_args__ = (
+        UniqueConstraint("school_id", "name"),
+        CheckConstraint("start_date < end_date", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+
+    school: Mapped[School] = relationship(back_populates="school_years")
+    terms: Mapped[list[Term]] = relationship(
+        back_populates="school_year", order_by="Term.start_date"
+    )
+    days_off: Mapped[list[DayOff]] = relationship(
+        back_populates="school_year", order_by="DayOff.start_date"
+    )
+    groups: Mapped[list[MentorGroup]] = relationship(
+        back_populates="school_year", order_by="MentorGroup.name"
+    )
+
+
+class Term(db.Model):
+    __tablename__ = "term"
+    __table_args__ = (
+        UniqueConstraint("school_year_id", "kind"),
+        CheckConstraint("kind IN ('HT', 'VT')", name="kind"),
+        CheckConstraint("start_date < end_date", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(2))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+
+    school_year: Mapped[SchoolYear] = relationship(back_populates="terms")
+
+
+class DayOff(db.Model):
+    """School-free days of a school year: a break (lov) or a study day (studiedag)."""
+
+    __tablename__ = "day_off"
+    __table_args__ = (
+        CheckConstraint("kind IN ('break', 'study_day')", name="kind"),
+        CheckConstraint("start_date <= end_date", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16), default="break")
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+
+    school_year: Mapped[SchoolYear] = relationship(back_populates="days_off")
+
+
+class MentorGroup(db.Model):
+    """A mentor group (mentorsgrupp, klass) of one school year."""
+
+    __tablename__ = "mentor_group"
+    __table_args__ = (
+        UniqueConstraint("school_year_id", "name"),
+        # Target of the composite key that ties a membership to the group's own year.
+        UniqueConstraint("id", "school_year_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+    school_year: Mapped[SchoolYear] = relationship(back_populates="groups")
+    mentors: Mapped[list[GroupMentor]] = relationship(
+        back_populates="group", order_by="GroupMentor.is_co_mentor"
+    )
+    memberships: Mapped[list[GroupMembership]] = relationship(back_populates="group")
+
+
+class GroupMentor(db.Model):
+    """A mentor (or co-mentor, medmentor) assigned to a group."""
+
+    __tablename__ = "group_mentor"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("mentor_group.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    is_co_mentor: Mapped[bool] = mapped_column(default=False)
+
+    group: Mapped[MentorGroup] = relationship(back_populates="mentors")
+    user: Mapped[User] = relationship()
+
+
+class GroupMembership(db.Model):
+    """A student's place in a group; at most one group per student and school year."""
+
+    __tablename__ = "group_membership"
+    __table_args__ = (
+        UniqueConstraint("student_id", "school_year_id"),
+        ForeignKeyConstraint(
+            ["group_id", "school_year_id"],
+            ["mentor_group.id", "mentor_group.school_year_id"],
+            name="fk_group_membership_group_year",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(index=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+
+    group: Mapped[MentorGroup] = relationship(back_populates="memberships")
+    student: Mapped[Student] = relationship(back_populates="memberships")

@@ -1,0 +1,137 @@
+"""What every page shares: rendering a page or its htmx fragment, redirects after a
+successful POST, content-hashed static URLs, caching headers and the navigation."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from htmx_flask import make_response as htmx_response
+from jinja2_fragments.flask import render_block
+
+from app.access import ROLES, roles_of
+
+ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
+ROLE_LABELS = {
+    "guardian": _l("Guardian"),
+    "student": _l("Student"),
+    "mentor": _l("Mentor"),
+    "principal": _l("Principal"),
+    "admin": _l("Administration"),
+}
+
+
+STAFF_ROLE_LABELS = {
+    "teacher": _l("teacher"),
+    "principal": _l("principal"),
+    "admin": _l("administrator"),
+}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS[role])
+
+
+def role_name(staff_role: str) -> str:
+    return str(STAFF_ROLE_LABELS[staff_role])
+
+
+def wants_fragment() -> bool:
+    """A targeted htmx request (not boosted navigation, not a history restore)."""
+    hx = request.htmx
+    return bool(hx) and not hx.boosted and not hx.history_restore_request
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context):
+    """The full page, or only `block` of it for a targeted htmx request."""
+    if block and wants_fragment():
+        return render_block(template, block, **context), status
+    return render_template(template, **context), status
+
+
+def redirect_after_post(url: str):
+    """303 for a plain form; for htmx a 200 with HX-Location, so history is right."""
+    if request.htmx:
+        return htmx_response("", 200, location=url)
+    return redirect(url, 303)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def current_roles() -> list[str]:
+    if not getattr(current_user, "is_authenticated", False):
+        return []
+    if "roles" not in g:
+        g.roles = roles_of(current_user)
+    return g.roles
+
+
+def active_role() -> str | None:
+    from flask import session
+
+    roles = current_roles()
+    if not roles:
+        return None
+    chosen = session.get("role")
+    return chosen if chosen in roles else roles[0]
+
+
+def home_url() -> str:
+    role = active_role()
+    return url_for(ROLE_HOMES[role]) if role else url_for("people.no_role")
+
+
+def static_url(filename: str) -> str:
+    """URL of a static file with its content hash, so it can be cached for a year."""
+    cache: dict[str, str] = current_app.extensions.setdefault("static_hashes", {})
+    if filename not in cache or current_app.debug:
+        path = Path(current_app.static_folder) / filename
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        except FileNotFoundError:
+            digest = "missing"
+        cache[filename] = digest
+    return url_for("static", filename=filename, v=cache[filename])
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        static_url=static_url,
+        get_locale=get_locale,
+        current_roles=current_roles,
+        active_role=active_role,
+        home_url=home_url,
+        ROLE_HOMES=ROLE_HOMES,
+        role_label=role_label,
+        role_name=role_name,
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
+    # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").
+    app.jinja_env.filters.update(
+        format_date=format_date, format_time=format_time, format_datetime=format_datetime
+    )
+
+    @app.after_request
+    def _caching_headers(response):
+        if response.mimetype == "text/html":
+            # Pages may differ for htmx requests, and are never kept by shared caches.
+            response.vary.add("HX-Request")
+            response.vary.add("Cookie")
+            if getattr(current_user, "is_authenticated", False):
+                response.headers["Cache-Control"] = "private, no-store"
+            else:
+                response.headers["Cache-Control"] = "private, no-cache"
+        return response

@@ -1,0 +1,48 @@
+// Mentorskap's own script. Loaded once by base.html; binds by event delegation,
+// because boosted navigation does not re-run scripts of the new page.
+(function () {
+  "use strict";
+
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
+
+  // Signing out clears whatever the service worker keeps, so the next person
+  // on a shared phone finds nothing of the last one.
+  document.addEventListener("submit", function (event) {
+    if (!event.target.matches("[data-signout]")) return;
+    if (window.caches) {
+      caches.keys().then(function (keys) {
+        keys.forEach(function (key) { caches.delete(key); });
+      });
+    }
+  });
+
+  // An error answer to a boosted navigation: load the page normally so the
+  // styled error page shows instead of nothing happening.
+  document.addEventListener("htmx:responseError", function (event) {
+    var detail = event.detail;
+    var verb = (detail.requestConfig && detail.requestConfig.verb) || "get";
+    if (verb.toLowerCase() === "get" && detail.pathInfo && detail.pathInfo.requestPath) {
+      window.location.assign(detail.pathInfo.requestPath);
+    }
+  });
+
+  // A network failure during htmx navigation: let the browser try a normal load.
+  document.addEventListener("htmx:sendError", function (event) {
+    var detail = event.detail;
+    if (detail.pathInfo && detail.requestConfig && detail.requestConfig.verb === "get") {
+      window.location.assign(detail.pathInfo.requestPath);
+    }
+  });
+
+  // After boosted navigation, move focus to the content as a full load would.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.boosted) {
+      var main = document.getElementById("main");
+      if (main) main.focus({ preventScroll: true });
+    }
+  });
+})();
