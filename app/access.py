@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, literal, or_, select, union_all
 
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
@@ -23,21 +23,27 @@ ROLES = ("guardian", "student", "mentor", "principal", "admin")
 
 
 def roles_of(user: User) -> list[str]:
-    """The roles a user holds, in ROLES order. One query per relation kind."""
-    held: set[str] = set()
+    """The roles a user holds, in ROLES order, from one query over the relations."""
     uid = user.id
-    if db.session.scalar(select(exists().where(Guardianship.guardian_id == uid))):
-        held.add("guardian")
-    if db.session.scalar(select(exists().where(Student.user_id == uid))):
-        held.add("student")
-    if db.session.scalar(select(exists().where(GroupMentor.user_id == uid))):
-        held.add("mentor")
-    for (role,) in db.session.execute(select(Staff.role).where(Staff.user_id == uid).distinct()):
-        if role in ("principal", "admin"):
-            held.add(role)
+    held_query = union_all(
+        select(literal("guardian")).where(exists().where(Guardianship.guardian_id == uid)),
+        select(literal("student")).where(exists().where(Student.user_id == uid)),
+        select(literal("mentor")).where(exists().where(GroupMentor.user_id == uid)),
+        select(Staff.role).where(Staff.user_id == uid, Staff.role.in_(("principal", "admin"))),
+    )
+    held = set(db.session.scalars(held_query))
     if user.is_site_admin:
         held.add("admin")
     return [role for role in ROLES if role in held]
+
+
+def current_roles() -> list[str]:
+    """The signed-in user's roles, looked up once per request."""
+    if not getattr(current_user, "is_authenticated", False):
+        return []
+    if "roles" not in g:
+        g.roles = roles_of(current_user)
+    return g.roles
 
 
 # --- scopes: selects of ids -------------------------------------------------------------
@@ -154,7 +160,7 @@ def role_required(role: str) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if role not in roles_of(current_user):
+            if role not in current_roles():
                 abort(404)
             return view(*args, **kwargs)
 

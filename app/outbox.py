@@ -65,6 +65,17 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
+def _print(message: OutboxMessage) -> None:
+    """Development: show the mail readably (links intact) on the console."""
+    rule = "-" * 72
+    print(
+        f"{rule}\nTo: {message.recipient}\nSubject: {message.subject}\n\n"
+        f"{message.body_text}\n{rule}",
+        file=sys.stdout,
+        flush=True,
+    )
+
+
 def _retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** min(attempts, 8))
 
@@ -99,7 +110,7 @@ def deliver_pending(now: datetime | None = None, limit: int = 200) -> tuple[int,
             message.attempts += 1
             try:
                 if smtp is None:
-                    print(_as_email(message).as_string(), file=sys.stdout, flush=True)
+                    _print(message)
                 else:
                     smtp.send_message(_as_email(message))
             except (smtplib.SMTPException, OSError) as error:

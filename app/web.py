@@ -7,14 +7,14 @@ import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, redirect, render_template, request, url_for
+from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 
-from app.access import ROLES, roles_of
+from app.access import ROLES, current_roles
 
 ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
 ROLE_LABELS = {
@@ -69,14 +69,6 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def current_roles() -> list[str]:
-    if not getattr(current_user, "is_authenticated", False):
-        return []
-    if "roles" not in g:
-        g.roles = roles_of(current_user)
-    return g.roles
 
 
 def active_role() -> str | None:

@@ -77,13 +77,13 @@ class GroupSummary:
     mentors: list[GroupMentor]
 
 
-def _group_summaries(group_query) -> list[GroupSummary]:
-    groups = db.session.scalars(
-        group_query.options(
-            selectinload(MentorGroup.school_year).selectinload(SchoolYear.school),
-            selectinload(MentorGroup.mentors).selectinload(GroupMentor.user),
-        ).order_by(MentorGroup.name)
-    ).all()
+def _group_summaries(group_query, load_years: bool = True) -> list[GroupSummary]:
+    """Groups with mentors and student counts. Callers that hold the school years
+    already pass load_years=False: the groups then find them in the session."""
+    options = [selectinload(MentorGroup.mentors).selectinload(GroupMentor.user)]
+    if load_years:
+        options.append(selectinload(MentorGroup.school_year).selectinload(SchoolYear.school))
+    groups = db.session.scalars(group_query.options(*options).order_by(MentorGroup.name)).all()
     counts = dict(
         db.session.execute(
             select(GroupMembership.group_id, func.count())
@@ -130,7 +130,7 @@ def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
     years = {s.id: current_year(s.school_years, on) for s in schools}
     year_ids = [y.id for y in years.values() if y]
     summaries = _group_summaries(
-        select(MentorGroup).where(MentorGroup.school_year_id.in_(year_ids))
+        select(MentorGroup).where(MentorGroup.school_year_id.in_(year_ids)), load_years=False
     )
     student_counts = dict(
         db.session.execute(

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 MIN_PASSWORD = 10
@@ -58,5 +59,10 @@ class ChangePasswordForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = SelectField(
-        _l("Language"), choices=[("sv", "Svenska"), ("en", "English")], default="sv"
+        _l("Language"),
+        choices=[
+            SelectChoice("sv", "Svenska", render_kw={"lang": "sv"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
+        default="sv",
     )

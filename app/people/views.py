@@ -190,8 +190,11 @@ def change_password():
         else:
             signin.set_password(current_user, form.password.data)
             db.session.commit()
-            # The bumped session version signs out other devices; keep this one.
-            login_user(current_user, remember=True)
+            # The bumped session version signs out other devices; keep this one as it was.
+            remembered = request.cookies.get(
+                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            )
+            login_user(current_user._get_current_object(), remember=bool(remembered))
             flash(_("Your password is changed."), "success")
             return redirect_after_post(url_for("people.account"))
     return render(

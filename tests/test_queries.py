@@ -1,0 +1,64 @@
+"""No N+1: a page runs as many SQL statements with 40 more students as without them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.bench import count_statements
+from app.extensions import db
+from app.people.models import Guardianship, Student, User
+from app.school.models import GroupMembership, GroupMentor, MentorGroup, SchoolYear
+
+PAGES = {
+    "guardian": ["/home/guardian"],
+    "student": ["/home/student"],
+    "mentor": ["/home/mentor", "/groups/{7A}"],
+    "principal": ["/home/principal", "/groups/{8B}"],
+    "admin": ["/home/admin"],
+}
+
+
+def _grow(app, n: int = 20) -> None:
+    """Add n students with two guardians to 7A and 8B, two more children to the
+    demo guardian, and a second group to the demo mentor."""
+    with app.app_context():
+        groups = {g.name: g for g in db.session.scalars(select(MentorGroup))}
+        year = db.session.scalar(select(SchoolYear))
+        extra = MentorGroup(school_year=year, name="7X")
+        db.session.add(extra)
+        mentor = db.session.scalar(select(User).where(User.email == "mentor@example.org"))
+        db.session.add(GroupMentor(group=extra, user=mentor))
+        guardian = db.session.scalar(select(User).where(User.email == "guardian@example.org"))
+        for name in ("7A", "8B", "7X"):
+            for i in range(n):
+                student = Student(school_id=year.school_id, first_name=f"Ny{i}", last_name=name)
+                db.session.add(GroupMembership(group=groups.get(name, extra), student=student))
+                for k in range(2):
+                    parent = User(email=f"p{k}.{i}.{name}@example.net", name=f"Förälder {k}")
+                    db.session.add(Guardianship(guardian=parent, student=student))
+                if i < 2:
+                    db.session.add(Guardianship(guardian=guardian, student=student))
+        db.session.commit()
+
+
+def _counts(app, login_as) -> dict[str, int]:
+    with app.app_context():
+        ids = {g.name: g.id for g in db.session.scalars(select(MentorGroup))}
+        engine = db.engine
+    counts = {}
+    for role, paths in PAGES.items():
+        client = login_as(role)
+        for template in paths:
+            path = template.replace("{7A}", str(ids["7A"])).replace("{8B}", str(ids["8B"]))
+            with count_statements(engine) as statements:
+                assert client.get(path).status_code == 200
+            counts[template] = len(statements)
+    return counts
+
+
+def test_statement_counts_do_not_grow_with_students(app, login_as):
+    before = _counts(app, login_as)
+    _grow(app)
+    after = _counts(app, login_as)
+    assert after == before
+    assert max(before.values()) <= 13, before

@@ -1,0 +1,122 @@
+"""What every page shares: security headers, caching, htmx fragments, static files."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import post_form
+
+
+def test_strict_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP in tests
+
+
+def test_hsts_behind_https(client):
+    response = client.get("/login", base_url="https://localhost")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def test_no_inline_scripts_or_styles(login_as):
+    client = login_as("guardian")
+    for path in ("/home/guardian", "/account", "/login"):
+        page = client.get(path).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), path
+        assert " style=" not in page and not re.search(r" on[a-z]+=", page), path
+
+
+def test_html_is_never_cached_by_shared_caches(client, login_as):
+    anonymous = client.get("/login")
+    assert anonymous.headers["Cache-Control"] == "private, no-cache"
+    assert "HX-Request" in anonymous.headers["Vary"]
+    signed_in = login_as("guardian").get("/home/guardian")
+    assert signed_in.headers["Cache-Control"] == "private, no-store"
+
+
+def test_static_files_have_hashed_urls_and_long_cache(client):
+    page = client.get("/login").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page).group(1)
+    js = re.search(r'src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]{12})"', page).group(1)
+    for url in (css, js):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert "max-age=300" in client.get("/static/css/app.css").headers["Cache-Control"]
+
+
+def test_htmx_vendor_is_htmx_2(client):
+    page = client.get("/login").get_data(as_text=True)
+    url = re.search(r'src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]+)"', page).group(1)
+    assert b'version:"2.0.' in client.get(url).data
+
+
+def test_targeted_htmx_request_gets_fragment_with_422(login_as):
+    client = login_as("mentor")
+    response = post_form(
+        client,
+        "/account/password",
+        {"current": "wrong", "password": "x", "confirm": "y"},
+        page="/account",
+        headers={"HX-Request": "true", "HX-Target": "password-form"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert body.lstrip().startswith("<form")
+    assert "<html" not in body
+    assert "Använd minst 10 tecken." in body
+
+
+def test_boosted_and_history_restore_requests_get_full_page(login_as):
+    client = login_as("mentor")
+    for header in ("HX-Boosted", "HX-History-Restore-Request"):
+        response = client.get("/account", headers={"HX-Request": "true", header: "true"})
+        assert "<html" in response.get_data(as_text=True), header
+
+
+def test_htmx_success_redirects_with_hx_location(login_as):
+    client = login_as("mentor")
+    response = post_form(
+        client,
+        "/account/password",
+        {
+            "current": "mentorskap",
+            "password": "a long new password",
+            "confirm": "a long new password",
+        },
+        page="/account",
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Location"] == "/account"
+    assert "Ditt lösenord är bytt." in client.get("/account").get_data(as_text=True)
+
+
+def test_error_pages_are_translated_and_keep_navigation(login_as):
+    client = login_as("guardian")
+    page = client.get("/no/such/page").get_data(as_text=True)
+    assert "Sidan finns inte" in page and "Mitt konto" in page and "Logga ut" in page
+    english = client.get("/no/such/page", headers={"Accept-Language": "en"})
+    # No language saved on the account: the browser's language decides.
+    assert "Page not found" in english.get_data(as_text=True)
+
+
+def test_405_page(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert "Inte tillåtet" in response.get_data(as_text=True)
+
+
+def test_healthz(app, client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_healthz_reports_a_broken_database(make_app):
+    app = make_app(SQLALCHEMY_DATABASE_URI="sqlite:////nonexistent/dir/db.sqlite3")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
