@@ -120,3 +120,10 @@ def test_healthz_reports_a_broken_database(make_app):
     app = make_app(SQLALCHEMY_DATABASE_URI="sqlite:////nonexistent/dir/db.sqlite3")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
+
+
+def test_form_fields_carry_no_empty_aria(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '="None"' not in page
+    errors = post_form(client, "/login", {"email": "", "password": ""}).get_data(as_text=True)
+    assert 'aria-describedby="email-error"' in errors and 'aria-invalid="true"' in errors

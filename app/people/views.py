@@ -142,8 +142,10 @@ def logout():
     if current_user.is_authenticated:
         audit.record("signout", current_user)
         db.session.commit()
-    logout_user()
+    # Clear first: logout_user() leaves a flag in the session that deletes the
+    # 30-day remember-me cookie, and that flag must survive.
     session.clear()
+    logout_user()
     response = redirect(url_for("people.login", signed_out=1), 303)
     # The service worker keeps no personal pages, but clear its caches all the same.
     response.headers["Clear-Site-Data"] = '"cache"'

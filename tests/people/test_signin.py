@@ -181,3 +181,11 @@ def test_remember_me_cookie_lasts_30_days(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
     assert timedelta(days=29, hours=23) < expires - utcnow() <= timedelta(days=30)
+
+
+def test_signout_also_ends_a_remembered_session(client):
+    sign_in(client, ACCOUNTS["guardian"], remember="y")
+    response = post_form(client, "/logout", {}, page="/account")
+    cleared = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert cleared and ("Max-Age=0" in cleared[0] or "1970" in cleared[0])
+    assert client.get("/home/guardian").status_code == 302
