@@ -12,7 +12,7 @@ from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, literal, or_, select, union_all
+from sqlalchemy import Select, exists, literal, or_, select, union, union_all
 
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
@@ -64,36 +64,43 @@ def child_ids(user: User) -> Select:
     return select(Guardianship.student_id).where(Guardianship.guardian_id == user.id)
 
 
+def _led_school_ids(user: User) -> Select:
+    return school_ids_with_role(user, "principal", "admin")
+
+
 def visible_group_ids(user: User) -> Select:
     """Groups whose student list the user may see: own groups, and every group of a
     school where the user is principal or admin."""
     leading = (
         select(MentorGroup.id)
         .join(SchoolYear, MentorGroup.school_year_id == SchoolYear.id)
-        .where(SchoolYear.school_id.in_(school_ids_with_role(user, "principal", "admin")))
+        .where(SchoolYear.school_id.in_(_led_school_ids(user)))
     )
-    return mentored_group_ids(user).union(leading)
+    return union(mentored_group_ids(user), leading)
+
+
+# Flat unions of plain selects: SQLite refuses a UNION nested in parentheses.
+def _staff_student_selects(user: User) -> list[Select]:
+    return [
+        select(GroupMembership.student_id).where(
+            GroupMembership.group_id.in_(mentored_group_ids(user))
+        ),
+        select(Student.id).where(Student.school_id.in_(_led_school_ids(user))),
+    ]
 
 
 def staff_student_ids(user: User) -> Select:
     """Students the user sees as staff: members of groups they mentor, and all students
     of schools where they lead or administer."""
-    return (
-        select(GroupMembership.student_id)
-        .where(GroupMembership.group_id.in_(mentored_group_ids(user)))
-        .union(
-            select(Student.id).where(
-                Student.school_id.in_(school_ids_with_role(user, "principal", "admin"))
-            )
-        )
-    )
+    return union(*_staff_student_selects(user))
 
 
 def visible_student_ids(user: User) -> Select:
     """Every student the user may see in any role."""
-    return child_ids(user).union(
+    return union(
+        child_ids(user),
         select(Student.id).where(Student.user_id == user.id),
-        staff_student_ids(user),
+        *_staff_student_selects(user),
     )
 
 

@@ -127,3 +127,17 @@ def test_form_fields_carry_no_empty_aria(client):
     assert '="None"' not in page
     errors = post_form(client, "/login", {"email": "", "password": ""}).get_data(as_text=True)
     assert 'aria-describedby="email-error"' in errors and 'aria-invalid="true"' in errors
+
+
+def test_server_error_page_is_styled_and_rolled_back(make_app):
+    app = make_app(TESTING=False)
+
+    @app.get("/boom-for-test")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    response = app.test_client().get("/boom-for-test")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Något gick fel" in page and "Felkod 500" in page
+    assert "secret detail" not in page and "RuntimeError" not in page
