@@ -30,40 +30,31 @@ def _absolute(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
-def send_signin_link(email: str) -> None:
-    """Queue a sign-in link if the address belongs to an active user; silent otherwise."""
+# purpose → (endpoint of the link, mail template, config key of its lifetime)
+LINKS = {
+    "signin": ("people.link_signin", "signin_link", "SIGNIN_LINK_MINUTES"),
+    "reset": ("people.reset_password", "password_reset", "PASSWORD_RESET_MINUTES"),
+}
+
+
+def send_link(email: str, purpose: str) -> None:
+    """Queue a one-time link if the address belongs to an active user; silent otherwise,
+    so that the answer never tells whether an account exists."""
     user = find_user(email)
     if user is None or not user.active:
         return
-    minutes = current_app.config["SIGNIN_LINK_MINUTES"]
-    secret = tokens.issue(user, "signin", minutes)
+    endpoint, template, lifetime = LINKS[purpose]
+    minutes = current_app.config[lifetime]
+    secret = tokens.issue(user, purpose, minutes)
     queue_mail(
         user.email,
-        "signin_link",
+        template,
         locale=user.locale,
         user=user,
-        link=_absolute("people.link_signin", token=secret),
+        link=_absolute(endpoint, token=secret),
         minutes=minutes,
     )
-    audit.record("signin_link.sent", user, actor=user)
-    db.session.commit()
-
-
-def send_password_reset(email: str) -> None:
-    user = find_user(email)
-    if user is None or not user.active:
-        return
-    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    secret = tokens.issue(user, "reset", minutes)
-    queue_mail(
-        user.email,
-        "password_reset",
-        locale=user.locale,
-        user=user,
-        link=_absolute("people.reset_password", token=secret),
-        minutes=minutes,
-    )
-    audit.record("password_reset.sent", user, actor=user)
+    audit.record(f"{purpose}_link.sent", user, actor=user)
     db.session.commit()
 
 

@@ -80,11 +80,20 @@ def login():
 def request_link():
     form = EmailForm()
     if form.validate_on_submit():
-        signin.send_signin_link(form.email.data)
+        signin.send_link(form.email.data, "signin")
         # The same answer whether the address exists or not: no user enumeration.
         return render("auth/link_sent.html", email=form.email.data.strip())
     status = 422 if form.errors else 200
-    return render("auth/request_link.html", block="form", status=status, form=form)
+    return render(
+        "auth/email_link_form.html",
+        block="form",
+        status=status,
+        form=form,
+        title=_("Sign in with a link"),
+        intro=_(
+            "We send a link to your e-mail. It works once, for 15 minutes. You need no password."
+        ),
+    )
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
@@ -110,10 +119,17 @@ def link_signin(token: str):
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
-        signin.send_password_reset(form.email.data)
+        signin.send_link(form.email.data, "reset")
         return render("auth/link_sent.html", email=form.email.data.strip(), reset=True)
     status = 422 if form.errors else 200
-    return render("auth/forgot_password.html", block="form", status=status, form=form)
+    return render(
+        "auth/email_link_form.html",
+        block="form",
+        status=status,
+        form=form,
+        title=_("Forgot your password?"),
+        intro=_("We send a link to your e-mail where you choose a new password."),
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
