@@ -100,8 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.people.views import bp as people_bp
     from app.pwa.views import bp as pwa_bp
     from app.school.views import bp as school_bp
+    from app.talks.views import bp as talks_bp
 
-    for blueprint in (health_bp, people_bp, home_bp, school_bp, pwa_bp):
+    for blueprint in (health_bp, people_bp, home_bp, school_bp, talks_bp, pwa_bp):
         app.register_blueprint(blueprint)
 
 

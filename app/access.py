@@ -157,6 +157,80 @@ def may_see_protected_details(user: User, student: Student) -> bool:
     )
 
 
+def is_group_mentor(user: User, group_id: int) -> bool:
+    """Mentor or co-mentor of the group: the people who change its talks and records."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(GroupMentor.group_id == group_id, GroupMentor.user_id == user.id))
+        )
+    )
+
+
+def is_guardian_of(user: User, student_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Guardianship.guardian_id == user.id, Guardianship.student_id == student_id
+                )
+            )
+        )
+    )
+
+
+def talk_period_or_404(period_id: int, user: User | None = None, manage: bool = False):
+    """A talk period of a group the user sees as staff (manage=True: mentors only)."""
+    from app.talks.models import TalkPeriod
+
+    user = user or current_user
+    period = db.session.scalar(
+        select(TalkPeriod).where(
+            TalkPeriod.id == period_id, TalkPeriod.group_id.in_(visible_group_ids(user))
+        )
+    )
+    if period is None or (manage and not is_group_mentor(user, period.group_id)):
+        abort(404)
+    return period
+
+
+def bookable_period_or_404(period_id: int, student_id: int, user: User | None = None):
+    """For a guardian: the period of the child's group, and the child."""
+    from app.talks.models import TalkPeriod
+
+    user = user or current_user
+    if not is_guardian_of(user, student_id):
+        abort(404)
+    period = db.session.scalar(
+        select(TalkPeriod)
+        .join(GroupMembership, GroupMembership.group_id == TalkPeriod.group_id)
+        .where(TalkPeriod.id == period_id, GroupMembership.student_id == student_id)
+    )
+    if period is None:
+        abort(404)
+    return period, db.session.get(Student, student_id)
+
+
+def talk_booking_or_404(booking_id: int, user: User | None = None, guardian_only: bool = False):
+    """A booking of the user's child, or (staff, unless guardian_only) of a student they see."""
+    from app.talks.models import TalkBooking
+
+    user = user or current_user
+    booking = db.session.get(TalkBooking, booking_id)
+    if booking is None:
+        abort(404)
+    if is_guardian_of(user, booking.student_id):
+        return booking
+    if not guardian_only and db.session.scalar(
+        select(
+            exists().where(
+                Student.id == booking.student_id, Student.id.in_(staff_student_ids(user))
+            )
+        )
+    ):
+        return booking
+    abort(404)
+
+
 # --- view decorator ----------------------------------------------------------------
 
 

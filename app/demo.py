@@ -9,10 +9,12 @@ logins. The README lists the accounts with the password `mentorskap`.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
 from app.people.passwords import hash_password
@@ -213,4 +215,75 @@ def build_demo(reset: bool = False) -> None:
             members[5].protected_identity = True
         for student in members:
             db.session.add(GroupMembership(group=group, student=student))
+    db.session.flush()
+    _talks(rng, year, groups, skip={oskar.id, elsa.id})
     db.session.commit()
+
+
+def _school_days_from(start: date, count: int, year: SchoolYear) -> list[date]:
+    off = {
+        d.start_date + timedelta(days=i)
+        for d in year.days_off
+        for i in range((d.end_date - d.start_date).days + 1)
+    }
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5 and day not in off:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _talks(rng: random.Random, year: SchoolYear, groups: dict, skip: set[int]) -> None:
+    """Open talk periods for 7A and 9C with times a week from the day the demo is built,
+    and some of 7A already booked, so the overview has something to show.
+    Oskar and Elsa are left unbooked for the demo guardian to try."""
+    from app.talks import slots as slot_logic
+    from app.talks.models import TalkBooking, TalkPeriod
+
+    now = utcnow()
+    first_day = datetime.now(ZoneInfo("Europe/Stockholm")).date() + timedelta(days=7)
+    days = _school_days_from(first_day, 3, year)
+    term = next((t for t in year.terms if t.start_date <= days[0] <= t.end_date), year.terms[-1])
+    for name in ("7A", "9C"):
+        group = groups[name]
+        period = TalkPeriod(
+            group=group,
+            term=term,
+            title=f"Utvecklingssamtal {term.kind} {term.start_date.year}",
+            booking_opens_at=now - timedelta(days=1),
+            booking_closes_at=now + timedelta(days=21),
+        )
+        db.session.add(period)
+        db.session.flush()
+        lead = next(m.user for m in group.mentors if not m.is_co_mentor)
+        times = slot_logic.generate(
+            days, time(14, 0), time(18, 0), 20, 5, [(time(16, 0), time(16, 15))]
+        )
+        slot_logic.publish(period, lead, times, "site", f"Klassrum {name}")
+        co = [m.user for m in group.mentors if m.is_co_mentor]
+        if co:
+            extra = slot_logic.generate(days[:1], time(15, 0), time(17, 0), 20, 5)
+            slot_logic.publish(
+                period, co[0], extra, "video", "https://video.example.org/lindbacka-7a"
+            )
+        if name != "7A":
+            continue
+        members = [m.student for m in group.memberships if m.student_id not in skip]
+        free = sorted(period.slots, key=lambda s: s.starts_at)
+        for student, slot in zip(
+            rng.sample(members, 12), rng.sample(free[: len(free) // 2 * 2], 12), strict=True
+        ):
+            guardian = student.guardianships[0].guardian
+            db.session.add(
+                TalkBooking(
+                    period_id=period.id,
+                    slot_id=slot.id,
+                    student_id=student.id,
+                    active_slot_id=slot.id,
+                    active_period_id=period.id,
+                    booked_by_id=guardian.id,
+                    attendees=f"{student.first_name} och {guardian.first_name}",
+                    interpreter_language="arabiska" if rng.random() < 0.1 else None,
+                )
+            )

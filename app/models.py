@@ -12,6 +12,7 @@ from app.school.models import (
     SchoolYear,
     Term,
 )
+from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
 __all__ = [
     "AuditEvent",
@@ -26,6 +27,10 @@ __all__ = [
     "SignInToken",
     "Staff",
     "Student",
+    "TalkBooking",
+    "TalkPeriod",
+    "TalkRecord",
+    "TalkSlot",
     "Term",
     "User",
 ]

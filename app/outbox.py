@@ -26,6 +26,10 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # One optional text attachment, e.g. a calendar file (name, MIME type, content).
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -34,7 +38,11 @@ class OutboxMessage(db.Model):
 
 
 def queue_mail(
-    recipient: str, template: str, locale: str | None = None, **context
+    recipient: str,
+    template: str,
+    locale: str | None = None,
+    attachment: tuple[str, str, str] | None = None,
+    **context,
 ) -> OutboxMessage:
     """Render `templates/mail/<template>.{txt,html}` in the recipient's language and queue it.
 
@@ -50,6 +58,8 @@ def queue_mail(
         body_text=body.lstrip("\n"),
         body_html=html,
     )
+    if attachment:
+        message.attachment_name, message.attachment_type, message.attachment = attachment
     db.session.add(message)
     return message
 
@@ -62,6 +72,14 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    if message.attachment:
+        maintype, _, subtype = (message.attachment_type or "text/plain").partition("/")
+        email.add_attachment(
+            message.attachment.encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=message.attachment_name,
+        )
     return email
 
 

@@ -86,6 +86,17 @@ def home_url() -> str:
     return url_for(ROLE_HOMES[role]) if role else url_for("people.no_role")
 
 
+def mode_label(mode: str) -> str:
+    from app.talks.forms import MODE_LABELS
+
+    return str(MODE_LABELS[mode])
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link for e-mail, on the public address of the deployment."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def static_url(filename: str) -> str:
     """URL of a static file with its content hash, so it can be cached for a year."""
     cache: dict[str, str] = current_app.extensions.setdefault("static_hashes", {})
@@ -109,6 +120,8 @@ def register(app: Flask) -> None:
         ROLE_HOMES=ROLE_HOMES,
         role_label=role_label,
         role_name=role_name,
+        mode_label=mode_label,
+        absolute_url=absolute_url,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").

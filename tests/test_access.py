@@ -35,6 +35,21 @@ ROUTES: dict[str, set[str]] = {
     "/groups/{7A}": {"mentor", "comentor", "principal", "admin"},
     "/groups/{8B}": {"other_mentor", "principal", "admin"},
     "/account": EVERYONE,
+    # Talks: mentors manage; staff who see the group read; guardians book their child's.
+    "/talks/groups/{7A}/periods/new": {"mentor", "comentor"},
+    "/talks/groups/{8B}/periods/new": {"other_mentor"},
+    "/talks/periods/{P7A}": {"mentor", "comentor", "principal", "admin"},
+    "/talks/periods/{P7A}/slots/new": {"mentor", "comentor"},
+    "/talks/periods/{P7A}/schedule": {"mentor", "comentor", "principal", "admin"},
+    "/talks/periods/{P7A}/students/{OSKAR}/record": {"mentor", "comentor"},
+    "/talks/periods/{P7A}/students/{OSKAR}/book": {"guardian", "other_guardian"},
+    "/talks/periods/{P7A}/students/{OSKAR}/book/{SLOT}": {"guardian", "other_guardian"},
+    "/talks/periods/{P7A}/students/{ELSA}/book": set(),  # Elsa is not in 7A
+    "/talks/periods/{P9C}/students/{OSKAR}/book": set(),  # nor Oskar in 9C
+    # BOOKING is Elsa's talk in 9C: her guardian, and staff who see 9C.
+    "/talks/bookings/{BOOKING}": {"guardian", "principal", "admin"},
+    "/talks/bookings/{BOOKING}/calendar.ics": {"guardian", "principal", "admin"},
+    "/talks/bookings/{BOOKING}/move": {"guardian"},
 }
 # Open to everyone, signed in or not.
 PUBLIC = [
@@ -58,21 +73,46 @@ COVERED_ELSEWHERE = {
 }
 
 
-def _group_ids(app) -> dict[str, int]:
+def _ids(app) -> dict[str, int]:
+    """The demo's objects by placeholder; books Elsa's talk so booking pages exist."""
+    from app.talks import booking as talk_logic
+    from app.talks.models import TalkPeriod
+    from app.talks.slots import future_open_slots
+    from tests.talks.helpers import student, user
+
     with app.app_context():
-        return {g.name: g.id for g in db.session.scalars(select(MentorGroup))}
+        ids = {g.name: g.id for g in db.session.scalars(select(MentorGroup))}
+        periods = {p.group.name: p for p in db.session.scalars(select(TalkPeriod))}
+        oskar, elsa = student("Oskar"), student("Elsa")
+        free = future_open_slots(periods["7A"])
+        booking = talk_logic.book(
+            user("guardian@example.org"),
+            elsa,
+            periods["9C"],
+            future_open_slots(periods["9C"])[0].id,
+        )
+        db.session.commit()
+        ids.update(
+            P7A=periods["7A"].id,
+            P9C=periods["9C"].id,
+            OSKAR=oskar.id,
+            ELSA=elsa.id,
+            SLOT=free[1].id,
+            BOOKING=booking.id,
+        )
+        return ids
 
 
 def _resolve(path: str, ids: dict[str, int]) -> str:
-    for name, gid in ids.items():
-        path = path.replace("{" + name + "}", str(gid))
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", str(value))
     return path
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_role_access_to_every_route(app, login_as, role):
     client = app.test_client() if role == "anonymous" else login_as(role)
-    ids = _group_ids(app)
+    ids = _ids(app)
     for template, allowed in ROUTES.items():
         path = _resolve(template, ids)
         response = client.get(path)
@@ -90,15 +130,31 @@ def test_public_routes(client, path):
     assert client.get(path).status_code == 200
 
 
-def test_unknown_group_is_404_like_a_forbidden_one(login_as):
+def test_group_is_404_for_unknown_ids(login_as):
     client = login_as("mentor")
     missing = client.get("/groups/999999")
     assert missing.status_code == 404
     assert "Sidan finns inte" in missing.get_data(as_text=True)
 
 
+PARAMS = {
+    "{7A}": "<int:group_id>",
+    "{8B}": "<int:group_id>",
+    "{P7A}": "<int:period_id>",
+    "{P9C}": "<int:period_id>",
+    "{OSKAR}": "<int:student_id>",
+    "{ELSA}": "<int:student_id>",
+    "{SLOT}": "<int:slot_id>",
+    "{BOOKING}": "<int:booking_id>",
+}
+
+
 def test_every_route_is_listed(app):
-    listed = {t.replace("{7A}", "<int:group_id>").replace("{8B}", "<int:group_id>") for t in ROUTES}
+    listed = set()
+    for template in ROUTES:
+        for placeholder, param in PARAMS.items():
+            template = template.replace(placeholder, param)
+        listed.add(template)
     listed |= set(PUBLIC) | set(COVERED_ELSEWHERE)
     unlisted = []
     for rule in app.url_map.iter_rules():

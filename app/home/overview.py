@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ class StudentCard:
     group: MentorGroup | None
     mentors: list[User]
     co_mentors: list[User]
+    talks: list = field(default_factory=list)
 
 
 def _student_options():
@@ -60,14 +61,26 @@ def children_cards(user: User, on: date) -> list[StudentCard]:
         .options(*_student_options())
         .order_by(Student.first_name, Student.last_name)
     ).all()
-    return [_card(s, on) for s in students]
+    return _with_talks([_card(s, on) for s in students])
+
+
+def _with_talks(cards: list[StudentCard]) -> list[StudentCard]:
+    """Add each child's current talk periods and bookings (two queries for all cards)."""
+    from app.talks.overview import talks_for_students
+
+    talks = talks_for_students(
+        [c.student.id for c in cards], [c.group.id for c in cards if c.group]
+    )
+    for card in cards:
+        card.talks = talks.get(card.student.id, [])
+    return cards
 
 
 def own_card(user: User, on: date) -> StudentCard | None:
     student = db.session.scalar(
         select(Student).where(Student.user_id == user.id).options(*_student_options())
     )
-    return _card(student, on) if student else None
+    return _with_talks([_card(student, on)])[0] if student else None
 
 
 @dataclass

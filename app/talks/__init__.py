@@ -1,0 +1,1 @@
+"""Development talks (utvecklingssamtal): periods, slots, bookings and talk records."""

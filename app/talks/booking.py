@@ -1,0 +1,214 @@
+"""Booking, moving and cancelling talks. The server decides at the moment of action:
+every rule is checked again here, and the database's unique keys settle races."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.db_types import utcnow
+from app.extensions import db
+from app.people.models import Guardianship, Student, User
+from app.school.models import GroupMembership
+from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
+
+
+class BookingError(Exception):
+    """Why a booking could not be made or changed; `code` selects the message shown."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def is_open(period: TalkPeriod, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return period.booking_opens_at <= now < period.booking_closes_at
+
+
+def change_deadline(booking: TalkBooking) -> datetime:
+    """Until when a guardian may cancel or move the booking."""
+    return booking.slot.starts_at - timedelta(hours=booking.period.cancel_hours)
+
+
+def can_change(booking: TalkBooking, now: datetime | None = None) -> bool:
+    return booking.active and (now or utcnow()) < change_deadline(booking)
+
+
+def _is_guardian(user: User, student: Student) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Guardianship.guardian_id == user.id, Guardianship.student_id == student.id
+                )
+            )
+        )
+    )
+
+
+def _in_group(student: Student, period: TalkPeriod) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    GroupMembership.student_id == student.id,
+                    GroupMembership.group_id == period.group_id,
+                )
+            )
+        )
+    )
+
+
+def _bookable_slot(slot_id: int, period: TalkPeriod, now: datetime) -> TalkSlot:
+    slot = db.session.get(TalkSlot, slot_id)
+    if slot is None or slot.period_id != period.id or slot.removed_at is not None:
+        raise BookingError("gone")
+    if slot.starts_at <= now:
+        raise BookingError("past")
+    if not is_open(period, now):
+        raise BookingError("closed")
+    return slot
+
+
+def active_booking(period: TalkPeriod, student: Student) -> TalkBooking | None:
+    return db.session.scalar(
+        select(TalkBooking).where(
+            TalkBooking.active_period_id == period.id, TalkBooking.student_id == student.id
+        )
+    )
+
+
+def book(
+    guardian: User,
+    student: Student,
+    period: TalkPeriod,
+    slot_id: int,
+    attendees: str = "",
+    interpreter_language: str | None = None,
+    message: str = "",
+    now: datetime | None = None,
+) -> TalkBooking:
+    """Book the slot for the student. Raises BookingError ("taken" when someone was faster)."""
+    now = now or utcnow()
+    if not _is_guardian(guardian, student) or not _in_group(student, period):
+        raise BookingError("not_allowed")
+    slot = _bookable_slot(slot_id, period, now)
+    if active_booking(period, student) is not None:
+        raise BookingError("already_booked")
+    booking = TalkBooking(
+        period_id=period.id,
+        slot_id=slot.id,
+        student_id=student.id,
+        active_slot_id=slot.id,
+        active_period_id=period.id,
+        booked_by_id=guardian.id,
+        attendees=attendees.strip(),
+        interpreter_language=(interpreter_language or "").strip() or None,
+        message=message.strip(),
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        # Who won the race decides the message: the slot, or this student elsewhere.
+        raise BookingError(
+            "already_booked" if active_booking(period, student) is not None else "taken"
+        ) from None
+    audit.record(
+        "talk.booked",
+        booking,
+        {"slot_id": slot.id, "student_id": student.id, "starts_at": slot.starts_at.isoformat()},
+        actor=guardian,
+    )
+    return booking
+
+
+def move(
+    booking: TalkBooking, actor: User, slot_id: int, now: datetime | None = None
+) -> TalkBooking:
+    """Move the booking to another slot in one UPDATE: the old slot is released only if
+    the new one is taken, so a failed move leaves the booking exactly as it was."""
+    now = now or utcnow()
+    if not can_change(booking, now):
+        raise BookingError("deadline")
+    old_slot_id = booking.slot_id
+    if slot_id == old_slot_id:
+        return booking
+    slot = _bookable_slot(slot_id, booking.period, now)
+    booking_id = booking.id
+    try:
+        result = db.session.execute(
+            update(TalkBooking)
+            .where(TalkBooking.id == booking_id, TalkBooking.active_slot_id == old_slot_id)
+            .values(
+                slot_id=slot.id,
+                active_slot_id=slot.id,
+                updated_at=now,
+                sequence=TalkBooking.sequence + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    except IntegrityError:
+        db.session.rollback()
+        raise BookingError("taken") from None
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise BookingError("changed")  # cancelled or moved in another tab meanwhile
+    db.session.expire_all()
+    booking = db.session.get(TalkBooking, booking_id)
+    audit.record(
+        "talk.moved",
+        booking,
+        {
+            "from_slot_id": old_slot_id,
+            "to_slot_id": slot.id,
+            "starts_at": slot.starts_at.isoformat(),
+        },
+        actor=actor,
+    )
+    return booking
+
+
+def cancel(
+    booking: TalkBooking,
+    actor: User,
+    reason: str = "",
+    now: datetime | None = None,
+    by_school: bool = False,
+) -> TalkBooking:
+    """Cancel the booking. Guardians must be before the deadline; the school may always."""
+    now = now or utcnow()
+    if not booking.active:
+        raise BookingError("changed")
+    if not by_school and not can_change(booking, now):
+        raise BookingError("deadline")
+    booking.active_slot_id = None
+    booking.active_period_id = None
+    booking.cancelled_at = now
+    booking.cancelled_by_id = actor.id
+    booking.cancel_reason = reason.strip() or None
+    booking.updated_at = now
+    booking.sequence += 1
+    audit.record("talk.cancelled", booking, {"reason": reason, "by_school": by_school}, actor=actor)
+    return booking
+
+
+def remove_slot(
+    slot: TalkSlot, actor: User, reason: str, now: datetime | None = None
+) -> TalkBooking | None:
+    """The mentor removes a slot; a booking on it is cancelled (the caller notifies)."""
+    now = now or utcnow()
+    booking = slot.active_booking
+    if booking is not None:
+        cancel(booking, actor, reason, now, by_school=True)
+    slot.removed_at = now
+    slot.removed_reason = reason.strip() or None
+    audit.record("talk_slot.removed", slot, {"reason": reason}, actor=actor)
+    return booking

@@ -1,0 +1,48 @@
+"""A booked talk as an iCalendar file (RFC 5545), for the download and the e-mail."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+
+from app.talks.forms import MODE_LABELS
+from app.talks.models import TalkBooking
+
+PRODID = "-//Mentorskap//Mentorskap//SV"
+
+
+def booking_uid(booking: TalkBooking) -> str:
+    # Stable for the booking's whole life, also when it is moved or cancelled.
+    return f"talk-booking-{booking.id}@mentorskap"
+
+
+def booking_calendar(booking: TalkBooking, locale: str = "sv") -> bytes:
+    slot = booking.slot
+    school = booking.period.group.school_year.school
+    tz = ZoneInfo(school.time_zone)
+    with force_locale(locale):
+        mode = str(MODE_LABELS[slot.mode])
+        summary = _("Development talk: %(name)s", name=booking.student.first_name)
+        description = _("With %(mentor)s. %(mode)s.", mentor=slot.mentor.name, mode=mode)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", booking_uid(booking))
+    event.add("dtstamp", booking.updated_at)
+    event.add("last-modified", booking.updated_at)
+    event.add("sequence", booking.sequence)
+    event.add("dtstart", slot.starts_at.astimezone(tz))
+    event.add("dtend", slot.ends_at.astimezone(tz))
+    event.add("summary", summary)
+    event.add("description", description)
+    if slot.location:
+        event.add("location", slot.location)
+    event.add("status", "CONFIRMED" if booking.active else "CANCELLED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -1,0 +1,73 @@
+"""E-mail to every guardian of the student when a talk is booked, moved or cancelled,
+so the second guardian always knows. Each mail carries the calendar file."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.outbox import queue_mail
+from app.people.models import Guardianship, Student, User
+from app.school.models import GroupMembership
+from app.talks.ics import booking_calendar
+from app.talks.models import TalkBooking, TalkPeriod
+
+
+def _guardians(student_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Guardianship, Guardianship.guardian_id == User.id)
+            .where(Guardianship.student_id == student_id, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
+def booking_changed(booking: TalkBooking, event: str, actor: User) -> int:
+    """event: booked, moved or cancelled. Returns the number of mails queued."""
+    guardians = _guardians(booking.student_id)
+    for guardian in guardians:
+        locale = guardian.locale or "sv"
+        queue_mail(
+            guardian.email,
+            f"talk_{event}",
+            locale=locale,
+            attachment=(
+                "utvecklingssamtal.ics",
+                "text/calendar",
+                booking_calendar(booking, locale).decode(),
+            ),
+            booking=booking,
+            to_user=guardian,
+            actor=actor,
+            by_other=actor.id != guardian.id,
+        )
+    return len(guardians)
+
+
+def remind_unbooked(period: TalkPeriod) -> int:
+    """Remind the guardians of every student in the group without an active booking."""
+    booked = select(TalkBooking.student_id).where(TalkBooking.active_period_id == period.id)
+    rows = db.session.execute(
+        select(User, Student)
+        .join(Guardianship, Guardianship.guardian_id == User.id)
+        .join(Student, Student.id == Guardianship.student_id)
+        .join(GroupMembership, GroupMembership.student_id == Student.id)
+        .where(
+            GroupMembership.group_id == period.group_id,
+            Student.id.not_in(booked),
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    ).all()
+    for guardian, student in rows:
+        queue_mail(
+            guardian.email,
+            "talk_reminder",
+            locale=guardian.locale,
+            period=period,
+            student=student,
+            to_user=guardian,
+        )
+    return len(rows)

@@ -1,0 +1,188 @@
+"""What the talk pages show, loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import format_date
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from app.db_types import utcnow
+from app.extensions import db
+from app.people.models import Guardianship, Student, User
+from app.school.calendar import today
+from app.school.models import GroupMembership
+from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
+
+DAYS_TO_OFFER = 20
+
+
+@dataclass
+class StudentRow:
+    student: Student
+    booking: TalkBooking | None
+    record: TalkRecord | None
+
+
+@dataclass
+class PeriodData:
+    slots: list[TalkSlot]
+    rows: list[StudentRow]
+    booked: int = 0
+    free: int = 0
+    not_booked: list[StudentRow] = field(default_factory=list)
+
+
+def period_overview(period: TalkPeriod) -> PeriodData:
+    slots = list(
+        db.session.scalars(
+            select(TalkSlot)
+            .where(TalkSlot.period_id == period.id, TalkSlot.removed_at.is_(None))
+            .options(
+                selectinload(TalkSlot.mentor),
+                selectinload(TalkSlot.bookings).selectinload(TalkBooking.student),
+            )
+            .order_by(TalkSlot.starts_at)
+        )
+    )
+    students = list(
+        db.session.scalars(
+            select(Student)
+            .join(GroupMembership, GroupMembership.student_id == Student.id)
+            .where(GroupMembership.group_id == period.group_id)
+            .order_by(Student.last_name, Student.first_name)
+        )
+    )
+    bookings = {
+        b.student_id: b
+        for b in db.session.scalars(
+            select(TalkBooking)
+            .where(TalkBooking.active_period_id == period.id)
+            .options(selectinload(TalkBooking.slot))
+        )
+    }
+    records = {
+        r.student_id: r
+        for r in db.session.scalars(select(TalkRecord).where(TalkRecord.period_id == period.id))
+    }
+    rows = [StudentRow(s, bookings.get(s.id), records.get(s.id)) for s in students]
+    now = utcnow()
+    return PeriodData(
+        slots=slots,
+        rows=rows,
+        booked=len(bookings),
+        free=sum(1 for s in slots if s.active_booking is None and s.starts_at > now),
+        not_booked=[r for r in rows if r.booking is None],
+    )
+
+
+def school_day_choices(period: TalkPeriod) -> list[SelectChoice]:
+    """The next school days of the period's term (weekends and days off left out)."""
+    year = period.group.school_year
+    off: set[date] = set()
+    for d in year.days_off:
+        day = d.start_date
+        while day <= d.end_date:
+            off.add(day)
+            day += timedelta(days=1)
+    day = max(today(), period.term.start_date)
+    choices = []
+    while day <= period.term.end_date and len(choices) < DAYS_TO_OFFER:
+        if day.weekday() < 5 and day not in off:
+            choices.append(SelectChoice(day.isoformat(), format_date(day, "EEE d MMM")))
+        day += timedelta(days=1)
+    return choices
+
+
+def sibling_bookings(guardian: User, student: Student, period: TalkPeriod) -> list[TalkBooking]:
+    """The guardian's other children's coming talks, to line up or warn of clashes."""
+    siblings = select(Guardianship.student_id).where(
+        Guardianship.guardian_id == guardian.id, Guardianship.student_id != student.id
+    )
+    return list(
+        db.session.scalars(
+            select(TalkBooking)
+            .join(TalkSlot, TalkSlot.id == TalkBooking.active_slot_id)
+            .where(TalkBooking.student_id.in_(siblings), TalkSlot.ends_at > utcnow())
+            .options(selectinload(TalkBooking.slot), selectinload(TalkBooking.student))
+            .order_by(TalkSlot.starts_at)
+        )
+    )
+
+
+def clashes(
+    slots: list[TalkSlot], siblings: list[TalkBooking]
+) -> dict[int, tuple[str, TalkBooking]]:
+    """slot id → ("overlap" | "before" | "after", the sibling's booking). "before" and
+    "after" mark slots within ten minutes of a sibling's talk: back-to-back visits."""
+    near = timedelta(minutes=10)
+    result: dict[int, tuple[str, TalkBooking]] = {}
+    for slot in slots:
+        for other in siblings:
+            theirs = other.slot
+            if slot.starts_at < theirs.ends_at and slot.ends_at > theirs.starts_at:
+                result[slot.id] = ("overlap", other)
+                break
+            if timedelta(0) <= theirs.starts_at - slot.ends_at <= near:
+                result.setdefault(slot.id, ("before", other))
+            elif timedelta(0) <= slot.starts_at - theirs.ends_at <= near:
+                result.setdefault(slot.id, ("after", other))
+    return result
+
+
+@dataclass
+class ChildTalk:
+    period: TalkPeriod
+    booking: TalkBooking | None
+    is_open: bool
+
+
+def talks_for_students(student_ids: list[int], group_ids: list[int]) -> dict[int, list[ChildTalk]]:
+    """For home cards: each student's current talk periods and active bookings."""
+    if not group_ids:
+        return {}
+    now = utcnow()
+    periods = list(
+        db.session.scalars(
+            select(TalkPeriod)
+            .where(TalkPeriod.group_id.in_(group_ids))
+            .order_by(TalkPeriod.booking_opens_at)
+        )
+    )
+    bookings = {
+        (b.student_id, b.active_period_id): b
+        for b in db.session.scalars(
+            select(TalkBooking)
+            .where(
+                TalkBooking.student_id.in_(student_ids), TalkBooking.active_period_id.is_not(None)
+            )
+            .options(selectinload(TalkBooking.slot).selectinload(TalkSlot.mentor))
+        )
+    }
+    memberships = dict(
+        db.session.execute(
+            select(GroupMembership.student_id, GroupMembership.group_id).where(
+                GroupMembership.student_id.in_(student_ids), GroupMembership.group_id.in_(group_ids)
+            )
+        ).all()
+    )
+    result: dict[int, list[ChildTalk]] = {}
+    for sid in student_ids:
+        for period in periods:
+            if memberships.get(sid) != period.group_id:
+                continue
+            booking = bookings.get((sid, period.id))
+            # A finished period drops off the card once its talk has passed.
+            if booking is None and period.booking_closes_at < now:
+                continue
+            if booking is not None and booking.slot.ends_at < now - timedelta(days=1):
+                continue
+            result.setdefault(sid, []).append(
+                ChildTalk(
+                    period, booking, period.booking_opens_at <= now < period.booking_closes_at
+                )
+            )
+    return result

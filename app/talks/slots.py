@@ -1,0 +1,150 @@
+"""Generating and publishing talk slots.
+
+Times are chosen in the school's local time and stored in UTC. Each day is converted
+on its own, so a day after the October DST change gets its own, correct offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app import audit
+from app.db_types import utcnow
+from app.extensions import db
+from app.people.models import User
+from app.talks.models import TalkPeriod, TalkSlot
+
+
+@dataclass(frozen=True)
+class SlotTime:
+    starts_at: datetime  # aware, UTC
+    ends_at: datetime
+
+
+class SlotConflict(Exception):
+    """Slots that overlap the mentor's existing slots: nothing was published."""
+
+    def __init__(self, conflicts: list[tuple[SlotTime, TalkSlot]]):
+        super().__init__(f"{len(conflicts)} overlapping slots")
+        self.conflicts = conflicts
+
+
+def local_to_utc(day: date, at: time, tz: str) -> datetime:
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def generate(
+    days: Iterable[date],
+    start: time,
+    end: time,
+    minutes: int,
+    pause: int = 0,
+    breaks: Iterable[tuple[time, time]] = (),
+    tz: str = "Europe/Stockholm",
+) -> list[SlotTime]:
+    """Back-to-back slots of `minutes` (plus `pause` between) from `start` to `end`
+    on each day, skipping any that would touch a break (e.g. lunch)."""
+    if minutes <= 0 or pause < 0:
+        raise ValueError("length must be positive and pause not negative")
+    length, gap = timedelta(minutes=minutes), timedelta(minutes=pause)
+    breaks = sorted(breaks)
+    result: list[SlotTime] = []
+    for day in sorted(set(days)):
+        cursor = datetime.combine(day, start)
+        stop = datetime.combine(day, end)
+        while cursor + length <= stop:
+            slot_end = cursor + length
+            clash = next(
+                (
+                    (b_start, b_end)
+                    for b_start, b_end in breaks
+                    if cursor < datetime.combine(day, b_end)
+                    and slot_end > datetime.combine(day, b_start)
+                ),
+                None,
+            )
+            if clash:
+                cursor = max(cursor, datetime.combine(day, clash[1]))
+                continue
+            result.append(
+                SlotTime(
+                    local_to_utc(day, cursor.time(), tz), local_to_utc(day, slot_end.time(), tz)
+                )
+            )
+            cursor = slot_end + gap
+    return result
+
+
+def conflicts_with_existing(mentor: User, times: list[SlotTime]) -> list[tuple[SlotTime, TalkSlot]]:
+    """Pairs of (new time, existing slot) where the mentor would be in two talks at once."""
+    if not times:
+        return []
+    earliest = min(t.starts_at for t in times)
+    latest = max(t.ends_at for t in times)
+    existing = db.session.scalars(
+        select(TalkSlot).where(
+            TalkSlot.mentor_id == mentor.id,
+            TalkSlot.removed_at.is_(None),
+            TalkSlot.starts_at < latest,
+            TalkSlot.ends_at > earliest,
+        )
+    ).all()
+    return [
+        (t, slot)
+        for t in times
+        for slot in existing
+        if t.starts_at < slot.ends_at and t.ends_at > slot.starts_at
+    ]
+
+
+def publish(
+    period: TalkPeriod, mentor: User, times: list[SlotTime], mode: str, location: str
+) -> list[TalkSlot]:
+    """Create the slots, or raise SlotConflict and create none."""
+    conflicts = conflicts_with_existing(mentor, times)
+    if conflicts:
+        raise SlotConflict(conflicts)
+    slots = [
+        TalkSlot(
+            period=period,
+            mentor_id=mentor.id,
+            starts_at=t.starts_at,
+            ends_at=t.ends_at,
+            mode=mode,
+            location=location.strip(),
+        )
+        for t in times
+    ]
+    db.session.add_all(slots)
+    db.session.flush()
+    audit.record(
+        "talk_slots.published",
+        period,
+        {"count": len(slots), "mentor_id": mentor.id, "mode": mode, "location": location},
+    )
+    return slots
+
+
+def future_open_slots(period: TalkPeriod, now: datetime | None = None) -> list[TalkSlot]:
+    """Slots of the period that can still be booked: not removed, in the future, free."""
+    from app.talks.models import TalkBooking
+
+    now = now or utcnow()
+    taken = select(TalkBooking.active_slot_id).where(TalkBooking.active_slot_id.is_not(None))
+    return list(
+        db.session.scalars(
+            select(TalkSlot)
+            .where(
+                TalkSlot.period_id == period.id,
+                TalkSlot.removed_at.is_(None),
+                TalkSlot.starts_at > now,
+                TalkSlot.id.not_in(taken),
+            )
+            .order_by(TalkSlot.starts_at)
+        )
+    )

@@ -1,0 +1,464 @@
+"""Talk pages: mentors set up periods and slots and see the overview; guardians book,
+move and cancel. Each view parses the request, asks app.access, calls the logic."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app import access
+from app.db_types import utcnow
+from app.extensions import db
+from app.school.calendar import today
+from app.school.models import Term
+from app.talks import booking as logic
+from app.talks import notify, overview
+from app.talks import slots as slot_logic
+from app.talks.forms import (
+    BookingForm,
+    CancelForm,
+    PeriodForm,
+    RemoveSlotForm,
+    SlotGeneratorForm,
+    TalkRecordForm,
+)
+from app.talks.ics import booking_calendar
+from app.talks.models import TalkPeriod, TalkRecord, TalkSlot
+from app.web import redirect_after_post, render
+
+bp = Blueprint("talks", __name__, url_prefix="/talks")
+
+BOOKING_ERRORS = {
+    "taken": lambda: _("Someone else just booked that time. Choose another one below."),
+    "already_booked": lambda: _("The student already has a booked talk in this period."),
+    "closed": lambda: _("Booking is not open for this period."),
+    "past": lambda: _("That time has already passed. Choose another one."),
+    "gone": lambda: _("That time has been removed by the mentor. Choose another one."),
+    "deadline": lambda: _("The last time to change this booking has passed. Contact the mentor."),
+    "changed": lambda: _("The booking was changed in the meantime. Here is how it looks now."),
+    "not_allowed": lambda: _("You cannot book a talk for this student."),
+}
+
+
+def _tz(period: TalkPeriod) -> ZoneInfo:
+    return ZoneInfo(period.group.school_year.school.time_zone)
+
+
+def _local_input(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _utc(local: datetime, tz: ZoneInfo) -> datetime:
+    return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+def _by_day(slots: list[TalkSlot], tz: ZoneInfo) -> list[tuple[date, list[TalkSlot]]]:
+    return [
+        (day, list(items))
+        for day, items in groupby(slots, key=lambda s: s.starts_at.astimezone(tz).date())
+    ]
+
+
+# --- mentor -------------------------------------------------------------------------
+
+
+@bp.route("/groups/<int:group_id>/periods/new", methods=["GET", "POST"])
+@login_required
+def new_period(group_id: int):
+    group = access.group_or_404(group_id)
+    if not access.is_group_mentor(current_user, group.id):
+        abort(404)
+    tz = ZoneInfo(group.school_year.school.time_zone)
+    form = PeriodForm()
+    terms = group.school_year.terms
+    form.term_id.choices = [SelectChoice(t.id, f"{t.kind} {t.start_date.year}") for t in terms]
+    if request.method == "GET":
+        upcoming = next((t for t in terms if t.end_date >= today()), terms[-1] if terms else None)
+        if upcoming:
+            form.term_id.data = upcoming.id
+            form.title.data = _(
+                "Development talks %(term)s %(year)s",
+                term=upcoming.kind,
+                year=upcoming.start_date.year,
+            )
+        start = datetime.combine(today(), datetime.min.time()).replace(hour=18)
+        form.booking_opens_at.data = start
+        form.booking_closes_at.data = start + timedelta(days=21)
+    if form.validate_on_submit():
+        term = db.session.get(Term, form.term_id.data)
+        existing = db.session.scalar(
+            select(TalkPeriod).where(TalkPeriod.group_id == group.id, TalkPeriod.term_id == term.id)
+        )
+        if existing:
+            form.term_id.errors.append(_("The group already has a talk period this term."))
+        else:
+            period = TalkPeriod(
+                group_id=group.id,
+                term_id=term.id,
+                title=form.title.data.strip(),
+                booking_opens_at=_utc(form.booking_opens_at.data, tz),
+                booking_closes_at=_utc(form.booking_closes_at.data, tz),
+                cancel_hours=form.cancel_hours.data,
+                talk_minutes=form.talk_minutes.data,
+                created_by_id=current_user.id,
+            )
+            db.session.add(period)
+            db.session.flush()
+            from app import audit
+
+            audit.record("talk_period.created", period, {"group_id": group.id, "term_id": term.id})
+            db.session.commit()
+            flash(_("The talk period is created. Now add the times guardians can book."), "success")
+            return redirect_after_post(url_for("talks.new_slots", period_id=period.id))
+    status = 422 if form.errors else 200
+    return render("talks/period_form.html", block="form", status=status, form=form, group=group)
+
+
+@bp.get("/periods/<int:period_id>")
+@login_required
+def period_overview(period_id: int):
+    period = access.talk_period_or_404(period_id)
+    data = overview.period_overview(period)
+    return render(
+        "talks/period.html",
+        period=period,
+        data=data,
+        tz=_tz(period),
+        can_manage=access.is_group_mentor(current_user, period.group_id),
+        is_open=logic.is_open(period),
+        remove_form=RemoveSlotForm(),
+    )
+
+
+@bp.route("/periods/<int:period_id>/slots/new", methods=["GET", "POST"])
+@login_required
+def new_slots(period_id: int):
+    period = access.talk_period_or_404(period_id, manage=True)
+    tz = _tz(period)
+    form = SlotGeneratorForm()
+    form.days.choices = overview.school_day_choices(period)
+    if request.method == "GET":
+        form.minutes.data = period.talk_minutes
+        form.pause.data = 5
+    preview = conflicts = None
+    if form.validate_on_submit():
+        days = form.chosen_days()
+        if not days:
+            form.days.errors.append(_("Choose at least one day."))
+        else:
+            times = slot_logic.generate(
+                days,
+                form.start.data,
+                form.end.data,
+                form.minutes.data,
+                form.pause.data or 0,
+                form.break_times,
+                tz.key,
+            )
+            if not times:
+                form.end.errors.append(_("No talk fits between these times."))
+            elif request.form.get("action") == "publish":
+                try:
+                    created = slot_logic.publish(
+                        period, current_user, times, form.mode.data, form.location.data
+                    )
+                except slot_logic.SlotConflict as error:
+                    db.session.rollback()
+                    preview, conflicts = times, error.conflicts
+                else:
+                    db.session.commit()
+                    flash(_("%(num)d times are published.", num=len(created)), "success")
+                    return redirect_after_post(
+                        url_for("talks.period_overview", period_id=period.id)
+                    )
+            else:
+                preview = times
+                conflicts = slot_logic.conflicts_with_existing(current_user, times)
+    status = 422 if form.errors or conflicts else 200
+    return render(
+        "talks/slots_form.html",
+        status=status,
+        form=form,
+        period=period,
+        tz=tz,
+        preview=_by_day(preview, tz) if preview else None,
+        preview_count=len(preview or []),
+        conflict_starts={c[0].starts_at for c in conflicts or []},
+        conflicts=conflicts,
+    )
+
+
+@bp.post("/slots/<int:slot_id>/remove")
+@login_required
+def remove_slot(slot_id: int):
+    slot = db.session.get(TalkSlot, slot_id) or abort(404)
+    period = access.talk_period_or_404(slot.period_id, manage=True)
+    form = RemoveSlotForm()
+    if not form.validate_on_submit() or slot.removed_at is not None:
+        abort(400)
+    booking = logic.remove_slot(slot, current_user, form.reason.data or "")
+    if booking is not None:
+        notify.booking_changed(booking, "cancelled", current_user)
+    db.session.commit()
+    flash(
+        _("The time is removed and the guardians are told.")
+        if booking
+        else _("The time is removed."),
+        "success",
+    )
+    return redirect_after_post(url_for("talks.period_overview", period_id=period.id))
+
+
+@bp.post("/periods/<int:period_id>/remind")
+@login_required
+def remind(period_id: int):
+    period = access.talk_period_or_404(period_id, manage=True)
+    from flask_wtf import FlaskForm
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    count = notify.remind_unbooked(period)
+    from app import audit
+
+    audit.record("talk_period.reminded", period, {"mails": count})
+    db.session.commit()
+    flash(_("A reminder is sent to %(num)d guardians.", num=count), "success")
+    return redirect_after_post(url_for("talks.period_overview", period_id=period.id))
+
+
+@bp.get("/periods/<int:period_id>/schedule")
+@login_required
+def schedule(period_id: int):
+    period = access.talk_period_or_404(period_id)
+    tz = _tz(period)
+    data = overview.period_overview(period)
+    return render("talks/schedule.html", period=period, days=_by_day(data.slots, tz), tz=tz)
+
+
+@bp.route("/periods/<int:period_id>/students/<int:student_id>/record", methods=["GET", "POST"])
+@login_required
+def record(period_id: int, student_id: int):
+    period = access.talk_period_or_404(period_id, manage=True)
+    student = access.student_or_404(student_id)
+    if student_id not in {m.student_id for m in period.group.memberships}:
+        abort(404)
+    record = db.session.scalar(
+        select(TalkRecord).where(
+            TalkRecord.period_id == period.id, TalkRecord.student_id == student.id
+        )
+    )
+    form = TalkRecordForm(obj=None)
+    if request.method == "GET" and record:
+        form.held.data = "" if record.held is None else ("yes" if record.held else "no")
+        form.notes.data, form.actions.data = record.notes, record.actions
+        form.summary.data, form.summary_published.data = record.summary, record.summary_published
+    if form.validate_on_submit():
+        from app import audit
+
+        if record is None:
+            record = TalkRecord(period_id=period.id, student_id=student.id)
+            db.session.add(record)
+        record.held = {"": None, "yes": True, "no": False}[form.held.data]
+        record.notes, record.actions = form.notes.data, form.actions.data
+        record.summary, record.summary_published = form.summary.data, form.summary_published.data
+        record.updated_at, record.updated_by_id = utcnow(), current_user.id
+        db.session.flush()
+        audit.record(
+            "talk_record.saved",
+            record,
+            {"held": record.held, "published": record.summary_published},
+        )
+        db.session.commit()
+        flash(_("The notes for %(name)s are saved.", name=student.first_name), "success")
+        return redirect_after_post(url_for("talks.period_overview", period_id=period.id))
+    status = 422 if form.errors else 200
+    booking = logic.active_booking(period, student)
+    return render(
+        "talks/record.html",
+        status=status,
+        form=form,
+        period=period,
+        student=student,
+        booking=booking,
+        tz=_tz(period),
+    )
+
+
+# --- guardian -----------------------------------------------------------------------
+
+
+def _slot_list(period, student, booking=None, message=None, status=200):
+    tz = _tz(period)
+    free = slot_logic.future_open_slots(period)
+    siblings = overview.sibling_bookings(current_user, student, period)
+    return render(
+        "talks/choose_slot.html",
+        status=status,
+        period=period,
+        student=student,
+        booking=booking,
+        days=_by_day(free, tz),
+        tz=tz,
+        siblings=siblings,
+        clashes=overview.clashes(free, siblings),
+        message=message,
+        is_open=logic.is_open(period),
+    )
+
+
+@bp.get("/periods/<int:period_id>/students/<int:student_id>/book")
+@login_required
+def choose_slot(period_id: int, student_id: int):
+    period, student = access.bookable_period_or_404(period_id, student_id)
+    existing = logic.active_booking(period, student)
+    if existing is not None:
+        return redirect(url_for("talks.booking", booking_id=existing.id))
+    return _slot_list(period, student)
+
+
+@bp.route(
+    "/periods/<int:period_id>/students/<int:student_id>/book/<int:slot_id>", methods=["GET", "POST"]
+)
+@login_required
+def confirm_booking(period_id: int, student_id: int, slot_id: int):
+    period, student = access.bookable_period_or_404(period_id, student_id)
+    slot = db.session.get(TalkSlot, slot_id)
+    if slot is None or slot.period_id != period.id:
+        abort(404)
+    form = BookingForm()
+    if request.method == "GET" and not form.attendees.data:
+        form.attendees.data = _(
+            "%(student)s and %(guardian)s",
+            student=student.first_name,
+            guardian=current_user.first_name,
+        )
+    if form.validate_on_submit():
+        try:
+            booking = logic.book(
+                current_user,
+                student,
+                period,
+                slot.id,
+                attendees=form.attendees.data,
+                interpreter_language=form.interpreter_language.data
+                if form.needs_interpreter.data
+                else None,
+                message=form.message.data or "",
+            )
+        except logic.BookingError as error:
+            db.session.rollback()
+            if error.code == "already_booked":
+                existing = logic.active_booking(period, student)
+                flash(BOOKING_ERRORS[error.code](), "error")
+                return redirect_after_post(url_for("talks.booking", booking_id=existing.id))
+            return _slot_list(period, student, message=BOOKING_ERRORS[error.code](), status=409)
+        notify.booking_changed(booking, "booked", current_user)
+        db.session.commit()
+        flash(_("The talk is booked. All guardians get an e-mail with the time."), "success")
+        return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
+    status = 422 if form.errors else 200
+    return render(
+        "talks/confirm.html",
+        block="form",
+        status=status,
+        form=form,
+        period=period,
+        student=student,
+        slot=slot,
+        tz=_tz(period),
+    )
+
+
+@bp.get("/bookings/<int:booking_id>")
+@login_required
+def booking(booking_id: int):
+    booking = access.talk_booking_or_404(booking_id)
+    tz = _tz(booking.period)
+    return render(
+        "talks/booking.html",
+        booking=booking,
+        tz=tz,
+        can_change=logic.can_change(booking)
+        and access.is_guardian_of(current_user, booking.student_id),
+        deadline=logic.change_deadline(booking),
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.get("/bookings/<int:booking_id>/calendar.ics")
+@login_required
+def booking_ics(booking_id: int):
+    booking = access.talk_booking_or_404(booking_id)
+    body = booking_calendar(booking, str(request.accept_languages.best_match(["sv", "en"]) or "sv"))
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="utvecklingssamtal-{booking.id}.ics"'
+        },
+    )
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    booking = access.talk_booking_or_404(booking_id, guardian_only=True)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        logic.cancel(booking, current_user, form.reason.data or "")
+    except logic.BookingError as error:
+        db.session.rollback()
+        flash(BOOKING_ERRORS[error.code](), "error")
+        return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
+    notify.booking_changed(booking, "cancelled", current_user)
+    db.session.commit()
+    flash(_("The talk is cancelled. The other guardians are told by e-mail."), "success")
+    return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
+
+
+@bp.get("/bookings/<int:booking_id>/move")
+@login_required
+def choose_move(booking_id: int):
+    booking = access.talk_booking_or_404(booking_id, guardian_only=True)
+    if not logic.can_change(booking):
+        flash(BOOKING_ERRORS["deadline" if booking.active else "changed"](), "error")
+        return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
+    return _slot_list(booking.period, booking.student, booking=booking)
+
+
+@bp.post("/bookings/<int:booking_id>/move/<int:slot_id>")
+@login_required
+def move(booking_id: int, slot_id: int):
+    booking = access.talk_booking_or_404(booking_id, guardian_only=True)
+    from flask_wtf import FlaskForm
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        booking = logic.move(booking, current_user, slot_id)
+    except logic.BookingError as error:
+        db.session.rollback()
+        booking = access.talk_booking_or_404(booking_id, guardian_only=True)
+        if error.code in ("taken", "past", "gone"):
+            return _slot_list(
+                booking.period,
+                booking.student,
+                booking=booking,
+                message=BOOKING_ERRORS[error.code](),
+                status=409,
+            )
+        flash(BOOKING_ERRORS[error.code](), "error")
+        return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
+    notify.booking_changed(booking, "moved", current_user)
+    db.session.commit()
+    flash(_("The talk is moved. All guardians get an e-mail with the new time."), "success")
+    return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
