@@ -15,6 +15,7 @@ from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 
 from app.access import ROLES, current_roles
+from app.db_types import utcnow
 
 ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
 ROLE_LABELS = {
@@ -122,6 +123,7 @@ def register(app: Flask) -> None:
         role_name=role_name,
         mode_label=mode_label,
         absolute_url=absolute_url,
+        now_utc=utcnow,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").

@@ -111,6 +111,8 @@ class SlotGeneratorForm(FlaskForm):
         _l("Room, video link or phone note"),
         validators=[Length(max=300)],
     )
+    # Filled by validate_breaks; an empty field (Optional) skips that validator.
+    break_times: list = []
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data <= self.start.data:

@@ -138,6 +138,18 @@ class ChildTalk:
     period: TalkPeriod
     booking: TalkBooking | None
     is_open: bool
+    summary: TalkRecord | None = None
+
+
+def published_summary(period_id: int, student_id: int) -> TalkRecord | None:
+    """The talk record, only if the mentor has published its summary."""
+    return db.session.scalar(
+        select(TalkRecord).where(
+            TalkRecord.period_id == period_id,
+            TalkRecord.student_id == student_id,
+            TalkRecord.summary_published.is_(True),
+        )
+    )
 
 
 def talks_for_students(student_ids: list[int], group_ids: list[int]) -> dict[int, list[ChildTalk]]:
@@ -169,20 +181,30 @@ def talks_for_students(student_ids: list[int], group_ids: list[int]) -> dict[int
             )
         ).all()
     )
+    summaries = {
+        (r.student_id, r.period_id): r
+        for r in db.session.scalars(
+            select(TalkRecord).where(
+                TalkRecord.student_id.in_(student_ids),
+                TalkRecord.period_id.in_([p.id for p in periods]),
+                TalkRecord.summary_published.is_(True),
+            )
+        )
+    }
     result: dict[int, list[ChildTalk]] = {}
     for sid in student_ids:
         for period in periods:
             if memberships.get(sid) != period.group_id:
                 continue
             booking = bookings.get((sid, period.id))
-            # A finished period drops off the card once its talk has passed.
-            if booking is None and period.booking_closes_at < now:
-                continue
-            if booking is not None and booking.slot.ends_at < now - timedelta(days=1):
-                continue
-            result.setdefault(sid, []).append(
-                ChildTalk(
-                    period, booking, period.booking_opens_at <= now < period.booking_closes_at
-                )
+            summary = summaries.get((sid, period.id))
+            # A finished period drops off the card once its talk has passed, unless
+            # the mentor has published a summary of it.
+            finished = (booking is None and period.booking_closes_at < now) or (
+                booking is not None and booking.slot.ends_at < now - timedelta(days=1)
             )
+            if finished and summary is None:
+                continue
+            is_open = period.booking_opens_at <= now < period.booking_closes_at
+            result.setdefault(sid, []).append(ChildTalk(period, booking, is_open, summary))
     return result

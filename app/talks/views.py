@@ -389,6 +389,7 @@ def booking(booking_id: int):
         and access.is_guardian_of(current_user, booking.student_id),
         deadline=logic.change_deadline(booking),
         cancel_form=CancelForm(),
+        summary=overview.published_summary(booking.period_id, booking.student_id),
     )
 
 
@@ -431,7 +432,7 @@ def choose_move(booking_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
     if not logic.can_change(booking):
         flash(BOOKING_ERRORS["deadline" if booking.active else "changed"](), "error")
-        return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
+        return redirect(url_for("talks.booking", booking_id=booking_id))
     return _slot_list(booking.period, booking.student, booking=booking)
 
 
