@@ -294,7 +294,7 @@ def record(period_id: int, student_id: int):
 # --- guardian -----------------------------------------------------------------------
 
 
-def _slot_list(period, student, booking=None, message=None, status=200):
+def _slot_list(period, student, booking=None, message=None, status=200, carry=None):
     tz = _tz(period)
     free = slot_logic.future_open_slots(period)
     siblings = overview.sibling_bookings(current_user, student, period)
@@ -310,6 +310,7 @@ def _slot_list(period, student, booking=None, message=None, status=200):
         clashes=overview.clashes(free, siblings),
         message=message,
         is_open=logic.is_open(period),
+        carry=carry,
     )
 
 
@@ -333,6 +334,16 @@ def confirm_booking(period_id: int, student_id: int, slot_id: int):
     if slot is None or slot.period_id != period.id:
         abort(404)
     form = BookingForm()
+    if request.form.get("stage") == "review":
+        # Coming back from "just taken" with what was typed: show it, book nothing yet.
+        return render(
+            "talks/confirm.html",
+            form=form,
+            period=period,
+            student=student,
+            slot=slot,
+            tz=_tz(period),
+        )
     if request.method == "GET" and not form.attendees.data:
         form.attendees.data = _(
             "%(student)s and %(guardian)s",
@@ -358,7 +369,15 @@ def confirm_booking(period_id: int, student_id: int, slot_id: int):
                 existing = logic.active_booking(period, student)
                 flash(BOOKING_ERRORS[error.code](), "error")
                 return redirect_after_post(url_for("talks.booking", booking_id=existing.id))
-            return _slot_list(period, student, message=BOOKING_ERRORS[error.code](), status=409)
+            carry = {
+                "attendees": form.attendees.data,
+                "needs_interpreter": "y" if form.needs_interpreter.data else "",
+                "interpreter_language": form.interpreter_language.data or "",
+                "message": form.message.data or "",
+            }
+            return _slot_list(
+                period, student, message=BOOKING_ERRORS[error.code](), status=409, carry=carry
+            )
         notify.booking_changed(booking, "booked", current_user)
         db.session.commit()
         flash(_("The talk is booked. All guardians get an e-mail with the time."), "success")

@@ -78,7 +78,7 @@ class Phone:
     def _console(self, message) -> None:
         text = message.text
         if message.type == "error" and ("Content Security Policy" in text or "Refused" in text):
-            self.problems.append(f"CSP: {text}")
+            self.problems.append(f"CSP on {self.page.url}: {text[:90]} @ {message.location}")
 
     def goto(self, path: str):
         return self.page.goto(self.base_url + path)

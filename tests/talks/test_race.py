@@ -96,7 +96,7 @@ def test_exactly_one_of_twenty_simultaneous_bookings_wins(app):
     losers = [text for status, text in results if status == 409]
     assert all("Någon annan hann boka den tiden" in text for text in losers)
     # The loser's page offers the remaining free times, not the taken one.
-    offered = re.findall(r'href="/talks/periods/\d+/students/\d+/book/(\d+)"', losers[0])
+    offered = re.findall(r'action="/talks/periods/\d+/students/\d+/book/(\d+)"', losers[0])
     assert str(slot_id) not in offered, (slot_id, offered)
     assert offered  # and the remaining free times instead
     with app.app_context():
