@@ -178,13 +178,26 @@ def is_guardian_of(user: User, student_id: int) -> bool:
     )
 
 
+def _period_with_school():
+    """Load a period with its group, school year and school (for the time zone) at once."""
+    from sqlalchemy.orm import joinedload
+
+    from app.talks.models import TalkPeriod
+
+    return select(TalkPeriod).options(
+        joinedload(TalkPeriod.group)
+        .joinedload(MentorGroup.school_year)
+        .joinedload(SchoolYear.school)
+    )
+
+
 def talk_period_or_404(period_id: int, user: User | None = None, manage: bool = False):
     """A talk period of a group the user sees as staff (manage=True: mentors only)."""
     from app.talks.models import TalkPeriod
 
     user = user or current_user
     period = db.session.scalar(
-        select(TalkPeriod).where(
+        _period_with_school().where(
             TalkPeriod.id == period_id, TalkPeriod.group_id.in_(visible_group_ids(user))
         )
     )
@@ -198,12 +211,15 @@ def bookable_period_or_404(period_id: int, student_id: int, user: User | None = 
     from app.talks.models import TalkPeriod
 
     user = user or current_user
-    if not is_guardian_of(user, student_id):
-        abort(404)
     period = db.session.scalar(
-        select(TalkPeriod)
+        _period_with_school()
         .join(GroupMembership, GroupMembership.group_id == TalkPeriod.group_id)
-        .where(TalkPeriod.id == period_id, GroupMembership.student_id == student_id)
+        .join(Guardianship, Guardianship.student_id == GroupMembership.student_id)
+        .where(
+            TalkPeriod.id == period_id,
+            GroupMembership.student_id == student_id,
+            Guardianship.guardian_id == user.id,
+        )
     )
     if period is None:
         abort(404)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.web import safe_next
 
 MESSAGES = {
     400: (_l("Something in the request was wrong"), _l("Go back and try again.")),
@@ -38,9 +40,44 @@ def _page(code: int, title=None, text=None):
     )
 
 
+RESUME_PREFIX = "resume__"
+
+
+def carried_fields(form) -> list[tuple[str, str]]:
+    """What the person typed into a form, without its spent CSRF token."""
+    return [(k, v) for k, v in form.items(multi=True) if k != "csrf_token"]
+
+
+def resume_page(target: str, fields: list[tuple[str, str]], status: int = 400, form=None):
+    """The typed text comes back with a way to send it again: a sign-in form when the
+    session is gone, otherwise one button that resends it with a fresh token."""
+    from app.people.forms import LoginForm
+
+    if current_user.is_authenticated:
+        form = None
+    elif form is None:
+        form = LoginForm(formdata=None)
+    return (
+        render_template(
+            "errors/resume.html",
+            target=target,
+            fields=fields,
+            prefix=RESUME_PREFIX,
+            form=form,
+        ),
+        status,
+    )
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error):
+        # An expired session (or a token from before a sign-in) fails here, before any
+        # view runs. The typed text must not be lost: offer to send it again.
+        fields = carried_fields(request.form) if request.method == "POST" else []
+        target = safe_next(request.full_path.rstrip("?"))
+        if fields and target and request.endpoint not in ("people.login", "people.logout"):
+            return resume_page(target, fields)
         return _page(
             400,
             _l("The form has expired"),

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import audit
+from app.errors import RESUME_PREFIX, resume_page
 from app.extensions import db, limiter, login_manager
 from app.people import signin, tokens
 from app.people.forms import (
@@ -66,10 +67,21 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = signin.authenticate(form.email.data, form.password.data)
+        resume_to = safe_next(request.form.get("resume_to"))
+        carried = [
+            (k.removeprefix(RESUME_PREFIX), v)
+            for k, v in request.form.items(multi=True)
+            if k.startswith(RESUME_PREFIX)
+        ]
         if user is not None:
             _start_session(user, form.remember.data)
+            if resume_to and carried:
+                # Signed in again after the session ran out: back to what was typed.
+                return resume_page(resume_to, carried, status=200)
             return redirect_after_post(safe_next(request.args.get("next")) or home_url())
         form.password.errors.append(_("Wrong e-mail address or password."))
+        if resume_to and carried:
+            return resume_page(resume_to, carried, status=422, form=form)
     status = 422 if form.errors else 200
     return render("auth/login.html", block="form", status=status, form=form)
 

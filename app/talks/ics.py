@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from app.talks.forms import MODE_LABELS
 from app.talks.models import TalkBooking
 
 PRODID = "-//Mentorskap//Mentorskap//SV"
+
+
+@lru_cache(maxsize=8)
+def vtimezone(tzid: str) -> Timezone:
+    """The VTIMEZONE of a zone, built once: it takes milliseconds and never changes."""
+    return Timezone.from_tzid(tzid)
 
 
 def booking_uid(booking: TalkBooking) -> str:
@@ -43,6 +50,6 @@ def booking_calendar(booking: TalkBooking, locale: str = "sv") -> bytes:
     if slot.location:
         event.add("location", slot.location)
     event.add("status", "CONFIRMED" if booking.active else "CANCELLED")
+    calendar.add_component(vtimezone(school.time_zone))
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.db_types import utcnow
@@ -139,6 +140,7 @@ def future_open_slots(period: TalkPeriod, now: datetime | None = None) -> list[T
     return list(
         db.session.scalars(
             select(TalkSlot)
+            .options(selectinload(TalkSlot.mentor))
             .where(
                 TalkSlot.period_id == period.id,
                 TalkSlot.removed_at.is_(None),

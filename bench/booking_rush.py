@@ -1,0 +1,387 @@
+"""Booking rush: the evening booking opens and every guardian books at once.
+
+Builds a fresh database (the demo school plus a group of N students, each with one
+guardian, and a talk period with N free times), starts the app under gunicorn with
+2 workers on loopback, signs the guardians in, and then lets them all open the
+period and book at the same moment, retrying on "just taken" (at most 5 times).
+Guardians favour the first times shown, as people do, so many collide.
+
+Prints requests, p50/p95/p99 latency, errors (5xx, timeouts), double bookings (must
+be 0), and the throughput of a trivial route (/healthz) measured in the same run,
+with the ratio. Not a test: run it and read the figures.
+
+    .venv/bin/python bench/booking_rush.py [--guardians 1000] [--concurrency 50]
+    DATABASE_URL=postgresql://... .venv/bin/python bench/booking_rush.py   # on PostgreSQL
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "rush password 1"
+GROUP_SIZE = 28
+SLOTS_PER_GROUP = 34  # a few more times than students, as mentors publish
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+SLOT_LINK = re.compile(r'href="(/talks/periods/\d+/students/\d+/book/\d+)"')
+SLOT_FORM = re.compile(r'action="(/talks/periods/\d+/students/\d+/book/\d+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- data ---------------------------------------------------------------------------
+
+
+def build_database(url: str, guardians: int) -> list[tuple[str, int, int]]:
+    """The demo school plus N students in groups of 28 (as a municipality's school has),
+    each student with one guardian, each group with a talk period of 34 free times."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.db_types import utcnow
+    from app.demo import build_demo
+    from app.extensions import db
+    from app.people.models import Guardianship, Staff, Student, User
+    from app.people.passwords import hash_password
+    from app.school.models import GroupMembership, GroupMentor, MentorGroup, SchoolYear
+    from app.talks import slots as slot_logic
+    from app.talks.models import TalkPeriod
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    people = []
+    with app.app_context():
+        if url.startswith("postgresql"):
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade()
+        build_demo()
+        year = db.session.scalar(db.select(SchoolYear))
+        term = year.terms[-1]
+        password = hash_password(PASSWORD)  # production parameters, as at a real sign-in
+        now = utcnow()
+        day = date.today() + timedelta(days=3)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        for g in range(math.ceil(guardians / GROUP_SIZE)):
+            group = MentorGroup(school_year=year, name=f"R{g + 1}")
+            mentor = User(email=f"rush.mentor{g}@example.org", name=f"Mentor {g}")
+            db.session.add_all([group, mentor])
+            db.session.add(Staff(user=mentor, school_id=year.school_id, role="teacher"))
+            db.session.add(GroupMentor(group=group, user=mentor))
+            students = []
+            for i in range(min(GROUP_SIZE, guardians - len(people) - len(students))):
+                n = g * GROUP_SIZE + i
+                student = Student(
+                    school_id=year.school_id, first_name=f"Elev{n}", last_name="Rusning"
+                )
+                guardian = User(
+                    email=f"rush{n}@example.net", name=f"Förälder {n}", password_hash=password
+                )
+                db.session.add_all([student, guardian])
+                db.session.add(GroupMembership(group=group, student=student))
+                db.session.add(Guardianship(guardian=guardian, student=student))
+                students.append((guardian, student))
+            period = TalkPeriod(
+                group=group,
+                term=term,
+                title="Utvecklingssamtal",
+                booking_opens_at=now - timedelta(minutes=1),
+                booking_closes_at=now + timedelta(days=7),
+            )
+            db.session.add(period)
+            db.session.flush()
+            times = slot_logic.generate([day], dtime(8, 0), dtime(18, 0), 15)[:SLOTS_PER_GROUP]
+            slot_logic.publish(period, mentor, times, "site", f"Rum {g + 1}")
+            people.extend((gu.email, st.id, period.id) for gu, st in students)
+        db.session.commit()
+    return people
+
+
+# --- a tiny HTTP client with one cookie jar ----------------------------------------------
+
+
+class Browser:
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, float]:
+        body = urlencode(form) if form is not None else None
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            start = time.perf_counter()
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                text = response.read().decode()
+            except (ConnectionError, http.client.HTTPException, TimeoutError, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    return 599, "", time.perf_counter() - start
+                continue
+            elapsed = time.perf_counter() - start
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key] = rest.split(";", 1)[0]
+            return response.status, text, elapsed
+        raise AssertionError("unreachable")
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.statuses: Counter = Counter()
+
+    def add(self, status: int, elapsed: float) -> None:
+        with self.lock:
+            self.latencies.append(elapsed)
+            self.statuses[status] += 1
+
+    def summary(self, label: str, wall: float) -> str:
+        lat = sorted(self.latencies)
+        pct = lambda p: lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000  # noqa: E731
+        errors = sum(n for s, n in self.statuses.items() if s >= 500)
+        return (
+            f"{label}: {len(lat)} requests in {wall:.1f} s ({len(lat) / wall:.0f} req/s), "
+            f"p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
+            f"max {lat[-1] * 1000:.0f} ms, errors {errors}, "
+            f"statuses {dict(sorted(self.statuses.items()))}"
+        )
+
+
+def sign_in(browser: Browser, email: str, stats: Stats) -> bool:
+    status, page, elapsed = browser.request("GET", "/login")
+    stats.add(status, elapsed)
+    token = CSRF.search(page).group(1)
+    status, _, elapsed = browser.request(
+        "POST", "/login", {"csrf_token": token, "email": email, "password": PASSWORD}
+    )
+    stats.add(status, elapsed)
+    return status == 303
+
+
+def book(
+    browser: Browser, period_id: int, student_id: int, stats: Stats, rng: random.Random
+) -> str:
+    status, page, elapsed = browser.request(
+        "GET", f"/talks/periods/{period_id}/students/{student_id}/book"
+    )
+    stats.add(status, elapsed)
+    links = SLOT_LINK.findall(page)
+    if not links:
+        return "no-slot"
+    target = rng.choice(links[:8])  # the first times shown are everyone's favourites
+    status, page, elapsed = browser.request("GET", target)
+    stats.add(status, elapsed)
+    token = CSRF.search(page).group(1)
+    for _ in range(6):
+        form = {"csrf_token": token, "attendees": "Elev och förälder"}
+        status, page, elapsed = browser.request("POST", target, form)
+        stats.add(status, elapsed)
+        if status == 303:
+            return "booked"
+        if status != 409:
+            return f"status-{status}"
+        offered = SLOT_FORM.findall(page)
+        if not offered:
+            return "no-slot"
+        target = rng.choice(offered[:8])
+    return "gave-up"
+
+
+def trivial_baseline(port: int, concurrency: int, count: int) -> tuple[float, Stats]:
+    stats = Stats()
+    per_thread = count // concurrency
+
+    def run(_):
+        browser = Browser(port)
+        for _ in range(per_thread):
+            status, _, elapsed = browser.request("GET", "/healthz")
+            stats.add(status, elapsed)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(run, range(concurrency)))
+    return time.perf_counter() - start, stats
+
+
+def count_double_bookings(url: str) -> tuple[int, int, int]:
+    """(slots with more than one active booking, students with more than one active
+    booking in a period, active bookings), counted with plain SQL."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        slots = conn.execute(
+            text(
+                "SELECT count(*) FROM (SELECT slot_id FROM talk_booking WHERE cancelled_at IS NULL "
+                "GROUP BY slot_id HAVING count(*) > 1) AS x"
+            )
+        ).scalar()
+        students = conn.execute(
+            text(
+                "SELECT count(*) FROM (SELECT student_id, period_id FROM talk_booking "
+                "WHERE cancelled_at IS NULL GROUP BY student_id, period_id "
+                "HAVING count(*) > 1) AS x"
+            )
+        ).scalar()
+        active = conn.execute(
+            text("SELECT count(*) FROM talk_booking WHERE cancelled_at IS NULL")
+        ).scalar()
+    engine.dispose()
+    return slots, students, active
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--guardians", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=10, help="requests in flight at once")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="mentorskap-rush-")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/rush.sqlite3"
+    from app.config import _database_url
+
+    os.environ["DATABASE_URL"] = url
+    url = _database_url()
+    print(
+        f"database: {url.split('@')[-1]}; guardians: {args.guardians}; "
+        f"concurrency: {args.concurrency}; "
+        f"gunicorn: {args.workers} workers × {args.threads} threads"
+    )
+    start = time.perf_counter()
+    people = build_database(url, args.guardians)
+    print(f"built the database in {time.perf_counter() - start:.1f} s")
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "RATELIMIT_ENABLED": "false",
+        "SECRET_KEY": "rush-" + "x" * 40,
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if Browser(port).request("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+
+        baseline_wall, baseline = trivial_baseline(port, args.concurrency, 4000)
+        print(baseline.summary("baseline GET /healthz", baseline_wall))
+
+        browsers = [Browser(port) for _ in people]
+        signin_stats = Stats()
+        start = time.perf_counter()
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            signed = list(
+                pool.map(
+                    lambda pair: sign_in(pair[0], pair[1][0], signin_stats),
+                    zip(browsers, people, strict=True),
+                )
+            )
+        print(
+            signin_stats.summary(
+                f"sign-in before opening ({sum(signed)} signed in)", time.perf_counter() - start
+            )
+        )
+        for b in browsers:  # each guardian comes back on a fresh connection
+            if b.conn:
+                b.conn.close()
+                b.conn = None
+
+        rush = Stats()
+        outcomes: Counter = Counter()
+        rngs = [random.Random(i) for i in range(len(people))]
+        gate = threading.Event()
+
+        def guardian(i: int) -> None:
+            gate.wait()
+            _, student_id, period_id = people[i]
+            outcomes[book(browsers[i], period_id, student_id, rush, rngs[i])] += 1
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            futures = [pool.submit(guardian, i) for i in range(len(people))]
+            gate.set()
+            for f in futures:
+                f.result()
+        wall = time.perf_counter() - start
+        print(rush.summary("booking rush (open period, choose, confirm, retry on taken)", wall))
+        print(f"outcomes: {dict(outcomes)}")
+        taken = rush.statuses.get(409, 0)
+        print(f"'just taken' answers: {taken}")
+        doubles, student_doubles, active = count_double_bookings(url)
+        print(
+            f"double bookings: {doubles} slots, {student_doubles} students; "
+            f"active bookings {active}"
+        )
+        ratio = (len(rush.latencies) / wall) / (len(baseline.latencies) / baseline_wall)
+        print(f"throughput ratio booking/baseline: {ratio:.2f}")
+        errors = sum(n for s, n in rush.statuses.items() if s >= 500)
+        p95 = sorted(rush.latencies)[int(0.95 * len(rush.latencies))] * 1000
+        verdict = errors == 0 and doubles == 0 and student_doubles == 0 and p95 < 250
+        print(
+            f"target (0 errors, 0 double bookings, p95 < 250 ms): {'met' if verdict else 'NOT met'}"
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
