@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.school.models import MentorGroup
+from tests.conftest import csrf_token
 
 ROLES = [
     "anonymous",
@@ -174,3 +175,59 @@ def test_unsafe_routes_need_csrf(app, login_as):
         response = client.post(rule.rule, data={})
         assert response.status_code == 400, rule.rule
         assert "Formuläret har gått ut" in response.get_data(as_text=True)
+
+
+# path → roles allowed to POST there (checked: everyone else gets 404, with a valid token).
+POST_ROUTES: dict[str, set[str]] = {
+    "/talks/groups/{7A}/periods/new": {"mentor", "comentor"},
+    "/talks/periods/{P7A}/slots/new": {"mentor", "comentor"},
+    "/talks/periods/{P7A}/remind": {"mentor", "comentor"},
+    "/talks/slots/{SLOT}/remove": {"mentor", "comentor"},
+    "/talks/periods/{P7A}/students/{OSKAR}/record": {"mentor", "comentor"},
+    "/talks/periods/{P7A}/students/{OSKAR}/book/{SLOT}": {"guardian", "other_guardian"},
+    "/talks/bookings/{BOOKING}/cancel": {"guardian"},
+    "/talks/bookings/{BOOKING}/move/{SLOT9C}": {"guardian"},
+}
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+def test_unsafe_routes_refuse_other_roles(app, login_as, role):
+    client = login_as(role)
+    ids = _ids(app)
+    from app.talks.models import TalkPeriod
+    from app.talks.slots import future_open_slots
+
+    with app.app_context():
+        ids["SLOT9C"] = future_open_slots(db.session.get(TalkPeriod, ids["P9C"]))[0].id
+    token = csrf_token(client, "/account")
+    for template, allowed in POST_ROUTES.items():
+        if role in allowed:
+            continue
+        path = _resolve(template, ids)
+        response = client.post(path, data={"csrf_token": token, "reason": "x", "notes": "x"})
+        assert response.status_code == 404, f"{role} must not POST {path}"
+
+
+def test_every_post_route_is_listed(app):
+    listed = set()
+    for template in POST_ROUTES:
+        for placeholder, param in {**PARAMS, "{SLOT9C}": "<int:slot_id>"}.items():
+            template = template.replace(placeholder, param)
+        listed.add(template)
+    # Routes without object ids: any signed-in user may use them (tested in their own files).
+    open_to_all = {
+        "/login",
+        "/login/link",
+        "/login/link/<token>",
+        "/password/forgot",
+        "/password/reset/<token>",
+        "/logout",
+        "/account/password",
+        "/language",
+    }
+    unlisted = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and rule.rule not in listed | open_to_all
+    ]
+    assert unlisted == [], "add these POST routes to tests/test_access.py"
