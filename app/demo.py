@@ -238,8 +238,9 @@ def _talks(rng: random.Random, year: SchoolYear, groups: dict, skip: set[int]) -
     """Open talk periods for 7A and 9C with times a week from the day the demo is built,
     and some of 7A already booked, so the overview has something to show.
     Oskar and Elsa are left unbooked for the demo guardian to try."""
+    from app.talks import booking as talk_booking
     from app.talks import slots as slot_logic
-    from app.talks.models import TalkBooking, TalkPeriod
+    from app.talks.models import TalkPeriod
 
     now = utcnow()
     first_day = datetime.now(ZoneInfo("Europe/Stockholm")).date() + timedelta(days=7)
@@ -275,15 +276,12 @@ def _talks(rng: random.Random, year: SchoolYear, groups: dict, skip: set[int]) -
             rng.sample(members, 12), rng.sample(free[: len(free) // 2 * 2], 12), strict=True
         ):
             guardian = student.guardianships[0].guardian
-            db.session.add(
-                TalkBooking(
-                    period_id=period.id,
-                    slot_id=slot.id,
-                    student_id=student.id,
-                    active_slot_id=slot.id,
-                    active_period_id=period.id,
-                    booked_by_id=guardian.id,
-                    attendees=f"{student.first_name} och {guardian.first_name}",
-                    interpreter_language="arabiska" if rng.random() < 0.1 else None,
-                )
+            talk_booking.book(
+                guardian,
+                student,
+                period,
+                slot.id,
+                attendees=f"{student.first_name} och {guardian.first_name}",
+                interpreter_language="arabiska" if rng.random() < 0.1 else None,
+                now=now,
             )

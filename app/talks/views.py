@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import access
+from app import access, audit
 from app.db_types import utcnow
 from app.extensions import db
 from app.school.calendar import today
@@ -111,7 +112,6 @@ def new_period(group_id: int):
             )
             db.session.add(period)
             db.session.flush()
-            from app import audit
 
             audit.record("talk_period.created", period, {"group_id": group.id, "term_id": term.id})
             db.session.commit()
@@ -220,12 +220,10 @@ def remove_slot(slot_id: int):
 @login_required
 def remind(period_id: int):
     period = access.talk_period_or_404(period_id, manage=True)
-    from flask_wtf import FlaskForm
 
     if not FlaskForm().validate_on_submit():
         abort(400)
     count = notify.remind_unbooked(period)
-    from app import audit
 
     audit.record("talk_period.reminded", period, {"mails": count})
     db.session.commit()
@@ -260,8 +258,6 @@ def record(period_id: int, student_id: int):
         form.notes.data, form.actions.data = record.notes, record.actions
         form.summary.data, form.summary_published.data = record.summary, record.summary_published
     if form.validate_on_submit():
-        from app import audit
-
         if record is None:
             record = TalkRecord(period_id=period.id, student_id=student.id)
             db.session.add(record)
@@ -459,7 +455,6 @@ def choose_move(booking_id: int):
 @login_required
 def move(booking_id: int, slot_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
-    from flask_wtf import FlaskForm
 
     if not FlaskForm().validate_on_submit():
         abort(400)
