@@ -97,12 +97,13 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.health import bp as health_bp
     from app.home.views import bp as home_bp
+    from app.leave.views import bp as leave_bp
     from app.people.views import bp as people_bp
     from app.pwa.views import bp as pwa_bp
     from app.school.views import bp as school_bp
     from app.talks.views import bp as talks_bp
 
-    for blueprint in (health_bp, people_bp, home_bp, school_bp, talks_bp, pwa_bp):
+    for blueprint in (health_bp, people_bp, home_bp, school_bp, talks_bp, leave_bp, pwa_bp):
         app.register_blueprint(blueprint)
 
 

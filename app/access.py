@@ -247,6 +247,27 @@ def talk_booking_or_404(booking_id: int, user: User | None = None, guardian_only
     abort(404)
 
 
+def leave_request_or_404(request_id: int, user: User | None = None, guardian_only: bool = False):
+    """A leave request of the user's child, or (staff) of a student they see."""
+    from app.leave.models import LeaveRequest
+
+    user = user or current_user
+    request = db.session.get(LeaveRequest, request_id)
+    if request is None:
+        abort(404)
+    if is_guardian_of(user, request.student_id):
+        return request
+    if not guardian_only and db.session.scalar(
+        select(
+            exists().where(
+                Student.id == request.student_id, Student.id.in_(staff_student_ids(user))
+            )
+        )
+    ):
+        return request
+    abort(404)
+
+
 # --- view decorator ----------------------------------------------------------------
 
 

@@ -217,6 +217,7 @@ def build_demo(reset: bool = False) -> None:
             db.session.add(GroupMembership(group=group, student=student))
     db.session.flush()
     _talks(rng, year, groups, skip={oskar.id, elsa.id})
+    _leave(groups, skip={oskar.id, elsa.id})
     db.session.commit()
 
 
@@ -232,6 +233,38 @@ def _school_days_from(start: date, count: int, year: SchoolYear) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+def _leave(groups: dict, skip: set[int]) -> None:
+    """Leave requests in 7A: one the mentor decides, one beyond the mentor's limit waiting
+    for the principal, and one already approved. Dates follow the day the demo is built."""
+    from app.leave import requests as leave_requests
+
+    year = groups["7A"].school_year
+    members = [m.student for m in groups["7A"].memberships if m.student_id not in skip]
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    days = _school_days_from(today + timedelta(days=14), 10, year)
+    for student, (start, end), reason in (
+        (members[2], (days[0], days[1]), "travel"),
+        (members[8], (days[3], days[7]), "family"),
+    ):
+        guardian = student.guardianships[0].guardian
+        leave_requests.apply(
+            guardian, [(student, year)], start, end, reason, "", today, notify=False
+        )
+    earlier = members[14]
+    [approved] = leave_requests.apply(
+        earlier.guardianships[0].guardian,
+        [(earlier, year)],
+        days[9],
+        days[9],
+        "religious",
+        "",
+        today,
+        notify=False,
+    )
+    approved.status, approved.decided_by_id = "approved", groups["7A"].mentors[0].user_id
+    approved.decided_at = utcnow()
 
 
 def _talks(rng: random.Random, year: SchoolYear, groups: dict, skip: set[int]) -> None:

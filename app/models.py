@@ -1,6 +1,7 @@
 """Every model, imported in one place for Alembic and the app factory."""
 
 from app.audit import AuditEvent
+from app.leave.models import LeaveConsent, LeaveRequest
 from app.outbox import OutboxMessage
 from app.people.models import Guardianship, SignInToken, Staff, Student, User
 from app.school.models import (
@@ -19,6 +20,8 @@ __all__ = [
     "DayOff",
     "GroupMembership",
     "GroupMentor",
+    "LeaveConsent",
+    "LeaveRequest",
     "Guardianship",
     "MentorGroup",
     "OutboxMessage",

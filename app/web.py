@@ -93,6 +93,25 @@ def mode_label(mode: str) -> str:
     return str(MODE_LABELS[mode])
 
 
+STATUS_WORDS = {
+    "pending": _l("waiting for a decision"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"),
+}
+
+
+def reason_label(reason: str) -> str:
+    from app.leave.forms import REASON_LABELS
+
+    return str(REASON_LABELS.get(reason, reason))
+
+
+def status_label(status: str) -> str:
+    """A leave status as a word in a sentence ("…, is approved")."""
+    return str(STATUS_WORDS[status])
+
+
 def absolute_url(endpoint: str, **values) -> str:
     """A full link for e-mail, on the public address of the deployment."""
     return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
@@ -122,6 +141,8 @@ def register(app: Flask) -> None:
         role_label=role_label,
         role_name=role_name,
         mode_label=mode_label,
+        reason_label=reason_label,
+        status_label=status_label,
         absolute_url=absolute_url,
         now_utc=utcnow,
     )

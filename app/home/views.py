@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.access import role_required
 from app.home import overview
+from app.leave.overview import pending_count_for_mentor
 from app.school.calendar import today
 from app.web import home_url, render
 
@@ -42,7 +43,11 @@ def student():
 @role_required("mentor")
 def mentor():
     _enter("mentor")
-    return render("home/mentor.html", groups=overview.mentor_groups(current_user, today()))
+    return render(
+        "home/mentor.html",
+        groups=overview.mentor_groups(current_user, today()),
+        leave_pending=pending_count_for_mentor(current_user),
+    )
 
 
 @bp.get("/home/principal")

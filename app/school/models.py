@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +28,14 @@ class School(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
     # Leave policy: a mentor may approve up to this many school days per school year.
     mentor_max_days: Mapped[int] = mapped_column(default=3)
+    # Requests longer than this many school days always go to the principal (None: no limit).
+    leave_max_days_per_request: Mapped[int | None]
+    # Apply at least this many days ahead; later requests are allowed but flagged.
+    leave_min_notice_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Every guardian with custody must agree before a decision.
+    leave_requires_all_guardians: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
 
     school_years: Mapped[list[SchoolYear]] = relationship(
         back_populates="school", order_by="SchoolYear.start_date"

@@ -12,15 +12,14 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.fields import MultiCheckboxField
 from app.talks.models import MODES
 
 MODE_LABELS = {"site": _l("On site"), "video": _l("Video"), "phone": _l("Phone")}
@@ -70,13 +69,6 @@ def _parse_times(text: str) -> list[tuple[time, time]]:
             (time.fromisoformat(start.strip().zfill(5)), time.fromisoformat(end.strip().zfill(5)))
         )
     return result
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of checkboxes: easier to tap than a multiple select."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SlotGeneratorForm(FlaskForm):

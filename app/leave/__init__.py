@@ -1,0 +1,1 @@
+"""Leave requests (ledighetsansökan): guardians apply, mentors and principals decide."""

@@ -1,0 +1,286 @@
+"""Leave pages: guardians apply and follow their requests; mentors and principals decide."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from app import access, audit
+from app.extensions import db
+from app.leave import overview, policy
+from app.leave import requests as logic
+from app.leave.forms import DecisionForm, LeaveForm, PolicyForm
+from app.leave.models import STATUSES
+from app.school.calendar import today
+from app.web import redirect_after_post, render
+
+bp = Blueprint("leave", __name__)
+
+FIELD_ERRORS = {
+    "end_before_start": _l("The last day must be the same as or after the first day."),
+    "past": _l("The leave cannot start in the past."),
+    "outside_year": _l("The days must be within the school year."),
+    "overlap": _l("There is already a request for some of these days."),
+    "no_school_days": _l("These are no school days, so no leave is needed."),
+}
+ACTION_ERRORS = {
+    "already_decided": _l(
+        "The request has already been decided or withdrawn. Here is how it looks now."
+    ),
+    "not_allowed": _l("You cannot decide this request."),
+    "consent_missing": _l("All guardians must agree before the request can be decided."),
+    "over_limit": _l(
+        "Approving it would pass the days the mentor may grant this year, "
+        "so it has been passed on to the principal."
+    ),
+}
+
+
+def _item_response(item, message: str, category: str = "success"):
+    """The decided request's row for an inline (htmx) decision."""
+    return render(
+        "leave/_item_page.html",
+        block="item",
+        item=item,
+        message=message,
+        category=category,
+        decision_form=DecisionForm(),
+    )
+
+
+@bp.route("/leave/new", methods=["GET", "POST"])
+@access.role_required("guardian")
+def new():
+    children = overview.children_with_years(current_user, today())
+    form = LeaveForm()
+    form.students.choices = [SelectChoice(s.id, s.first_name) for s, _ in children]
+    if request.method == "GET":
+        chosen = request.args.get("student", type=int)
+        form.students.data = (
+            [chosen] if chosen else ([children[0][0].id] if len(children) == 1 else [])
+        )
+    previews = []
+    if form.validate_on_submit():
+        picked = [(s, y) for s, y in children if s.id in (form.students.data or [])]
+        if not picked:
+            form.students.errors.append(_("Choose at least one child."))
+        for student, year in picked:
+            result = policy.assess(
+                student.id, student.school, year, form.start_date.data, form.end_date.data, today()
+            )
+            for field_name, code in result.errors.items():
+                message = str(FIELD_ERRORS[code])
+                if len(picked) > 1 and code == "overlap":
+                    message = f"{student.first_name}: {message}"
+                errors = getattr(form, field_name).errors
+                if message not in errors:
+                    errors.append(message)
+            previews.append((student, result))
+        if not form.errors and request.form.get("action") == "send":
+            created = logic.apply(
+                current_user,
+                picked,
+                form.start_date.data,
+                form.end_date.data,
+                form.reason.data,
+                form.note.data or "",
+                today(),
+            )
+            db.session.commit()
+            flash(
+                _("The request is sent. All guardians get an e-mail; the decision shows here.")
+                if len(created) == 1
+                else _("%(num)d requests are sent, one for each child.", num=len(created)),
+                "success",
+            )
+            return redirect_after_post(url_for("leave.mine"))
+    status = 422 if form.errors else 200
+    return render(
+        "leave/new.html",
+        status=status,
+        form=form,
+        previews=previews if not form.errors else [],
+        children=children,
+    )
+
+
+@bp.get("/leave")
+@access.role_required("guardian")
+def mine():
+    return render("leave/mine.html", requests=overview.guardian_requests(current_user))
+
+
+def _detail(leave, decision_form, status: int = 200):
+    return render(
+        "leave/detail.html",
+        status=status,
+        item=overview.items_for([leave])[0],
+        leave=leave,
+        is_guardian=access.is_guardian_of(current_user, leave.student_id),
+        may_decide=logic.may_decide(current_user, leave),
+        may_pass_on=leave.status == "pending"
+        and leave.decider == "mentor"
+        and logic.is_mentor(current_user, leave),
+        missing=logic.missing_consents(leave),
+        decision_form=decision_form,
+    )
+
+
+@bp.get("/leave/<int:request_id>")
+@login_required
+def detail(request_id: int):
+    return _detail(access.leave_request_or_404(request_id), DecisionForm())
+
+
+@bp.post("/leave/<int:request_id>/withdraw")
+@login_required
+def withdraw(request_id: int):
+    leave = access.leave_request_or_404(request_id, guardian_only=True)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        logic.withdraw(leave, current_user)
+    except logic.LeaveError as error:
+        flash(str(ACTION_ERRORS[error.code]), "error")
+    else:
+        db.session.commit()
+        flash(_("The request is withdrawn."), "success")
+    return redirect_after_post(url_for("leave.detail", request_id=request_id))
+
+
+@bp.post("/leave/<int:request_id>/consent")
+@login_required
+def consent(request_id: int):
+    leave = access.leave_request_or_404(request_id, guardian_only=True)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        logic.consent(leave, current_user)
+    except logic.LeaveError as error:
+        flash(str(ACTION_ERRORS[error.code]), "error")
+    else:
+        db.session.commit()
+        flash(_("Thank you: you have agreed to the request."), "success")
+    return redirect_after_post(url_for("leave.detail", request_id=request_id))
+
+
+@bp.post("/leave/<int:request_id>/decide")
+@login_required
+def decide(request_id: int):
+    leave = access.leave_request_or_404(request_id)
+    form = DecisionForm()
+    decision = request.form.get("decision")
+    if not form.validate_on_submit() or decision not in ("approve", "reject"):
+        abort(400)
+    if decision == "reject" and not (form.comment.data or "").strip():
+        form.comment.errors.append(_("Say why, so the guardians understand the decision."))
+        if request.htmx:
+            return render(
+                "leave/_item_page.html",
+                block="item",
+                status=422,
+                item=overview.items_for([leave])[0],
+                decision_form=form,
+                message=None,
+            )
+        return _detail(leave, form, status=422)
+    try:
+        logic.decide(leave, current_user, decision == "approve", form.comment.data or "")
+    except logic.LeaveError as error:
+        if error.code == "over_limit":
+            db.session.commit()  # the request was passed on to the principal
+        message, category = str(ACTION_ERRORS[error.code]), "error"
+    else:
+        db.session.commit()
+        message = (
+            _("Approved. The guardians are told.")
+            if decision == "approve"
+            else _("Rejected. The guardians are told.")
+        )
+        category = "success"
+    leave = access.leave_request_or_404(request_id)
+    if request.htmx:
+        return _item_response(overview.items_for([leave])[0], message, category)
+    flash(message, category)
+    return redirect_after_post(
+        request.form.get("back") or url_for("leave.detail", request_id=request_id)
+    )
+
+
+@bp.post("/leave/<int:request_id>/pass-on")
+@login_required
+def pass_on(request_id: int):
+    leave = access.leave_request_or_404(request_id)
+    if not FlaskForm().validate_on_submit() or not logic.is_mentor(current_user, leave):
+        abort(404)
+    try:
+        logic.pass_on(leave, current_user)
+    except logic.LeaveError as error:
+        flash(str(ACTION_ERRORS[error.code]), "error")
+    else:
+        db.session.commit()
+        flash(_("The request is passed on to the principal."), "success")
+    return redirect_after_post(url_for("leave.inbox"))
+
+
+@bp.get("/leave/inbox")
+@access.role_required("mentor")
+def inbox():
+    mine, principal = overview.mentor_inbox(current_user)
+    return render("leave/inbox.html", mine=mine, principal=principal, decision_form=DecisionForm())
+
+
+@bp.get("/leave/schools/<int:school_id>")
+@login_required
+def school(school_id: int):
+    school = access.school_or_404(school_id, "principal", "admin")
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    group_id = request.args.get("group", type=int)
+
+    def as_date(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    start, end = as_date("from"), as_date("to")
+    data = overview.school_requests(school.id, status, group_id, start, end)
+    return render(
+        "leave/school.html",
+        school=school,
+        data=data,
+        filters={"status": status, "group": group_id, "from": start, "to": end},
+        statuses=STATUSES,
+        decision_form=DecisionForm(),
+    )
+
+
+@bp.route("/schools/<int:school_id>/leave-policy", methods=["GET", "POST"])
+@login_required
+def leave_policy(school_id: int):
+    school = access.school_or_404(school_id, "principal", "admin")
+    form = PolicyForm(obj=school)
+    if form.validate_on_submit():
+        old = {
+            f: getattr(school, f)
+            for f in (
+                "mentor_max_days",
+                "leave_max_days_per_request",
+                "leave_min_notice_days",
+                "leave_requires_all_guardians",
+            )
+        }
+        form.populate_obj(school)
+        new = {f: getattr(school, f) for f in old}
+        audit.record("school.leave_policy", school, {"old": old, "new": new})
+        db.session.commit()
+        flash(_("The leave rules are saved."), "success")
+        return redirect_after_post(url_for("leave.leave_policy", school_id=school.id))
+    status = 422 if form.errors else 200
+    return render("leave/policy.html", block="form", status=status, form=form, school=school)
