@@ -43,9 +43,10 @@ def role_name(staff_role: str) -> str:
 
 
 def wants_fragment() -> bool:
-    """A targeted htmx request (not boosted navigation, not a history restore)."""
+    """A targeted htmx swap (hx-target on an element with an id). Boosted navigation,
+    history restores and HX-Location follow-ups (which swap the body) get the full page."""
     hx = request.htmx
-    return bool(hx) and not hx.boosted and not hx.history_restore_request
+    return bool(hx) and bool(hx.target) and not hx.boosted and not hx.history_restore_request
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context):

@@ -77,6 +77,9 @@ def test_boosted_and_history_restore_requests_get_full_page(login_as):
     for header in ("HX-Boosted", "HX-History-Restore-Request"):
         response = client.get("/account", headers={"HX-Request": "true", header: "true"})
         assert "<html" in response.get_data(as_text=True), header
+    # An HX-Location follow-up swaps the body: it has no HX-Target and gets the whole page.
+    follow_up = client.get("/account", headers={"HX-Request": "true"})
+    assert "<html" in follow_up.get_data(as_text=True)
 
 
 def test_htmx_success_redirects_with_hx_location(login_as):
