@@ -226,46 +226,35 @@ def bookable_period_or_404(period_id: int, student_id: int, user: User | None = 
     return period, db.session.get(Student, student_id)
 
 
+def _students_object_or_404(obj, user: User | None, guardian_only: bool):
+    """Something that belongs to a student (a booking, a leave request): for the student's
+    guardians, and unless guardian_only also for staff who see the student."""
+    user = user or current_user
+    if obj is None:
+        abort(404)
+    if is_guardian_of(user, obj.student_id):
+        return obj
+    if not guardian_only and db.session.scalar(
+        select(
+            exists().where(Student.id == obj.student_id, Student.id.in_(staff_student_ids(user)))
+        )
+    ):
+        return obj
+    abort(404)
+
+
 def talk_booking_or_404(booking_id: int, user: User | None = None, guardian_only: bool = False):
     """A booking of the user's child, or (staff, unless guardian_only) of a student they see."""
     from app.talks.models import TalkBooking
 
-    user = user or current_user
-    booking = db.session.get(TalkBooking, booking_id)
-    if booking is None:
-        abort(404)
-    if is_guardian_of(user, booking.student_id):
-        return booking
-    if not guardian_only and db.session.scalar(
-        select(
-            exists().where(
-                Student.id == booking.student_id, Student.id.in_(staff_student_ids(user))
-            )
-        )
-    ):
-        return booking
-    abort(404)
+    return _students_object_or_404(db.session.get(TalkBooking, booking_id), user, guardian_only)
 
 
 def leave_request_or_404(request_id: int, user: User | None = None, guardian_only: bool = False):
     """A leave request of the user's child, or (staff) of a student they see."""
     from app.leave.models import LeaveRequest
 
-    user = user or current_user
-    request = db.session.get(LeaveRequest, request_id)
-    if request is None:
-        abort(404)
-    if is_guardian_of(user, request.student_id):
-        return request
-    if not guardian_only and db.session.scalar(
-        select(
-            exists().where(
-                Student.id == request.student_id, Student.id.in_(staff_student_ids(user))
-            )
-        )
-    ):
-        return request
-    abort(404)
+    return _students_object_or_404(db.session.get(LeaveRequest, request_id), user, guardian_only)
 
 
 # --- view decorator ----------------------------------------------------------------

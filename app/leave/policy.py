@@ -8,43 +8,14 @@ year's own days off (lov, studiedagar).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
 
-import holidays
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.leave.models import LeaveRequest
+from app.school.calendar import school_days
 from app.school.models import School, SchoolYear
-
-
-@lru_cache(maxsize=32)
-def swedish_holidays(year: int) -> frozenset[date]:
-    days = holidays.Sweden(years=year, categories=("public", "de_facto"), include_sundays=False)
-    return frozenset(days)
-
-
-def days_off(year: SchoolYear) -> set[date]:
-    result: set[date] = set()
-    for off in year.days_off:
-        day = off.start_date
-        while day <= off.end_date:
-            result.add(day)
-            day += timedelta(days=1)
-    return result
-
-
-def school_days(start: date, end: date, year: SchoolYear) -> list[date]:
-    """The school days from start to end (inclusive) within the school year."""
-    off = days_off(year)
-    day, last = max(start, year.start_date), min(end, year.end_date)
-    result = []
-    while day <= last:
-        if day.weekday() < 5 and day not in off and day not in swedish_holidays(day.year):
-            result.append(day)
-        day += timedelta(days=1)
-    return result
 
 
 def approved_days(student_id: int, school_year_id: int) -> int:

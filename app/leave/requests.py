@@ -17,7 +17,8 @@ from app.extensions import db
 from app.leave import policy
 from app.leave.models import LeaveConsent, LeaveRequest
 from app.outbox import queue_mail
-from app.people.models import Guardianship, Staff, Student, User
+from app.people.family import guardians_of
+from app.people.models import Staff, Student, User
 from app.school.models import GroupMembership, GroupMentor, SchoolYear
 
 
@@ -25,17 +26,6 @@ class LeaveError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-def guardians_of(student_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Guardianship, Guardianship.guardian_id == User.id)
-            .where(Guardianship.student_id == student_id, User.active.is_(True))
-            .order_by(User.id)
-        )
-    )
 
 
 def _notify(request: LeaveRequest, template: str, actor: User) -> None:

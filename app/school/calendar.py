@@ -1,10 +1,16 @@
-"""Dates of the school: today in the school's zone and the school year it falls in."""
+"""Dates of the school: today in the school's zone, the school year it falls in, and
+which days are school days (not weekends, not Swedish public and de facto holidays from
+the `holidays` library such as Easter, Ascension Day and Midsummer Eve, not the school
+year's own days off)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from app.school.models import GroupMembership, SchoolYear
 
@@ -37,3 +43,31 @@ def current_membership(memberships: Iterable[GroupMembership], on: date) -> Grou
     by_year = {m.group.school_year.id: m for m in memberships}
     year = current_year([m.group.school_year for m in by_year.values()], on)
     return by_year.get(year.id) if year else None
+
+
+@lru_cache(maxsize=32)
+def swedish_holidays(year: int) -> frozenset[date]:
+    days = holidays.Sweden(years=year, categories=("public", "de_facto"), include_sundays=False)
+    return frozenset(days)
+
+
+def days_off(year: SchoolYear) -> set[date]:
+    result: set[date] = set()
+    for off in year.days_off:
+        day = off.start_date
+        while day <= off.end_date:
+            result.add(day)
+            day += timedelta(days=1)
+    return result
+
+
+def school_days(start: date, end: date, year: SchoolYear) -> list[date]:
+    """The school days from start to end (inclusive) within the school year."""
+    off = days_off(year)
+    day, last = max(start, year.start_date), min(end, year.end_date)
+    result = []
+    while day <= last:
+        if day.weekday() < 5 and day not in off and day not in swedish_holidays(day.year):
+            result.append(day)
+        day += timedelta(days=1)
+    return result

@@ -7,26 +7,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.outbox import queue_mail
+from app.people.family import guardians_of
 from app.people.models import Guardianship, Student, User
 from app.school.models import GroupMembership
 from app.talks.ics import booking_calendar
 from app.talks.models import TalkBooking, TalkPeriod
 
 
-def _guardians(student_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Guardianship, Guardianship.guardian_id == User.id)
-            .where(Guardianship.student_id == student_id, User.active.is_(True))
-            .order_by(User.id)
-        )
-    )
-
-
 def booking_changed(booking: TalkBooking, event: str, actor: User) -> int:
     """event: booked, moved or cancelled. Returns the number of mails queued."""
-    guardians = _guardians(booking.student_id)
+    guardians = guardians_of(booking.student_id)
     for guardian in guardians:
         locale = guardian.locale or "sv"
         queue_mail(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import format_date
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Guardianship, Student, User
-from app.school.calendar import today
+from app.school.calendar import school_days, today
 from app.school.models import GroupMembership
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
@@ -80,21 +80,10 @@ def period_overview(period: TalkPeriod) -> PeriodData:
 
 
 def school_day_choices(period: TalkPeriod) -> list[SelectChoice]:
-    """The next school days of the period's term (weekends and days off left out)."""
-    year = period.group.school_year
-    off: set[date] = set()
-    for d in year.days_off:
-        day = d.start_date
-        while day <= d.end_date:
-            off.add(day)
-            day += timedelta(days=1)
-    day = max(today(), period.term.start_date)
-    choices = []
-    while day <= period.term.end_date and len(choices) < DAYS_TO_OFFER:
-        if day.weekday() < 5 and day not in off:
-            choices.append(SelectChoice(day.isoformat(), format_date(day, "EEE d MMM")))
-        day += timedelta(days=1)
-    return choices
+    """The next school days of the period's term (weekends, holidays and days off left out)."""
+    first = max(today(), period.term.start_date)
+    days = school_days(first, period.term.end_date, period.group.school_year)
+    return [SelectChoice(d.isoformat(), format_date(d, "EEE d MMM")) for d in days[:DAYS_TO_OFFER]]
 
 
 def sibling_bookings(guardian: User, student: Student, period: TalkPeriod) -> list[TalkBooking]:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.leave.policy import school_days
+from app.school.calendar import school_days
 from app.school.models import SchoolYear
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.leave import policy
+from app.school import calendar
 from app.school.models import School, SchoolYear
 
 
@@ -24,41 +25,41 @@ def school(ctx):
 
 def test_weekdays_count_weekends_do_not(year):
     # Monday 16 – Sunday 22 November 2026: five school days.
-    assert len(policy.school_days(date(2026, 11, 16), date(2026, 11, 22), year)) == 5
+    assert len(calendar.school_days(date(2026, 11, 16), date(2026, 11, 22), year)) == 5
 
 
 def test_days_off_do_not_count(year):
     # Höstlov 2–6 November 2026 in the demo year; the Friday after is a school day.
-    assert policy.school_days(date(2026, 11, 2), date(2026, 11, 6), year) == []
-    assert policy.school_days(date(2026, 10, 16), date(2026, 10, 16), year) == []  # studiedag
+    assert calendar.school_days(date(2026, 11, 2), date(2026, 11, 6), year) == []
+    assert calendar.school_days(date(2026, 10, 16), date(2026, 10, 16), year) == []  # studiedag
 
 
 def test_easter_counts_no_holidays(year):
     # 2027: Good Friday 26 March and Easter Monday 29 March are holidays (29 Mar–2 Apr is
     # also the demo's Easter break); Thursday 25 March is a school day.
-    days = policy.school_days(date(2027, 3, 22), date(2027, 3, 28), year)
+    days = calendar.school_days(date(2027, 3, 22), date(2027, 3, 28), year)
     assert days == [date(2027, 3, 22), date(2027, 3, 23), date(2027, 3, 24), date(2027, 3, 25)]
 
 
 def test_ascension_day_is_not_a_school_day(year):
-    days = policy.school_days(date(2027, 5, 3), date(2027, 5, 7), year)
+    days = calendar.school_days(date(2027, 5, 3), date(2027, 5, 7), year)
     assert date(2027, 5, 6) not in days  # Kristi himmelsfärdsdag
     assert days == [date(2027, 5, 3), date(2027, 5, 4), date(2027, 5, 5)]  # 7 May: lovdag
 
 
 def test_midsummer_eve_and_christmas_eve_are_holidays():
-    assert date(2027, 6, 25) in policy.swedish_holidays(2027)  # Midsommarafton
-    assert date(2026, 12, 24) in policy.swedish_holidays(2026)  # Julafton
-    assert date(2027, 6, 24) not in policy.swedish_holidays(2027)  # half day: still school
+    assert date(2027, 6, 25) in calendar.swedish_holidays(2027)  # Midsommarafton
+    assert date(2026, 12, 24) in calendar.swedish_holidays(2026)  # Julafton
+    assert date(2027, 6, 24) not in calendar.swedish_holidays(2027)  # half day: still school
 
 
 def test_days_outside_the_school_year_do_not_count(year):
     # The year ends Friday 11 June 2027.
-    assert policy.school_days(date(2027, 6, 10), date(2027, 6, 18), year) == [
+    assert calendar.school_days(date(2027, 6, 10), date(2027, 6, 18), year) == [
         date(2027, 6, 10),
         date(2027, 6, 11),
     ]
-    assert policy.school_days(date(2026, 8, 10), date(2026, 8, 18), year) == [
+    assert calendar.school_days(date(2026, 8, 10), date(2026, 8, 18), year) == [
         date(2026, 8, 17),
         date(2026, 8, 18),
     ]

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.audit import AuditEvent
 from app.extensions import db
 from app.leave.models import LeaveRequest
-from app.leave.policy import school_days
 from app.outbox import OutboxMessage
+from app.school.calendar import school_days
 from app.school.models import School, SchoolYear
 from tests.conftest import csrf_token, post_form
 from tests.talks.helpers import student
