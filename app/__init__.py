@@ -95,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.contacts.views import bp as contacts_bp
     from app.health import bp as health_bp
     from app.home.views import bp as home_bp
     from app.leave.views import bp as leave_bp
@@ -103,7 +104,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.school.views import bp as school_bp
     from app.talks.views import bp as talks_bp
 
-    for blueprint in (health_bp, people_bp, home_bp, school_bp, talks_bp, leave_bp, pwa_bp):
+    for blueprint in (
+        health_bp,
+        people_bp,
+        home_bp,
+        school_bp,
+        talks_bp,
+        leave_bp,
+        contacts_bp,
+        pwa_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

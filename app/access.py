@@ -257,6 +257,50 @@ def leave_request_or_404(request_id: int, user: User | None = None, guardian_onl
     return _students_object_or_404(db.session.get(LeaveRequest, request_id), user, guardian_only)
 
 
+def contact_log_student_or_404(student_id: int, user: User | None = None) -> Student:
+    """The contact log is for the student's mentors and the school's principal, and no one
+    else: not guardians, not students, not admins."""
+    user = user or current_user
+    mentors = select(GroupMembership.student_id).where(
+        GroupMembership.group_id.in_(mentored_group_ids(user))
+    )
+    led = select(Student.id).where(Student.school_id.in_(school_ids_with_role(user, "principal")))
+    student = db.session.scalar(
+        select(Student).where(
+            Student.id == student_id, or_(Student.id.in_(mentors), Student.id.in_(led))
+        )
+    )
+    if student is None:
+        abort(404)
+    return student
+
+
+def keeps_contact_log(user: User, group: MentorGroup) -> bool:
+    """The group's mentors and the school's principal keep and read its contact log."""
+    return is_group_mentor(user, group.id) or group.school_year.school_id in set(
+        db.session.scalars(school_ids_with_role(user, "principal"))
+    )
+
+
+def contact_log_group_or_404(group_id: int, user: User | None = None) -> MentorGroup:
+    """A group whose contact log the user keeps (mentor) or oversees (principal)."""
+    user = user or current_user
+    led = (
+        select(MentorGroup.id)
+        .join(SchoolYear, MentorGroup.school_year_id == SchoolYear.id)
+        .where(SchoolYear.school_id.in_(school_ids_with_role(user, "principal")))
+    )
+    group = db.session.scalar(
+        select(MentorGroup).where(
+            MentorGroup.id == group_id,
+            or_(MentorGroup.id.in_(mentored_group_ids(user)), MentorGroup.id.in_(led)),
+        )
+    )
+    if group is None:
+        abort(404)
+    return group
+
+
 # --- view decorator ----------------------------------------------------------------
 
 

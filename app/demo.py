@@ -218,6 +218,7 @@ def build_demo(reset: bool = False) -> None:
     db.session.flush()
     _talks(rng, year, groups, skip={oskar.id, elsa.id})
     _leave(groups, skip={oskar.id, elsa.id})
+    _contacts(rng, named=[anna, johan, peter])
     db.session.commit()
 
 
@@ -233,6 +234,50 @@ def _school_days_from(start: date, count: int, year: SchoolYear) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+# Number ranges the Swedish regulator PTS reserves for fiction: no real person has them.
+FICTIONAL_NUMBERS = (
+    [f"+46701740{n:03d}" for n in range(605, 700)]
+    + [f"+4631390{n:04d}" for n in range(600, 700)]
+    + [f"+4640628{n:04d}" for n in range(400, 500)]
+)
+STREETS = ("Lindbackavägen", "Björkgatan", "Skolvägen", "Ängsvägen", "Kvarngatan", "Storgatan")
+
+
+def _contacts(rng: random.Random, named: list[User]) -> None:
+    """Contact details for most guardians, fictional numbers only. A few are missing or
+    were last confirmed last school year, so the mentor's filters have something to show."""
+    from app.contacts.models import ContactDetails
+
+    now = utcnow()
+    numbers = iter(FICTIONAL_NUMBERS)
+    guardians = db.session.scalars(
+        select(User)
+        .join(Guardianship, Guardianship.guardian_id == User.id)
+        .distinct()
+        .order_by(User.id)
+    ).all()
+    for guardian in guardians:
+        roll = rng.random()
+        if guardian not in named and roll < 0.08:
+            continue  # no details at all
+        confirmed = now - timedelta(days=rng.randint(1, 60))
+        if guardian not in named and roll > 0.85:
+            confirmed = now - timedelta(days=rng.randint(200, 400))
+        db.session.add(
+            ContactDetails(
+                user_id=guardian.id,
+                mobile=next(numbers, None),
+                street=f"{rng.choice(STREETS)} {rng.randint(1, 60)}",
+                postal_code=f"{rng.randint(100, 999)} {rng.randint(10, 99)}",
+                town="Lindbacka",
+                language=rng.choice(("sv",) * 6 + ("ar", "so", "fa", "ti")),
+                needs_interpreter=rng.random() < 0.08,
+                updated_at=confirmed,
+                confirmed_at=confirmed,
+            )
+        )
 
 
 def _leave(groups: dict, skip: set[int]) -> None:

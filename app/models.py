@@ -1,6 +1,7 @@
 """Every model, imported in one place for Alembic and the app factory."""
 
 from app.audit import AuditEvent
+from app.contacts.models import ContactDetails, ContactNote, EmailChange
 from app.leave.models import LeaveConsent, LeaveRequest
 from app.outbox import OutboxMessage
 from app.people.models import Guardianship, SignInToken, Staff, Student, User
@@ -17,6 +18,9 @@ from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
 __all__ = [
     "AuditEvent",
+    "ContactDetails",
+    "ContactNote",
+    "EmailChange",
     "DayOff",
     "GroupMembership",
     "GroupMentor",

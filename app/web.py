@@ -108,6 +108,28 @@ def reason_label(reason: str) -> str:
     return str(REASON_LABELS.get(reason, reason))
 
 
+FIELD_LABELS = {
+    "mobile": _l("Mobile phone"),
+    "other_phone": _l("Other phone"),
+    "street": _l("Street address"),
+    "postal_code": _l("Postal code"),
+    "town": _l("Town"),
+    "language": _l("Language for contact with school"),
+    "needs_interpreter": _l("I need an interpreter"),
+    "email": _l("E-mail address"),
+}
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
+def channel_label(channel: str) -> str:
+    from app.contacts.forms import CHANNEL_LABELS
+
+    return str(CHANNEL_LABELS[channel])
+
+
 def status_label(status: str) -> str:
     """A leave status as a word in a sentence ("…, is approved")."""
     return str(STATUS_WORDS[status])
@@ -144,14 +166,22 @@ def register(app: Flask) -> None:
         mode_label=mode_label,
         reason_label=reason_label,
         status_label=status_label,
+        field_label=field_label,
+        channel_label=channel_label,
         absolute_url=absolute_url,
         now_utc=utcnow,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").
+    from app.contacts.details import display_phone, language_name
+
     app.jinja_env.filters.update(
-        format_date=format_date, format_time=format_time, format_datetime=format_datetime
+        format_date=format_date,
+        format_time=format_time,
+        format_datetime=format_datetime,
+        phone=display_phone,
     )
+    app.jinja_env.globals.update(language_name=language_name)
 
     @app.after_request
     def _caching_headers(response):

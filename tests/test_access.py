@@ -6,6 +6,8 @@ a new page cannot ship without its access rules written down here."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -58,6 +60,17 @@ ROUTES: dict[str, set[str]] = {
     "/leave/{LEAVE}": {"mentor", "comentor", "principal", "admin"},
     "/leave/schools/{SCHOOL}": {"principal", "admin"},
     "/schools/{SCHOOL}/leave-policy": {"principal", "admin"},
+    # Contacts: own details for guardians; group lists for staff who see the group; the
+    # contact log for the student's mentors and the principal only (not admins).
+    "/contact": {"guardian", "other_guardian"},
+    "/contact/check": {"guardian", "other_guardian"},
+    "/groups/{7A}/contacts": {"mentor", "comentor", "principal", "admin"},
+    "/groups/{7A}/contacts.csv": {"mentor", "comentor", "principal", "admin"},
+    "/groups/{7A}/contacts.vcf": {"mentor", "comentor", "principal", "admin"},
+    "/groups/{8B}/contacts": {"other_mentor", "principal", "admin"},
+    "/groups/{7A}/contact-log": {"mentor", "comentor", "principal"},
+    "/students/{OSKAR}/contact-log": {"mentor", "comentor", "principal"},
+    "/students/{ELSA}/contact-log": {"principal"},  # 9C's mentor is not a test role
 }
 # Open to everyone, signed in or not.
 PUBLIC = [
@@ -73,6 +86,7 @@ PUBLIC = [
 # redirects that depend on the user's roles).
 COVERED_ELSEWHERE = {
     "/login/link/<token>": "people/test_signin.py",
+    "/contact/email/<token>": "contacts/test_views.py",
     "/password/reset/<token>": "people/test_signin.py",
     "/": "home/test_home.py",
     "/no-role": "home/test_home.py",
@@ -109,6 +123,19 @@ def _ids(app) -> dict[str, int]:
             .order_by(LeaveRequest.id)
         )
         ids["SCHOOL"] = db.session.scalar(select(School.id))
+        from app.contacts.log import add_note
+
+        note = add_note(
+            oskar,
+            user("mentor@example.org"),
+            occurred_on=date.today(),
+            channel="phone",
+            with_whom="Anna",
+            summary="Samtal om läxor",
+            follow_up_on=date.today(),
+        )
+        db.session.flush()
+        ids["NOTE"] = note.id
         ids.update(
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
@@ -165,6 +192,7 @@ PARAMS = {
     "{BOOKING}": "<int:booking_id>",
     "{LEAVE}": "<int:request_id>",
     "{SCHOOL}": "<int:school_id>",
+    "{NOTE}": "<int:note_id>",
 }
 
 
@@ -212,6 +240,10 @@ POST_ROUTES: dict[str, set[str]] = {
     "/leave/{LEAVE}/decide": {"mentor", "comentor", "principal", "admin"},
     "/leave/{LEAVE}/pass-on": {"mentor", "comentor"},
     "/schools/{SCHOOL}/leave-policy": {"principal", "admin"},
+    "/contact": {"guardian", "other_guardian"},
+    "/contact/confirm": {"guardian", "other_guardian"},
+    "/students/{OSKAR}/contact-log": {"mentor", "comentor", "principal"},
+    "/contact-notes/{NOTE}/done": {"mentor", "comentor", "principal"},
 }
 
 
@@ -242,6 +274,7 @@ def test_every_post_route_is_listed(app):
     # Routes without object ids: any signed-in user may use them (tested in their own files).
     open_to_all = {
         "/login",
+        "/contact/email/<token>",
         "/login/link",
         "/login/link/<token>",
         "/password/forgot",

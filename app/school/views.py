@@ -6,7 +6,7 @@ from flask import Blueprint
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.access import group_or_404, is_group_mentor
+from app.access import group_or_404, is_group_mentor, keeps_contact_log
 from app.extensions import db
 from app.school.roster import group_roster
 from app.talks.models import TalkPeriod
@@ -30,4 +30,5 @@ def group(group_id: int):
         students=group_roster(group),
         periods=periods,
         is_mentor=is_group_mentor(current_user, group.id),
+        may_log=keeps_contact_log(current_user, group),
     )

@@ -1,0 +1,1 @@
+"""Contact details of guardians and the mentor's contact log (kontaktlogg)."""

@@ -1,0 +1,242 @@
+"""Keeping a guardian's contact details current: validation, changes with history,
+yearly confirmation, and changing the sign-in address by a confirmed link."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, timedelta
+
+import phonenumbers
+from babel import Locale
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.contacts.models import ContactDetails, EmailChange
+from app.db_types import utcnow
+from app.extensions import db
+from app.outbox import queue_mail
+from app.people.models import Guardianship, Student, User
+from app.school.calendar import current_year
+from app.school.models import School
+
+# Languages most often asked for in Swedish schools; names come from Babel's CLDR data.
+LANGUAGES = (
+    "sv", "en", "ar", "so", "ti", "fa", "prs", "ps", "ku", "tr", "bs", "hr", "sr", "sq", "pl",
+    "fi", "ru", "uk", "es", "fr", "de", "th", "vi", "zh", "am", "sw", "ur", "hi", "ro", "smn",
+)  # fmt: skip
+EDITABLE = (
+    "mobile",
+    "other_phone",
+    "street",
+    "postal_code",
+    "town",
+    "language",
+    "needs_interpreter",
+)
+POSTAL_CODE = re.compile(r"^(\d{3})\s?(\d{2})$")
+
+
+def normalise_phone(value: str) -> str:
+    """A Swedish or international number in E.164, or ValueError."""
+    try:
+        number = phonenumbers.parse(value, "SE")
+    except phonenumbers.NumberParseException as error:
+        raise ValueError("not a phone number") from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str | None) -> str:
+    """Swedish numbers in national form (070-123 45 67), others internationally."""
+    if not e164:
+        return ""
+    number = phonenumbers.parse(e164)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 46
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def normalise_postal_code(value: str) -> str:
+    """Swedish postal codes as NNN NN, or ValueError."""
+    match = POSTAL_CODE.match(value.strip())
+    if not match:
+        raise ValueError("not a postal code")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def language_name(code: str | None, locale: str) -> str:
+    if not code:
+        return ""
+    return Locale.parse(locale).languages.get(code, code)
+
+
+def language_choices(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).languages
+    return sorted(((c, names.get(c, c)) for c in LANGUAGES), key=lambda item: item[1].lower())
+
+
+def details_for(user: User) -> ContactDetails:
+    details = db.session.scalar(select(ContactDetails).where(ContactDetails.user_id == user.id))
+    if details is None:
+        details = ContactDetails(user_id=user.id)
+        db.session.add(details)
+    return details
+
+
+def update_details(user: User, values: dict, now: datetime | None = None) -> dict:
+    """Save changed fields, with one audit row holding each old and new value.
+    Saving counts as confirming. Returns {field: (old, new)}."""
+    now = now or utcnow()
+    details = details_for(user)
+    changes = {}
+    for field in EDITABLE:
+        old, new = getattr(details, field), values.get(field)
+        if field == "needs_interpreter":
+            new = bool(new)
+        elif new is not None:
+            new = new.strip() or None
+        if old != new:
+            changes[field] = (old, new)
+            setattr(details, field, new)
+    details.confirmed_at = now
+    if changes:
+        details.updated_at = now
+        db.session.flush()
+        audit.record(
+            "contact.changed",
+            details,
+            {f: {"old": o, "new": n} for f, (o, n) in changes.items()},
+            actor=user,
+        )
+    else:
+        audit.record("contact.confirmed", details, {}, actor=user)
+    return changes
+
+
+def confirm(user: User, now: datetime | None = None) -> None:
+    details = details_for(user)
+    details.confirmed_at = now or utcnow()
+    db.session.flush()
+    audit.record("contact.confirmed", details, {}, actor=user)
+
+
+def history(user: User) -> list[audit.AuditEvent]:
+    """The guardian's own changes, newest first."""
+    details = db.session.scalar(select(ContactDetails).where(ContactDetails.user_id == user.id))
+    if details is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(audit.AuditEvent)
+            .where(
+                audit.AuditEvent.object_type == "contact_details",
+                audit.AuditEvent.object_id == details.id,
+                audit.AuditEvent.action.in_(("contact.changed", "email.changed")),
+            )
+            .order_by(audit.AuditEvent.id.desc())
+        )
+    )
+
+
+def needs_confirmation(user: User, today: date) -> bool:
+    """A guardian confirms once per school year, and whenever the details are older than
+    the school's interval (the shortest among the schools of their children)."""
+    schools = db.session.scalars(
+        select(School)
+        .join(Student, Student.school_id == School.id)
+        .join(Guardianship, Guardianship.student_id == Student.id)
+        .where(Guardianship.guardian_id == user.id)
+        .distinct()
+    ).all()
+    if not schools:
+        return False
+    details = db.session.scalar(select(ContactDetails).where(ContactDetails.user_id == user.id))
+    if details is None or details.confirmed_at is None:
+        return True
+    confirmed = details.confirmed_at.date()
+    if today - confirmed > timedelta(days=min(s.contact_confirm_days for s in schools)):
+        return True
+    years = [y for s in schools if (y := current_year(s.school_years, today))]
+    return any(confirmed < y.start_date <= today for y in years)
+
+
+# --- changing the sign-in address ---------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def request_email_change(user: User, new_email: str, link_for) -> None:
+    """Send a confirmation link to the new address and a notice to the old one.
+    The sign-in address changes only when the link is used."""
+    new_email = new_email.strip().lower()
+    secret = secrets.token_urlsafe(32)
+    db.session.add(
+        EmailChange(
+            user_id=user.id,
+            new_email=new_email,
+            token_hash=_digest(secret),
+            expires_at=utcnow() + timedelta(hours=24),
+        )
+    )
+    queue_mail(new_email, "email_confirm", locale=user.locale, to_user=user, link=link_for(secret))
+    queue_mail(user.email, "email_notice", locale=user.locale, to_user=user, new_email=new_email)
+    audit.record("email.change_requested", user, {"new": new_email}, actor=user)
+
+
+def pending_email_change(user: User) -> EmailChange | None:
+    return db.session.scalar(
+        select(EmailChange)
+        .where(
+            EmailChange.user_id == user.id,
+            EmailChange.used_at.is_(None),
+            EmailChange.expires_at > utcnow(),
+        )
+        .order_by(EmailChange.id.desc())
+    )
+
+
+def confirm_email_change(secret: str) -> tuple[User | None, str]:
+    """Use the link once. Returns (user, "ok") or (None, "invalid" | "taken")."""
+    now = utcnow()
+    change = db.session.scalar(select(EmailChange).where(EmailChange.token_hash == _digest(secret)))
+    if change is None or change.used_at is not None or change.expires_at <= now:
+        return None, "invalid"
+    used = db.session.execute(
+        update(EmailChange)
+        .where(EmailChange.id == change.id, EmailChange.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
+        db.session.rollback()
+        return None, "invalid"
+    user = change.user
+    old = user.email
+    user.email = change.new_email
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None, "taken"
+    audit.record(
+        "email.changed", details_for(user), {"email": {"old": old, "new": user.email}}, actor=user
+    )
+    return user, "ok"
+
+
+def email_link(secret: str) -> str:
+    from flask import url_for
+
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(
+        "contacts.confirm_email", token=secret
+    )

@@ -1,0 +1,78 @@
+"""Forms for contact details and contact notes; validators normalise what they accept."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from app.contacts.details import normalise_phone, normalise_postal_code
+
+CHANNEL_LABELS = {
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "meeting": _l("Meeting"),
+    "message": _l("Message"),
+}
+
+
+def _phone(form, field):
+    if field.data and field.data.strip():
+        try:
+            field.data = normalise_phone(field.data)
+        except ValueError:
+            raise ValidationError(
+                _l(
+                    "Write a phone number like 070-123 45 67, "
+                    "or with a country code like +358 40 123 4567."
+                )
+            ) from None
+
+
+def _postal_code(form, field):
+    if field.data and field.data.strip():
+        try:
+            field.data = normalise_postal_code(field.data)
+        except ValueError:
+            raise ValidationError(
+                _l("Write the postal code as five digits, like 123 45.")
+            ) from None
+
+
+class ContactForm(FlaskForm):
+    mobile = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=30), _phone])
+    other_phone = StringField(_l("Other phone"), validators=[Optional(), Length(max=30), _phone])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter an e-mail address like name@example.se."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    street = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), _postal_code])
+    town = StringField(_l("Town"), validators=[Optional(), Length(max=100)])
+    language = SelectField(_l("Language for contact with school"), validators=[Optional()])
+    needs_interpreter = BooleanField(_l("I need an interpreter"))
+
+    def validate_town(self, field):
+        if self.postal_code.data and not (field.data or "").strip():
+            raise ValidationError(_l("Write the town that goes with the postal code."))
+
+
+class ContactNoteForm(FlaskForm):
+    occurred_on = DateField(_l("Date"), validators=[InputRequired(_l("Choose the date."))])
+    channel = SelectField(
+        _l("How"), choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()], default="phone"
+    )
+    with_whom = StringField(
+        _l("With whom"),
+        validators=[InputRequired(_l("Write who you were in contact with.")), Length(max=200)],
+    )
+    summary = TextAreaField(
+        _l("Summary"), validators=[InputRequired(_l("Write a short summary.")), Length(max=5000)]
+    )
+    follow_up_on = DateField(_l("Follow up on (optional)"), validators=[Optional()])

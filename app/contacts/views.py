@@ -1,0 +1,216 @@
+"""Contact pages: a guardian's own details; the mentor's group list, exports and log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from app import access, audit
+from app.contacts import details as logic
+from app.contacts import group_list
+from app.contacts import log as contact_log
+from app.contacts.forms import ContactForm, ContactNoteForm
+from app.contacts.models import ContactNote
+from app.extensions import db
+from app.school.calendar import current_year, today
+from app.web import redirect_after_post, render
+
+bp = Blueprint("contacts", __name__)
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@access.role_required("guardian")
+def mine():
+    details = logic.details_for(current_user)
+    form = ContactForm(obj=details if request.method == "GET" else None)
+    form.language.choices = [("", "—")] + logic.language_choices(str(get_locale()))
+    if request.method == "GET":
+        form.email.data = current_user.email
+        form.mobile.data = logic.display_phone(details.mobile)
+        form.other_phone.data = logic.display_phone(details.other_phone)
+    if form.validate_on_submit():
+        logic.update_details(current_user, {f: getattr(form, f).data for f in logic.EDITABLE})
+        new_email = form.email.data.strip().lower()
+        if new_email != current_user.email:
+            logic.request_email_change(current_user, new_email, logic.email_link)
+            flash(
+                _(
+                    "Check %(email)s: your sign-in address changes when you open "
+                    "the link we sent there.",
+                    email=new_email,
+                ),
+                "info",
+            )
+        db.session.commit()
+        session["contact_checked"] = True
+        flash(_("Your contact details are saved."), "success")
+        return redirect_after_post(url_for("contacts.mine"))
+    db.session.rollback()  # details_for may have added an empty row: nothing is saved on GET
+    status = 422 if form.errors else 200
+    return render(
+        "contacts/mine.html",
+        status=status,
+        form=form,
+        details=details if details.id else None,
+        history=logic.history(current_user),
+        pending=logic.pending_email_change(current_user),
+    )
+
+
+@bp.get("/contact/check")
+@access.role_required("guardian")
+def check():
+    """Shown after sign-in when the details are due for confirmation."""
+    details = logic.details_for(current_user)
+    page = render("contacts/check.html", details=details if details.id else None)
+    db.session.rollback()
+    return page
+
+
+@bp.post("/contact/confirm")
+@access.role_required("guardian")
+def confirm():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    logic.confirm(current_user)
+    db.session.commit()
+    session["contact_checked"] = True
+    flash(_("Thank you! Your contact details are confirmed."), "success")
+    return redirect_after_post(url_for("home.guardian"))
+
+
+@bp.route("/contact/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    # GET shows a button: mail scanners opening the link must not use it.
+    if request.method == "GET":
+        return render("contacts/confirm_email.html", token=token)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    user, outcome = logic.confirm_email_change(token)
+    if user is None:
+        return render("contacts/confirm_email.html", token=token, outcome=outcome, status=410)
+    db.session.commit()
+    flash(
+        _("Your e-mail address is changed. Sign in with %(email)s from now on.", email=user.email),
+        "success",
+    )
+    return redirect_after_post(url_for("home.index"))
+
+
+# --- mentor -----------------------------------------------------------------------------
+
+
+@bp.get("/groups/<int:group_id>/contacts")
+@login_required
+def group_contacts(group_id: int):
+    group = access.group_or_404(group_id)
+    rows = group_list.group_rows(group)
+    year = current_year([group.school_year], today())
+    only_unconfirmed = request.args.get("unconfirmed") == "1"
+    since = year.start_date if year else date.min
+    if only_unconfirmed:
+        rows = [r for r in rows if not r.confirmed_since(since)]
+    return render(
+        "contacts/group.html",
+        group=group,
+        rows=rows,
+        only_unconfirmed=only_unconfirmed,
+        since=since,
+        locale=str(get_locale()),
+        may_log=access.keeps_contact_log(current_user, group),
+    )
+
+
+def _export(group_id: int, kind: str):
+    group = access.group_or_404(group_id)
+    rows = group_list.group_rows(group)
+    audit.record("contacts.exported", group, {"format": kind, "students": len(rows)})
+    db.session.commit()
+    if kind == "csv":
+        body, mimetype = group_list.as_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = group_list.as_vcards(rows), "text/vcard; charset=utf-8"
+    filename = f"kontakter-{group.name}.{kind}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/groups/<int:group_id>/contacts.csv")
+@login_required
+def group_csv(group_id: int):
+    return _export(group_id, "csv")
+
+
+@bp.get("/groups/<int:group_id>/contacts.vcf")
+@login_required
+def group_vcards(group_id: int):
+    return _export(group_id, "vcf")
+
+
+@bp.route("/students/<int:student_id>/contact-log", methods=["GET", "POST"])
+@login_required
+def student_log(student_id: int):
+    student = access.contact_log_student_or_404(student_id)
+    form = ContactNoteForm()
+    if request.method == "GET":
+        form.occurred_on.data = today()
+    if form.validate_on_submit():
+        contact_log.add_note(
+            student,
+            current_user,
+            occurred_on=form.occurred_on.data,
+            channel=form.channel.data,
+            with_whom=form.with_whom.data.strip(),
+            summary=form.summary.data.strip(),
+            follow_up_on=form.follow_up_on.data,
+        )
+        db.session.commit()
+        flash(_("The contact is noted."), "success")
+        return redirect_after_post(url_for("contacts.student_log", student_id=student.id))
+    status = 422 if form.errors else 200
+    return render(
+        "contacts/student_log.html",
+        status=status,
+        form=form,
+        student=student,
+        notes=contact_log.notes_for_student(student),
+    )
+
+
+@bp.post("/contact-notes/<int:note_id>/done")
+@login_required
+def note_done(note_id: int):
+    note = db.session.get(ContactNote, note_id) or abort(404)
+    access.contact_log_student_or_404(note.student_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    note.follow_up_done = True
+    audit.record("contact_note.followed_up", note, {})
+    db.session.commit()
+    flash(_("The follow-up is marked as done."), "success")
+    return redirect_after_post(
+        request.form.get("back") or url_for("contacts.student_log", student_id=note.student_id)
+    )
+
+
+@bp.get("/groups/<int:group_id>/contact-log")
+@login_required
+def group_log(group_id: int):
+    group = access.contact_log_group_or_404(group_id)
+    return render(
+        "contacts/group_log.html",
+        group=group,
+        notes=contact_log.notes_for_group(group),
+        today=today(),
+    )
