@@ -105,6 +105,8 @@ def test_signin_link_flow(phone, live_app):
     page = phone.page
     phone.goto("/login")
     page.get_by_role("link", name="Logga in med en länk via e-post i stället").click()
+    # Both pages have an e-mail field: wait for the new one before typing.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Logga in med en länk")
     page.get_by_label("E-postadress").fill("guardian2@example.org")
     page.get_by_role("button", name="Skicka länken").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Titta i din e-post")
