@@ -96,9 +96,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.contacts.views import bp as contacts_bp
+    from app.goals.views import bp as goals_bp
     from app.health import bp as health_bp
     from app.home.views import bp as home_bp
     from app.leave.views import bp as leave_bp
+    from app.mentortime.views import bp as mentortime_bp
     from app.people.views import bp as people_bp
     from app.pwa.views import bp as pwa_bp
     from app.school.views import bp as school_bp
@@ -112,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
         talks_bp,
         leave_bp,
         contacts_bp,
+        mentortime_bp,
+        goals_bp,
         pwa_bp,
     ):
         app.register_blueprint(blueprint)

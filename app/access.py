@@ -301,6 +301,38 @@ def contact_log_group_or_404(group_id: int, user: User | None = None) -> MentorG
     return group
 
 
+def mentor_time_or_404(mentor_time_id: int, user: User | None = None):
+    """A mentor time the user edits: mentors and co-mentors of its group."""
+    from app.mentortime.models import MentorTime
+
+    user = user or current_user
+    mentor_time = db.session.get(MentorTime, mentor_time_id)
+    if mentor_time is None or not is_group_mentor(user, mentor_time.group_id):
+        abort(404)
+    return mentor_time
+
+
+def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Student, str]:
+    """Goals are for the student, their guardians (read only) and their mentors; no one
+    else. Returns the student and how the user relates: "mentor", "student", "guardian"."""
+    user = user or current_user
+    student = db.session.get(Student, student_id)
+    if student is None:
+        abort(404)
+    mentored = select(GroupMembership.student_id).where(
+        GroupMembership.group_id.in_(mentored_group_ids(user))
+    )
+    if db.session.scalar(
+        select(exists().where(Student.id == student.id, Student.id.in_(mentored)))
+    ):
+        return student, "mentor"
+    if student.user_id == user.id:
+        return student, "student"
+    if is_guardian_of(user, student.id):
+        return student, "guardian"
+    abort(404)
+
+
 # --- view decorator ----------------------------------------------------------------
 
 

@@ -219,6 +219,7 @@ def build_demo(reset: bool = False) -> None:
     _talks(rng, year, groups, skip={oskar.id, elsa.id})
     _leave(groups, skip={oskar.id, elsa.id})
     _contacts(rng, named=[anna, johan, peter])
+    _mentor_time_and_goals(groups, oskar, elsa, mentor, mentor_9c)
     db.session.commit()
 
 
@@ -278,6 +279,75 @@ def _contacts(rng: random.Random, named: list[User]) -> None:
                 confirmed_at=confirmed,
             )
         )
+
+
+def _mentor_time_and_goals(groups: dict, oskar: Student, elsa: Student, mentor, mentor_9c) -> None:
+    """Weekly mentor time for 7A and 9C, an agenda for 7A's next one, and goals for the
+    named children, one followed up."""
+    from app.goals.models import Goal, GoalUpdate
+    from app.mentortime import schedule
+    from app.mentortime.models import MentorTime
+
+    seven_a = MentorTime(
+        group=groups["7A"], weekday=1, start=time(8, 20), minutes=40, room="Klassrum 7A"
+    )
+    nine_c = MentorTime(
+        group=groups["9C"], weekday=3, start=time(13, 0), minutes=30, room="Klassrum 9C"
+    )
+    db.session.add_all([seven_a, nine_c])
+    db.session.flush()
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    coming = schedule.occurrences(seven_a, today, today + timedelta(days=21))
+    if coming:
+        schedule.save_occurrence(
+            seven_a,
+            coming[0].regular_date,
+            {
+                "agenda": "Klassråd: förslag till skolrådet\n"
+                "Planering inför utvecklingssamtalen\nInfo om friluftsdagen"
+            },
+            mentor,
+        )
+    year_7a, year_9c = groups["7A"].school_year_id, groups["9C"].school_year_id
+    goals = [
+        Goal(
+            student=oskar,
+            school_year_id=year_7a,
+            area="knowledge",
+            subject="Matematik",
+            text="Bli säkrare på bråkräkning",
+            steps="Räkna 15 minuter tre gånger i veckan\nFråga i läxhjälpen på tisdagar",
+            created_by_id=mentor.id,
+        ),
+        Goal(
+            student=oskar,
+            school_year_id=year_7a,
+            area="social",
+            text="Våga säga min åsikt i klassrådet",
+            created_by_id=mentor.id,
+        ),
+        Goal(
+            student=elsa,
+            school_year_id=year_9c,
+            area="personal",
+            text="Planera mina läxor i kalendern varje söndag",
+            created_by_id=mentor_9c.id,
+        ),
+    ]
+    db.session.add_all(goals)
+    db.session.flush()
+    for goal in goals:
+        db.session.add(
+            GoalUpdate(goal=goal, status="not_started", created_by_id=goal.created_by_id)
+        )
+    db.session.add(
+        GoalUpdate(
+            goal=goals[0],
+            status="under_way",
+            mentor_comment="Bra start, fortsätt så!",
+            created_by_id=mentor.id,
+        )
+    )
 
 
 def _leave(groups: dict, skip: set[int]) -> None:

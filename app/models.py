@@ -2,7 +2,9 @@
 
 from app.audit import AuditEvent
 from app.contacts.models import ContactDetails, ContactNote, EmailChange
+from app.goals.models import Goal, GoalUpdate
 from app.leave.models import LeaveConsent, LeaveRequest
+from app.mentortime.models import MentorTime, MentorTimeOccurrence
 from app.outbox import OutboxMessage
 from app.people.models import Guardianship, SignInToken, Staff, Student, User
 from app.school.models import (
@@ -21,6 +23,8 @@ __all__ = [
     "ContactDetails",
     "ContactNote",
     "EmailChange",
+    "Goal",
+    "GoalUpdate",
     "DayOff",
     "GroupMembership",
     "GroupMentor",
@@ -28,6 +32,8 @@ __all__ = [
     "LeaveRequest",
     "Guardianship",
     "MentorGroup",
+    "MentorTime",
+    "MentorTimeOccurrence",
     "OutboxMessage",
     "School",
     "SchoolYear",

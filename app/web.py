@@ -130,6 +130,24 @@ def channel_label(channel: str) -> str:
     return str(CHANNEL_LABELS[channel])
 
 
+def weekday_name(weekday: int) -> str:
+    from app.mentortime.forms import WEEKDAYS
+
+    return str(WEEKDAYS[weekday])
+
+
+def area_label(area: str) -> str:
+    from app.goals.forms import AREA_LABELS
+
+    return str(AREA_LABELS[area])
+
+
+def goal_status_label(status: str) -> str:
+    from app.goals.forms import STATUS_LABELS
+
+    return str(STATUS_LABELS[status])
+
+
 def status_label(status: str) -> str:
     """A leave status as a word in a sentence ("…, is approved")."""
     return str(STATUS_WORDS[status])
@@ -167,6 +185,9 @@ def register(app: Flask) -> None:
         reason_label=reason_label,
         status_label=status_label,
         field_label=field_label,
+        weekday_name=weekday_name,
+        area_label=area_label,
+        goal_status_label=goal_status_label,
         channel_label=channel_label,
         absolute_url=absolute_url,
         now_utc=utcnow,

@@ -6,7 +6,7 @@ a new page cannot ship without its access rules written down here."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -71,6 +71,12 @@ ROUTES: dict[str, set[str]] = {
     "/groups/{7A}/contact-log": {"mentor", "comentor", "principal"},
     "/students/{OSKAR}/contact-log": {"mentor", "comentor", "principal"},
     "/students/{ELSA}/contact-log": {"principal"},  # 9C's mentor is not a test role
+    # Mentor time is edited by the group's mentors; goals are for the student, their
+    # guardians and their mentors only (not the principal, not admins).
+    "/groups/{7A}/mentor-time": {"mentor", "comentor"},
+    "/mentor-times/{MT}/{MTDATE}": {"mentor", "comentor"},
+    "/students/{OSKAR}/goals": {"guardian", "other_guardian", "mentor", "comentor"},
+    "/students/{ELSA}/goals": {"guardian", "student"},
 }
 # Open to everyone, signed in or not.
 PUBLIC = [
@@ -136,6 +142,16 @@ def _ids(app) -> dict[str, int]:
         )
         db.session.flush()
         ids["NOTE"] = note.id
+        from app.goals.models import Goal
+        from app.mentortime.models import MentorTime
+        from app.mentortime.schedule import occurrences
+
+        mentor_time = db.session.scalar(select(MentorTime).where(MentorTime.group_id == ids["7A"]))
+        ids["MT"] = mentor_time.id
+        ids["MTDATE"] = occurrences(mentor_time, date.today(), date.today() + timedelta(days=21))[
+            0
+        ].regular_date.isoformat()
+        ids["GOAL"] = db.session.scalar(select(Goal.id).where(Goal.student_id == oskar.id))
         ids.update(
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
@@ -193,6 +209,9 @@ PARAMS = {
     "{LEAVE}": "<int:request_id>",
     "{SCHOOL}": "<int:school_id>",
     "{NOTE}": "<int:note_id>",
+    "{MT}": "<int:mentor_time_id>",
+    "{MTDATE}": "<on_date>",
+    "{GOAL}": "<int:goal_id>",
 }
 
 
@@ -244,6 +263,12 @@ POST_ROUTES: dict[str, set[str]] = {
     "/contact/confirm": {"guardian", "other_guardian"},
     "/students/{OSKAR}/contact-log": {"mentor", "comentor", "principal"},
     "/contact-notes/{NOTE}/done": {"mentor", "comentor", "principal"},
+    "/groups/{7A}/mentor-time": {"mentor", "comentor"},
+    "/mentor-times/{MT}/delete": {"mentor", "comentor"},
+    "/mentor-times/{MT}/{MTDATE}": {"mentor", "comentor"},
+    "/students/{OSKAR}/goals": {"mentor", "comentor"},
+    "/goals/{GOAL}/follow-up": {"mentor", "comentor"},
+    "/talks/periods/{P7A}/students/{OSKAR}/actions-to-goal": {"mentor", "comentor"},
 }
 
 

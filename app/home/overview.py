@@ -28,6 +28,8 @@ class StudentCard:
     mentors: list[User]
     co_mentors: list[User]
     talks: list = field(default_factory=list)
+    mentor_times: list = field(default_factory=list)
+    goals: list = field(default_factory=list)
 
 
 def _student_options():
@@ -65,14 +67,28 @@ def children_cards(user: User, on: date) -> list[StudentCard]:
 
 
 def _with_talks(cards: list[StudentCard]) -> list[StudentCard]:
-    """Add each child's current talk periods and bookings (two queries for all cards)."""
+    """Add each child's talks, next mentor time and goals (a fixed number of queries)."""
+    from app.goals.models import Goal
+    from app.mentortime.schedule import upcoming_for_groups
     from app.talks.overview import talks_for_students
 
-    talks = talks_for_students(
-        [c.student.id for c in cards], [c.group.id for c in cards if c.group]
-    )
+    student_ids = [c.student.id for c in cards]
+    group_ids = [c.group.id for c in cards if c.group]
+    talks = talks_for_students(student_ids, group_ids)
+    times = upcoming_for_groups(group_ids, weeks=2)
+    goals = db.session.scalars(
+        select(Goal)
+        .where(
+            Goal.student_id.in_(student_ids),
+            Goal.school_year_id.in_([c.group.school_year_id for c in cards if c.group]),
+        )
+        .options(selectinload(Goal.updates))
+        .order_by(Goal.area, Goal.id)
+    ).all()
     for card in cards:
         card.talks = talks.get(card.student.id, [])
+        card.mentor_times = times.get(card.group.id, [])[:2] if card.group else []
+        card.goals = [g for g in goals if g.student_id == card.student.id]
     return cards
 
 

@@ -36,6 +36,8 @@ class School(db.Model):
     leave_requires_all_guardians: Mapped[bool] = mapped_column(
         default=False, server_default=false()
     )
+    # Students may write their own goals (otherwise only their mentors do).
+    students_write_goals: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Guardians are asked to confirm their contact details when older than this.
     contact_confirm_days: Mapped[int] = mapped_column(default=365, server_default="365")
 

@@ -1,0 +1,1 @@
+"""Students' goals for the school year (IUP) and their follow-ups."""

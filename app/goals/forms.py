@@ -1,0 +1,35 @@
+"""Forms for goals and follow-ups."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+AREA_LABELS = {"knowledge": _l("Knowledge"), "social": _l("Social"), "personal": _l("Personal")}
+STATUS_LABELS = {
+    "not_started": _l("Not started"),
+    "under_way": _l("Under way"),
+    "reached": _l("Reached"),
+    "changed": _l("Changed"),
+}
+
+
+class GoalForm(FlaskForm):
+    area = SelectField(_l("Area"), choices=[SelectChoice(k, v) for k, v in AREA_LABELS.items()])
+    subject = StringField(_l("Subject (optional)"), validators=[Length(max=100)])
+    text = TextAreaField(
+        _l("The goal"),
+        validators=[InputRequired(_l("Write the goal in plain words.")), Length(max=2000)],
+    )
+    steps = TextAreaField(_l("Concrete steps"), validators=[Length(max=4000)])
+    target_date = DateField(_l("Reached by (optional)"), validators=[Optional()])
+
+
+class FollowUpForm(FlaskForm):
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=4000)])

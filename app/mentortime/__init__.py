@@ -1,0 +1,1 @@
+"""Weekly mentor time (mentorstid) with its agendas."""

@@ -1,0 +1,137 @@
+"""When mentor time happens: every week on its weekday, on school days only (holidays and
+the school year's days off are skipped), with each week's changes applied. Local times
+are turned into UTC day by day, so the hour is right on both sides of a DST change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.db_types import utcnow
+from app.extensions import db
+from app.mentortime.models import MentorTime, MentorTimeOccurrence
+from app.school.calendar import school_days
+from app.school.models import MentorGroup, SchoolYear
+
+
+@dataclass
+class Occurrence:
+    mentor_time: MentorTime
+    regular_date: date  # the week's regular date, the key of any override
+    starts_at: datetime  # UTC, after any move
+    ends_at: datetime
+    room: str
+    override: MentorTimeOccurrence | None
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.override and self.override.cancelled)
+
+    @property
+    def moved(self) -> bool:
+        o = self.override
+        return bool(o and not o.cancelled and (o.moved_date or o.moved_start or o.moved_room))
+
+    @property
+    def agenda(self) -> str:
+        return self.override.agenda if self.override else ""
+
+    @property
+    def decisions(self) -> str:
+        return self.override.decisions if self.override else ""
+
+    def regular_start(self, tz: str) -> datetime:
+        return _utc(self.regular_date, self.mentor_time.start, tz)
+
+
+def _utc(day: date, at: time, tz: str) -> datetime:
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def regular_dates(mentor_time: MentorTime, year: SchoolYear, start: date, end: date) -> list[date]:
+    """The school days from start to end that fall on the mentor time's weekday."""
+    return [d for d in school_days(start, end, year) if d.weekday() == mentor_time.weekday]
+
+
+def occurrences(
+    mentor_time: MentorTime, start: date, end: date, tz: str = "Europe/Stockholm"
+) -> list[Occurrence]:
+    year = mentor_time.group.school_year
+    overrides = {o.on_date: o for o in mentor_time.occurrences}
+    result = []
+    for day in regular_dates(mentor_time, year, start, end):
+        o = overrides.get(day)
+        at_day = (o.moved_date if o and o.moved_date else None) or day
+        at_time = (o.moved_start if o and o.moved_start else None) or mentor_time.start
+        starts = _utc(at_day, at_time, tz)
+        result.append(
+            Occurrence(
+                mentor_time=mentor_time,
+                regular_date=day,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=mentor_time.minutes),
+                room=(o.moved_room if o and o.moved_room else None) or mentor_time.room,
+                override=o,
+            )
+        )
+    return result
+
+
+def upcoming_for_groups(
+    group_ids: list[int], now: datetime | None = None, weeks: int = 3
+) -> dict[int, list[Occurrence]]:
+    """The coming occurrences of each group's mentor times (two queries for all groups)."""
+    now = now or utcnow()
+    if not group_ids:
+        return {}
+    times = db.session.scalars(
+        select(MentorTime)
+        .where(MentorTime.group_id.in_(group_ids))
+        .options(
+            selectinload(MentorTime.occurrences),
+            selectinload(MentorTime.group)
+            .selectinload(MentorGroup.school_year)
+            .options(selectinload(SchoolYear.days_off), selectinload(SchoolYear.school)),
+        )
+    ).all()
+    result: dict[int, list[Occurrence]] = {g: [] for g in group_ids}
+    today = now.date()
+    for mt in times:
+        tz = mt.group.school_year.school.time_zone
+        for occ in occurrences(mt, today, today + timedelta(weeks=weeks), tz):
+            if occ.ends_at > now:
+                result[mt.group_id].append(occ)
+    for items in result.values():
+        items.sort(key=lambda o: o.starts_at)
+    return result
+
+
+def override_for(mentor_time: MentorTime, on_date: date) -> MentorTimeOccurrence:
+    occ = db.session.scalar(
+        select(MentorTimeOccurrence).where(
+            MentorTimeOccurrence.mentor_time_id == mentor_time.id,
+            MentorTimeOccurrence.on_date == on_date,
+        )
+    )
+    if occ is None:
+        occ = MentorTimeOccurrence(mentor_time_id=mentor_time.id, on_date=on_date)
+        db.session.add(occ)
+    return occ
+
+
+def save_occurrence(
+    mentor_time: MentorTime, on_date: date, values: dict, actor
+) -> MentorTimeOccurrence:
+    occ = override_for(mentor_time, on_date)
+    for key, value in values.items():
+        setattr(occ, key, value)
+    occ.updated_at = utcnow()
+    occ.sequence = (occ.sequence or 0) + 1
+    db.session.flush()
+    audit.record("mentor_time.occurrence_saved", occ, {"on_date": on_date.isoformat()}, actor=actor)
+    return occ

@@ -1,0 +1,113 @@
+"""Mentor time pages: the group's weekly times and each week's agenda and changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from app import access, audit
+from app.db_types import utcnow
+from app.extensions import db
+from app.mentortime import schedule
+from app.mentortime.forms import MentorTimeForm, OccurrenceForm
+from app.mentortime.models import MentorTime
+from app.web import redirect_after_post, render
+
+bp = Blueprint("mentortime", __name__)
+
+
+@bp.route("/groups/<int:group_id>/mentor-time", methods=["GET", "POST"])
+@login_required
+def group(group_id: int):
+    group = access.group_or_404(group_id)
+    if not access.is_group_mentor(current_user, group.id):
+        abort(404)
+    form = MentorTimeForm()
+    if form.validate_on_submit():
+        mentor_time = MentorTime(
+            group_id=group.id,
+            weekday=form.weekday.data,
+            start=form.start.data,
+            minutes=form.minutes.data,
+            room=(form.room.data or "").strip(),
+        )
+        db.session.add(mentor_time)
+        db.session.flush()
+        audit.record("mentor_time.created", mentor_time, {"weekday": mentor_time.weekday})
+        db.session.commit()
+        flash(_("The mentor time is added."), "success")
+        return redirect_after_post(url_for("mentortime.group", group_id=group.id))
+    upcoming = schedule.upcoming_for_groups([group.id], weeks=5)[group.id]
+    status = 422 if form.errors else 200
+    times = db.session.scalars(
+        db.select(MentorTime).where(MentorTime.group_id == group.id).order_by(MentorTime.weekday)
+    ).all()
+    return render(
+        "mentortime/group.html",
+        status=status,
+        group=group,
+        form=form,
+        times=times,
+        upcoming=upcoming,
+    )
+
+
+@bp.post("/mentor-times/<int:mentor_time_id>/delete")
+@login_required
+def delete(mentor_time_id: int):
+    mentor_time = access.mentor_time_or_404(mentor_time_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    group_id = mentor_time.group_id
+    audit.record("mentor_time.deleted", mentor_time, {"weekday": mentor_time.weekday})
+    for occ in mentor_time.occurrences:
+        db.session.delete(occ)
+    db.session.delete(mentor_time)
+    db.session.commit()
+    flash(_("The mentor time is removed."), "success")
+    return redirect_after_post(url_for("mentortime.group", group_id=group_id))
+
+
+@bp.route("/mentor-times/<int:mentor_time_id>/<on_date>", methods=["GET", "POST"])
+@login_required
+def occurrence(mentor_time_id: int, on_date: str):
+    mentor_time = access.mentor_time_or_404(mentor_time_id)
+    try:
+        day = date.fromisoformat(on_date)
+    except ValueError:
+        abort(404)
+    tz = mentor_time.group.school_year.school.time_zone
+    found = [o for o in schedule.occurrences(mentor_time, day, day, tz) if o.regular_date == day]
+    if not found:
+        abort(404)
+    occ = found[0]
+    passed = occ.ends_at < utcnow()
+    form = OccurrenceForm(obj=occ.override if request.method == "GET" else None)
+    if form.validate_on_submit():
+        values = {
+            "cancelled": form.cancelled.data,
+            "moved_date": form.moved_date.data,
+            "moved_start": form.moved_start.data,
+            "moved_room": (form.moved_room.data or "").strip() or None,
+            "change_note": form.change_note.data or "",
+            "decisions": form.decisions.data or "",
+        }
+        if not passed:  # the agenda is fixed once the mentor time has passed
+            values["agenda"] = form.agenda.data or ""
+        schedule.save_occurrence(mentor_time, day, values, current_user)
+        db.session.commit()
+        flash(_("The mentor time is saved."), "success")
+        return redirect_after_post(url_for("mentortime.group", group_id=mentor_time.group_id))
+    status = 422 if form.errors else 200
+    return render(
+        "mentortime/occurrence.html",
+        status=status,
+        form=form,
+        occ=occ,
+        mentor_time=mentor_time,
+        passed=passed,
+    )
