@@ -113,4 +113,6 @@ def test_statement_counts_do_not_grow_with_students(app, login_as):
     _grow(app)
     after = _counts(app, login_as)
     assert after == before
-    assert max(before.values()) <= 16, before
+    # One query per concern (talks, mentor time, goals, ...), never one per student; the
+    # guardian home also runs the once-a-session contact check here.
+    assert max(before.values()) <= 22, before

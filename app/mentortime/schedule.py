@@ -16,7 +16,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.mentortime.models import MentorTime, MentorTimeOccurrence
 from app.school.calendar import school_days
-from app.school.models import MentorGroup, SchoolYear
+from app.school.models import SchoolYear
 
 
 @dataclass
@@ -89,15 +89,12 @@ def upcoming_for_groups(
     now = now or utcnow()
     if not group_ids:
         return {}
+    # Only the overrides are loaded here: callers hold the groups, years and schools
+    # already, and those many-to-one lookups are answered from the session.
     times = db.session.scalars(
         select(MentorTime)
         .where(MentorTime.group_id.in_(group_ids))
-        .options(
-            selectinload(MentorTime.occurrences),
-            selectinload(MentorTime.group)
-            .selectinload(MentorGroup.school_year)
-            .options(selectinload(SchoolYear.days_off), selectinload(SchoolYear.school)),
-        )
+        .options(selectinload(MentorTime.occurrences))
     ).all()
     result: dict[int, list[Occurrence]] = {g: [] for g in group_ids}
     today = now.date()
