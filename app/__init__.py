@@ -96,6 +96,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.contacts.views import bp as contacts_bp
+    from app.feeds.views import bp as feeds_bp
     from app.goals.views import bp as goals_bp
     from app.health import bp as health_bp
     from app.home.views import bp as home_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         contacts_bp,
         mentortime_bp,
         goals_bp,
+        feeds_bp,
         pwa_bp,
     ):
         app.register_blueprint(blueprint)

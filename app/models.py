@@ -2,6 +2,7 @@
 
 from app.audit import AuditEvent
 from app.contacts.models import ContactDetails, ContactNote, EmailChange
+from app.feeds.models import FeedToken
 from app.goals.models import Goal, GoalUpdate
 from app.leave.models import LeaveConsent, LeaveRequest
 from app.mentortime.models import MentorTime, MentorTimeOccurrence
@@ -23,6 +24,7 @@ __all__ = [
     "ContactDetails",
     "ContactNote",
     "EmailChange",
+    "FeedToken",
     "Goal",
     "GoalUpdate",
     "DayOff",

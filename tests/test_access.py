@@ -77,6 +77,7 @@ ROUTES: dict[str, set[str]] = {
     "/mentor-times/{MT}/{MTDATE}": {"mentor", "comentor"},
     "/students/{OSKAR}/goals": {"guardian", "other_guardian", "mentor", "comentor"},
     "/students/{ELSA}/goals": {"guardian", "student"},
+    "/calendar": EVERYONE,
 }
 # Open to everyone, signed in or not.
 PUBLIC = [
@@ -93,6 +94,7 @@ PUBLIC = [
 COVERED_ELSEWHERE = {
     "/login/link/<token>": "people/test_signin.py",
     "/contact/email/<token>": "contacts/test_views.py",
+    "/feeds/<token>.ics": "feeds/test_feeds.py",
     "/password/reset/<token>": "people/test_signin.py",
     "/": "home/test_home.py",
     "/no-role": "home/test_home.py",
@@ -270,6 +272,7 @@ POST_ROUTES: dict[str, set[str]] = {
     "/goals/{GOAL}/follow-up": {"mentor", "comentor"},
     "/talks/periods/{P7A}/students/{OSKAR}/actions-to-goal": {"mentor", "comentor"},
 }
+# Feeds need no sign-in; the secret in the link is the key (tests/feeds).
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
@@ -300,6 +303,7 @@ def test_every_post_route_is_listed(app):
     open_to_all = {
         "/login",
         "/contact/email/<token>",
+        "/calendar/links",
         "/login/link",
         "/login/link/<token>",
         "/password/forgot",

@@ -1,0 +1,1 @@
+"""Personal iCal feeds (webcal) and their secret tokens."""

@@ -1,0 +1,340 @@
+"""Building a personal calendar feed (RFC 5545) and its fingerprint.
+
+What a feed holds follows from the user's relations: their children's talks, approved
+leave, the children's groups' mentor time and the school year's days off (guardian); own
+talk, mentor time and days off (student); own talk slots and their groups' mentor time
+(mentor). Minimal personal data: children by first name only, no personnummer, no
+addresses, no notes, and for a student with protected identity no group or room.
+
+The fingerprint covers every input, so an unchanged fingerprint means an unchanged feed:
+it is the ETag, and a 304 is answered without building anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, Event, vRecur
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.access import child_ids, mentored_group_ids
+from app.db_types import utcnow
+from app.extensions import db
+from app.feeds.models import FeedToken
+from app.leave.models import LeaveRequest
+from app.mentortime.models import MentorTime, MentorTimeOccurrence
+from app.mentortime.schedule import occurrences
+from app.people.models import Student
+from app.school.models import DayOff, GroupMembership, MentorGroup, SchoolYear
+from app.talks.ics import PRODID, booking_uid, vtimezone
+from app.talks.models import TalkBooking, TalkSlot
+
+KEEP_CANCELLED = timedelta(days=30)  # cancelled talks stay as CANCELLED so calendars drop them
+TZ = "Europe/Stockholm"
+
+
+@dataclass
+class Scope:
+    """Whose events a feed shows."""
+
+    user_id: int
+    title: str
+    student_ids: set[int] = field(default_factory=set)  # children, or the student themself
+    mentor: bool = False
+    group_ids: set[int] = field(default_factory=set)  # groups whose mentor time is shown
+    protected_ids: set[int] = field(default_factory=set)
+
+
+def scope_for(token: FeedToken) -> Scope:
+    user = token.user
+    if token.student_id is not None:
+        student_ids = {token.student_id}
+    else:
+        student_ids = set(db.session.scalars(child_ids(user)))
+        student_ids |= set(db.session.scalars(select(Student.id).where(Student.user_id == user.id)))
+    groups = set(
+        db.session.scalars(
+            select(GroupMembership.group_id).where(GroupMembership.student_id.in_(student_ids))
+        )
+    )
+    mentored = set() if token.student_id else set(db.session.scalars(mentored_group_ids(user)))
+    protected = set(
+        db.session.scalars(
+            select(Student.id).where(Student.id.in_(student_ids), Student.protected_identity)
+        )
+    )
+    title = token.student.first_name if token.student else user.name
+    return Scope(user.id, title, student_ids, bool(mentored), groups | mentored, protected)
+
+
+def _year_ids(scope: Scope) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(MentorGroup.school_year_id).where(MentorGroup.id.in_(scope.group_ids))
+        )
+    )
+
+
+def fingerprint(scope: Scope, locale: str, today: date) -> str:
+    """A hash of everything the feed is made of; a few aggregate queries."""
+    years = _year_ids(scope)
+    bookings = db.session.execute(
+        select(func.count(TalkBooking.id), func.max(TalkBooking.updated_at)).where(
+            TalkBooking.student_id.in_(scope.student_ids)
+        )
+    ).one()
+    slots = (
+        db.session.execute(
+            select(
+                func.count(TalkSlot.id),
+                func.max(TalkSlot.removed_at),
+                func.max(TalkBooking.updated_at),
+            )
+            .outerjoin(TalkBooking, TalkBooking.slot_id == TalkSlot.id)
+            .where(TalkSlot.mentor_id == scope.user_id)
+        ).one()
+        if scope.mentor
+        else ()
+    )
+    leave = db.session.execute(
+        select(func.count(LeaveRequest.id), func.max(LeaveRequest.decided_at)).where(
+            LeaveRequest.student_id.in_(scope.student_ids), LeaveRequest.status == "approved"
+        )
+    ).one()
+    times = db.session.execute(
+        select(
+            func.count(MentorTime.id),
+            func.max(MentorTime.updated_at),
+            func.count(MentorTimeOccurrence.id),
+            func.max(MentorTimeOccurrence.updated_at),
+            func.sum(MentorTimeOccurrence.sequence),
+        )
+        .outerjoin(MentorTimeOccurrence, MentorTimeOccurrence.mentor_time_id == MentorTime.id)
+        .where(MentorTime.group_id.in_(scope.group_ids))
+    ).one()
+    days_off = db.session.execute(
+        select(func.count(DayOff.id), func.max(DayOff.id), func.max(DayOff.end_date)).where(
+            DayOff.school_year_id.in_(years)
+        )
+    ).one()
+    raw = repr(
+        (
+            scope,
+            locale,
+            today,
+            tuple(bookings),
+            tuple(slots),
+            tuple(leave),
+            tuple(times),
+            tuple(days_off),
+        )
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _event(uid: str, summary: str, modified: datetime, sequence: int = 0) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", modified)
+    event.add("last-modified", modified)
+    event.add("sequence", sequence)
+    event.add("summary", summary)
+    return event
+
+
+def _talk_events(scope: Scope, now: datetime, tz: ZoneInfo) -> list[Event]:
+    events = []
+    bookings = db.session.scalars(
+        select(TalkBooking)
+        .join(TalkSlot, TalkSlot.id == TalkBooking.slot_id)
+        .where(
+            TalkBooking.student_id.in_(scope.student_ids),
+            or_(
+                TalkBooking.active_slot_id.is_not(None),
+                TalkBooking.cancelled_at > now - KEEP_CANCELLED,
+            ),
+        )
+        .options(
+            selectinload(TalkBooking.slot).selectinload(TalkSlot.mentor),
+            selectinload(TalkBooking.student),
+        )
+    ).all()
+    for b in bookings:
+        event = _event(
+            booking_uid(b),
+            _("Development talk: %(name)s", name=b.student.first_name),
+            b.updated_at,
+            b.sequence,
+        )
+        event.add("dtstart", b.slot.starts_at.astimezone(tz))
+        event.add("dtend", b.slot.ends_at.astimezone(tz))
+        if b.slot.location:
+            event.add("location", b.slot.location)
+        event.add("status", "CONFIRMED" if b.active else "CANCELLED")
+        events.append(event)
+    if scope.mentor:
+        slots = db.session.scalars(
+            select(TalkSlot)
+            .where(
+                TalkSlot.mentor_id == scope.user_id,
+                or_(TalkSlot.removed_at.is_(None), TalkSlot.removed_at > now - KEEP_CANCELLED),
+                TalkSlot.ends_at > now - KEEP_CANCELLED,
+            )
+            .options(selectinload(TalkSlot.bookings).selectinload(TalkBooking.student))
+        ).all()
+        for slot in slots:
+            booking = slot.active_booking
+            modified = max(
+                [slot.starts_at - timedelta(days=365)]
+                + [b.updated_at for b in slot.bookings]
+                + ([slot.removed_at] if slot.removed_at else [])
+            )
+            summary = (
+                _("Development talk: %(name)s", name=booking.student.first_name)
+                if booking
+                else _("Free talk time")
+            )
+            event = _event(
+                f"talk-slot-{slot.id}@mentorskap",
+                summary,
+                modified,
+                sum(b.sequence + 1 for b in slot.bookings) + (1 if slot.removed_at else 0),
+            )
+            event.add("dtstart", slot.starts_at.astimezone(tz))
+            event.add("dtend", slot.ends_at.astimezone(tz))
+            if slot.location:
+                event.add("location", slot.location)
+            event.add("status", "CANCELLED" if slot.removed_at else "CONFIRMED")
+            events.append(event)
+    return events
+
+
+def _leave_events(scope: Scope) -> list[Event]:
+    events = []
+    approved = db.session.scalars(
+        select(LeaveRequest)
+        .where(LeaveRequest.student_id.in_(scope.student_ids), LeaveRequest.status == "approved")
+        .options(selectinload(LeaveRequest.student))
+    ).all()
+    for r in approved:
+        event = _event(
+            f"leave-{r.id}@mentorskap",
+            _("Leave: %(name)s", name=r.student.first_name),
+            r.decided_at or r.created_at,
+        )
+        event.add("dtstart", r.start_date)
+        event.add("dtend", r.end_date + timedelta(days=1))  # DATE values: the end is exclusive
+        event.add("transp", "TRANSPARENT")
+        events.append(event)
+    return events
+
+
+def _mentor_time_events(scope: Scope, tz: ZoneInfo) -> list[Event]:
+    """One event per weekly mentor time: an RRULE with EXDATE for skipped school days and
+    cancelled weeks, and RECURRENCE-ID overrides for moved weeks or weeks with an agenda."""
+    events = []
+    times = db.session.scalars(
+        select(MentorTime)
+        .where(MentorTime.group_id.in_(scope.group_ids))
+        .options(
+            selectinload(MentorTime.occurrences),
+            selectinload(MentorTime.group)
+            .selectinload(MentorGroup.school_year)
+            .selectinload(SchoolYear.days_off),
+        )
+    ).all()
+    members = dict(
+        db.session.execute(
+            select(GroupMembership.student_id, GroupMembership.group_id).where(
+                GroupMembership.student_id.in_(scope.student_ids)
+            )
+        ).all()
+    )
+    for mt in times:
+        year = mt.group.school_year
+        children = [sid for sid, gid in members.items() if gid == mt.group_id]
+        hide = any(sid in scope.protected_ids for sid in children)
+        label = _("Mentor time") if hide else _("Mentor time %(group)s", group=mt.group.name)
+        first = year.start_date + timedelta(days=(mt.weekday - year.start_date.weekday()) % 7)
+        start = datetime.combine(first, mt.start, tzinfo=tz)
+        master = _event(f"mentortime-{mt.id}@mentorskap", label, mt.updated_at)
+        master.add("dtstart", start)
+        master.add("dtend", start + timedelta(minutes=mt.minutes))
+        until = datetime.combine(year.end_date, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+        master.add("rrule", vRecur(freq="WEEKLY", until=until))
+        if mt.room and not hide:
+            master.add("location", mt.room)
+        taught = {o.regular_date for o in occurrences(mt, year.start_date, year.end_date, tz.key)}
+        weekly = [
+            first + timedelta(weeks=i) for i in range(((year.end_date - first).days // 7) + 1)
+        ]
+        overrides = {o.on_date: o for o in mt.occurrences}
+        skipped = [
+            d for d in weekly if d not in taught or (overrides.get(d) and overrides[d].cancelled)
+        ]
+        for day in skipped:
+            master.add("exdate", datetime.combine(day, mt.start, tzinfo=tz))
+        events.append(master)
+        for day, o in sorted(overrides.items()):
+            if o.cancelled or day not in taught:
+                continue
+            if not (o.moved_date or o.moved_start or o.moved_room or o.agenda.strip()):
+                continue
+            moved_start = datetime.combine(
+                o.moved_date or day, o.moved_start or mt.start, tzinfo=tz
+            )
+            override = _event(master["uid"], label, o.updated_at, o.sequence)
+            override.add("recurrence-id", datetime.combine(day, mt.start, tzinfo=tz))
+            override.add("dtstart", moved_start)
+            override.add("dtend", moved_start + timedelta(minutes=mt.minutes))
+            if not hide and (o.moved_room or mt.room):
+                override.add("location", o.moved_room or mt.room)
+            if o.agenda.strip():
+                override.add("description", o.agenda.strip())
+            events.append(override)
+    return events
+
+
+def _days_off_events(scope: Scope) -> list[Event]:
+    events = []
+    for off in db.session.scalars(
+        select(DayOff).where(DayOff.school_year_id.in_(_year_ids(scope)))
+    ):
+        event = _event(
+            f"dayoff-{off.id}@mentorskap", off.name, datetime(off.start_date.year, 1, 1, tzinfo=UTC)
+        )
+        event.add("dtstart", off.start_date)
+        event.add("dtend", off.end_date + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+        events.append(event)
+    return events
+
+
+def build(scope: Scope, locale: str, now: datetime | None = None) -> bytes:
+    now = now or utcnow()
+    tz = ZoneInfo(TZ)
+    with force_locale(locale):
+        calendar = Calendar()
+        calendar.add("prodid", PRODID)
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("method", "PUBLISH")
+        calendar.add("x-wr-calname", f"Mentorskap – {scope.title}")
+        calendar.add("x-wr-timezone", TZ)
+        calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")
+        calendar.add_component(vtimezone(TZ))
+        for event in (
+            _talk_events(scope, now, tz)
+            + _leave_events(scope)
+            + _mentor_time_events(scope, tz)
+            + _days_off_events(scope)
+        ):
+            calendar.add_component(event)
+    return calendar.to_ical()

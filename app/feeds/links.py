@@ -1,0 +1,68 @@
+"""Feed links: creating (and so revoking the previous), finding, and keeping track of
+when a feed's content last changed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from app import audit
+from app.db_types import utcnow
+from app.extensions import db
+from app.feeds.models import FeedToken
+from app.people.models import User
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create(user: User, student_id: int | None) -> str:
+    """A new secret link for the feed (192 random bits); the previous one stops working."""
+    db.session.execute(
+        update(FeedToken)
+        .where(
+            FeedToken.user_id == user.id,
+            FeedToken.student_id.is_(None)
+            if student_id is None
+            else FeedToken.student_id == student_id,
+            FeedToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    secret = secrets.token_urlsafe(24)
+    token = FeedToken(user_id=user.id, student_id=student_id, token_hash=_digest(secret))
+    db.session.add(token)
+    db.session.flush()
+    audit.record("feed.link_created", token, {"student_id": student_id}, actor=user)
+    return secret
+
+
+def find(secret: str) -> FeedToken | None:
+    token = db.session.scalar(select(FeedToken).where(FeedToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    return token
+
+
+def active_links(user: User) -> dict[int | None, FeedToken]:
+    return {
+        t.student_id: t
+        for t in db.session.scalars(
+            select(FeedToken).where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+        )
+    }
+
+
+def note_content(token: FeedToken, fingerprint: str, now: datetime | None = None) -> bool:
+    """Record the fingerprint; returns True if the content changed since last served."""
+    if token.content_fingerprint == fingerprint and token.content_changed_at is not None:
+        return False
+    token.content_fingerprint = fingerprint
+    token.content_changed_at = (now or utcnow()).replace(microsecond=0)
+    db.session.commit()
+    return True
