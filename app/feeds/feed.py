@@ -166,15 +166,18 @@ def _talk_events(scope: Scope, now: datetime, tz: ZoneInfo) -> list[Event]:
         )
     ).all()
     for b in bookings:
-        event = _event(
-            booking_uid(b),
-            _("Development talk: %(name)s", name=b.student.first_name),
-            b.updated_at,
-            b.sequence,
+        # Feeds end up in other companies' clouds: for a student with protected identity
+        # they carry neither name nor place (the place gives away the group).
+        protected = b.student.protected_identity
+        summary = (
+            _("Development talk")
+            if protected
+            else _("Development talk: %(name)s", name=b.student.first_name)
         )
+        event = _event(booking_uid(b), summary, b.updated_at, b.sequence)
         event.add("dtstart", b.slot.starts_at.astimezone(tz))
         event.add("dtend", b.slot.ends_at.astimezone(tz))
-        if b.slot.location:
+        if b.slot.location and not protected:
             event.add("location", b.slot.location)
         event.add("status", "CONFIRMED" if b.active else "CANCELLED")
         events.append(event)
@@ -195,11 +198,12 @@ def _talk_events(scope: Scope, now: datetime, tz: ZoneInfo) -> list[Event]:
                 + [b.updated_at for b in slot.bookings]
                 + ([slot.removed_at] if slot.removed_at else [])
             )
-            summary = (
-                _("Development talk: %(name)s", name=booking.student.first_name)
-                if booking
-                else _("Free talk time")
-            )
+            if booking is None:
+                summary = _("Free talk time")
+            elif booking.student.protected_identity:
+                summary = _("Development talk")
+            else:
+                summary = _("Development talk: %(name)s", name=booking.student.first_name)
             event = _event(
                 f"talk-slot-{slot.id}@mentorskap",
                 summary,

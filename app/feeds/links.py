@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -62,7 +62,13 @@ def note_content(token: FeedToken, fingerprint: str, now: datetime | None = None
     """Record the fingerprint; returns True if the content changed since last served."""
     if token.content_fingerprint == fingerprint and token.content_changed_at is not None:
         return False
+    # HTTP dates have whole seconds: a change within the same second as the last one must
+    # still get a later Last-Modified, or If-Modified-Since would hide it.
+    changed = (now or utcnow()).replace(microsecond=0)
+    previous = token.content_changed_at
+    if previous is not None and changed <= previous:
+        changed = previous + timedelta(seconds=1)
     token.content_fingerprint = fingerprint
-    token.content_changed_at = (now or utcnow()).replace(microsecond=0)
+    token.content_changed_at = changed
     db.session.commit()
     return True

@@ -1,0 +1,261 @@
+"""Calendar feeds: valid RFC 5545 that calendar apps expand correctly, stable, private."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import recurring_ical_events
+import vobject
+from icalendar import Calendar
+from sqlalchemy import select
+
+from app.extensions import db
+from app.feeds import links
+from app.leave.models import LeaveRequest
+from app.mentortime import schedule
+from app.mentortime.models import MentorTime
+from app.people.models import Guardianship, Student, User
+from app.talks import booking as talk_logic
+from app.talks.models import TalkPeriod
+from app.talks.slots import future_open_slots
+from tests.talks.helpers import student, user
+
+STHLM = ZoneInfo("Europe/Stockholm")
+
+
+def _link(app, email: str, student_id: int | None = None) -> str:
+    with app.app_context():
+        secret = links.create(user(email), student_id)
+        db.session.commit()
+    return f"/feeds/{secret}.ics"
+
+
+def _get(client, path, **headers):
+    response = client.get(path, headers=headers)
+    assert response.status_code in (200, 304), response.status_code
+    return response
+
+
+def _calendar(client, path) -> Calendar:
+    response = _get(client, path)
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.data.decode()
+    vobject.readOne(body)  # an independent parser accepts it too
+    return Calendar.from_ical(response.data)
+
+
+def test_calendar_properties(app, client):
+    cal = _calendar(client, _link(app, "guardian@example.org"))
+    assert str(cal["prodid"]) == "-//Mentorskap//Mentorskap//SV" and str(cal["version"]) == "2.0"
+    assert str(cal["x-wr-calname"]) == "Mentorskap – Anna Karlsson"
+    text = cal.to_ical().decode()
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in text and "X-PUBLISHED-TTL:PT1H" in text
+    assert cal.walk("VTIMEZONE")[0]["tzid"] == "Europe/Stockholm"
+    for event in cal.walk("VEVENT"):
+        for prop in ("uid", "dtstamp", "sequence", "last-modified", "dtstart"):
+            assert prop in event, (prop, event["summary"])
+
+
+def test_mentor_time_expands_skipping_days_off_and_keeping_local_time(app, client):
+    cal = _calendar(client, _link(app, "guardian@example.org"))
+    with app.app_context():
+        mt = db.session.scalar(
+            select(MentorTime).join(MentorTime.group).where(MentorTime.group.has(name="7A"))
+        )
+        expected = [
+            o.starts_at
+            for o in schedule.occurrences(mt, date(2026, 10, 1), date(2026, 12, 20))
+            if not o.cancelled
+        ]
+    events = [
+        e
+        for e in recurring_ical_events.of(cal).between(date(2026, 10, 1), date(2026, 12, 21))
+        if str(e["uid"]).startswith("mentortime-") and "7A" in str(e["summary"])
+    ]
+    starts = sorted(e["dtstart"].dt for e in events)
+    assert starts == sorted(expected)
+    local = {s.astimezone(STHLM).time() for s in starts}
+    assert local == {time(8, 20)}  # before and after the DST change on 25 October
+    days = {s.astimezone(STHLM).date() for s in starts}
+    assert date(2026, 11, 3) not in days and date(2026, 10, 27) in days  # höstlov skipped
+
+
+def test_moved_mentor_time_is_an_override_and_sequence_rises(app, client):
+    path = _link(app, "guardian@example.org")
+    first = _get(client, path)
+    with app.app_context():
+        mt = db.session.scalar(select(MentorTime).where(MentorTime.group.has(name="7A")))
+        day = schedule.occurrences(
+            mt, date.today() + timedelta(days=1), date.today() + timedelta(days=30)
+        )[1].regular_date
+        schedule.save_occurrence(mt, day, {"moved_start": time(10, 0), "moved_room": "Aulan"}, None)
+        schedule.save_occurrence(mt, day, {"agenda": "Tema: studiero"}, None)
+        db.session.commit()
+        mt_id = mt.id
+    second = _get(client, path)
+    assert second.headers["ETag"] != first.headers["ETag"]
+    cal = Calendar.from_ical(second.data)
+    override = next(
+        e
+        for e in cal.walk("VEVENT")
+        if "recurrence-id" in e
+        and str(e["uid"]).startswith(f"mentortime-{mt_id}")
+        and e["recurrence-id"].dt.astimezone(STHLM).date() == day
+    )
+    assert override["recurrence-id"].dt.astimezone(STHLM).time() == time(8, 20)
+    assert override["dtstart"].dt.astimezone(STHLM).time() == time(10, 0)
+    assert str(override["location"]) == "Aulan" and override["sequence"] == 2
+    expanded = [
+        e
+        for e in recurring_ical_events.of(cal).at(day)
+        if str(e["uid"]).startswith(f"mentortime-{mt_id}")
+    ]
+    assert [e["dtstart"].dt.astimezone(STHLM).time() for e in expanded] == [time(10, 0)]
+
+
+def test_uids_are_stable_and_304_only_when_unchanged(app, client):
+    path = _link(app, "guardian@example.org")
+    first = _get(client, path)
+    again = _get(client, path)
+
+    def uids(response):
+        return sorted(
+            str(e["uid"]) + str(e.get("recurrence-id", ""))
+            for e in Calendar.from_ical(response.data).walk("VEVENT")
+        )
+
+    assert uids(first) == uids(again) and first.data == again.data
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert _get(client, path, **{"If-None-Match": etag}).status_code == 304
+    assert _get(client, path, **{"If-Modified-Since": modified}).status_code == 304
+    with app.app_context():  # a new booking changes the feed
+        period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group.has(name="7A")))
+        talk_logic.book(
+            user("guardian@example.org"), student("Oskar"), period, future_open_slots(period)[0].id
+        )
+        db.session.commit()
+    changed = _get(client, path, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and "Utvecklingssamtal: Oskar" in changed.data.decode()
+    assert _get(client, path, **{"If-Modified-Since": modified}).status_code == 200
+
+
+def test_talk_booking_confirmed_then_cancelled_with_same_uid(app, client):
+    path = _link(app, "guardian2@example.org")
+    with app.app_context():
+        period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group.has(name="7A")))
+        b = talk_logic.book(
+            user("guardian2@example.org"), student("Oskar"), period, future_open_slots(period)[0].id
+        )
+        db.session.commit()
+        booking_id = b.id
+    event = next(
+        e
+        for e in _calendar(client, path).walk("VEVENT")
+        if str(e["uid"]) == f"talk-booking-{booking_id}@mentorskap"
+    )
+    assert str(event["status"]) == "CONFIRMED" and event["dtstart"].dt.tzinfo is not None
+    with app.app_context():
+        from app.talks.models import TalkBooking
+
+        talk_logic.cancel(db.session.get(TalkBooking, booking_id), user("guardian2@example.org"))
+        db.session.commit()
+    event = next(
+        e
+        for e in _calendar(client, path).walk("VEVENT")
+        if str(e["uid"]) == f"talk-booking-{booking_id}@mentorskap"
+    )
+    assert str(event["status"]) == "CANCELLED" and event["sequence"] == 1
+
+
+def test_approved_leave_is_all_day_with_exclusive_end_and_no_note(app, client):
+    with app.app_context():
+        approved = db.session.scalar(select(LeaveRequest).where(LeaveRequest.status == "approved"))
+        approved.note = "Hemlig anledning"
+        guardian = approved.student.guardianships[0].guardian
+        db.session.commit()
+        email, start, end = guardian.email, approved.start_date, approved.end_date
+    cal = _calendar(client, _link(app, email))
+    leave = next(e for e in cal.walk("VEVENT") if str(e["uid"]).startswith("leave-"))
+    assert leave["dtstart"].dt == start and leave["dtend"].dt == end + timedelta(days=1)
+    assert "Hemlig anledning" not in cal.to_ical().decode()
+
+
+def test_days_off_are_all_day(app, client):
+    cal = _calendar(client, _link(app, "student@example.org"))
+    hostlov = next(e for e in cal.walk("VEVENT") if str(e["summary"]) == "Höstlov")
+    assert hostlov["dtstart"].dt == date(2026, 11, 2) and hostlov["dtend"].dt == date(2026, 11, 7)
+
+
+def test_mentor_feed_has_own_slots_with_booked_first_names(app, client):
+    cal = _calendar(client, _link(app, "mentor@example.org"))
+    summaries = [
+        str(e["summary"]) for e in cal.walk("VEVENT") if str(e["uid"]).startswith("talk-slot-")
+    ]
+    assert summaries and "Ledig samtalstid" in summaries
+    with app.app_context():
+        from app.talks.models import TalkBooking, TalkSlot
+
+        own = db.session.scalars(
+            select(TalkBooking)
+            .join(TalkSlot, TalkSlot.id == TalkBooking.active_slot_id)
+            .where(TalkSlot.mentor_id == user("mentor@example.org").id)
+        ).all()
+        expected = sorted(
+            "Utvecklingssamtal"
+            if b.student.protected_identity
+            else f"Utvecklingssamtal: {b.student.first_name}"
+            for b in own
+        )
+    booked = sorted(s for s in summaries if s.startswith("Utvecklingssamtal"))
+    assert booked == expected and all(len(s.split()) <= 2 for s in booked)  # first names only
+
+
+def test_tokens_are_private_revocable_and_per_child(app, client):
+    assert client.get("/feeds/not-a-token.ics").status_code == 404
+    with app.app_context():
+        elsa = student("Elsa").id
+    old = _link(app, "guardian@example.org", elsa)
+    new = _link(app, "guardian@example.org", elsa)
+    assert client.get(old).status_code == 404  # revoked by the new link
+    body = _get(client, new).data.decode()
+    assert "Elsa" in body and "Oskar" not in body and "7A" not in body
+    # Another guardian's link never shows Anna's children.
+    johan = _get(client, _link(app, "guardian2@example.org")).data.decode()
+    assert "Elsa" not in johan
+
+
+def test_only_a_guardian_makes_a_child_feed(app, login_as):
+    from tests.conftest import post_form
+
+    with app.app_context():
+        elsa = student("Elsa").id
+    response = post_form(
+        login_as("other_guardian"), "/calendar/links", {"student_id": str(elsa)}, page="/calendar"
+    )
+    assert response.status_code == 404
+
+
+def test_protected_identity_has_no_group_or_room_in_feeds(app, client):
+    with app.app_context():
+        protected = db.session.scalar(select(Student).where(Student.protected_identity))
+        guardian = db.session.scalar(
+            select(User)
+            .join(Guardianship, Guardianship.guardian_id == User.id)
+            .where(Guardianship.student_id == protected.id)
+        )
+        email = guardian.email
+    body = _get(client, _link(app, email)).data.decode()
+    assert "BEGIN:VEVENT" in body and "Mentorstid" in body
+    assert "7A" not in body and "Klassrum" not in body and "Lindbacka" not in body
+
+
+def test_calendar_page_shows_a_new_link_once(app, login_as):
+    from tests.conftest import post_form
+
+    client = login_as("guardian")
+    post_form(client, "/calendar/links", {}, page="/calendar")
+    page = client.get("/calendar").get_data(as_text=True)
+    assert 'href="webcal://' in page and ".ics" in page
+    again = client.get("/calendar").get_data(as_text=True)
+    assert "webcal://" not in again and "Du har en länk" in again
