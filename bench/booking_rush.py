@@ -17,13 +17,10 @@ with the ratio. Not a test: run it and read the figures.
 from __future__ import annotations
 
 import argparse
-import http.client
 import math
 import os
 import random
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,10 +30,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import Browser, Stats, start_gunicorn  # noqa: E402
 
 PASSWORD = "rush password 1"
 GROUP_SIZE = 28
@@ -44,12 +42,6 @@ SLOTS_PER_GROUP = 34  # a few more times than students, as mentors publish
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SLOT_LINK = re.compile(r'href="(/talks/periods/\d+/students/\d+/book/\d+)"')
 SLOT_FORM = re.compile(r'action="(/talks/periods/\d+/students/\d+/book/\d+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- data ---------------------------------------------------------------------------
@@ -119,66 +111,6 @@ def build_database(url: str, guardians: int) -> list[tuple[str, int, int]]:
             people.extend((gu.email, st.id, period.id) for gu, st in students)
         db.session.commit()
     return people
-
-
-# --- a tiny HTTP client with one cookie jar ----------------------------------------------
-
-
-class Browser:
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-        self.conn: http.client.HTTPConnection | None = None
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, float]:
-        body = urlencode(form) if form is not None else None
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            start = time.perf_counter()
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                text = response.read().decode()
-            except (ConnectionError, http.client.HTTPException, TimeoutError, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt:
-                    return 599, "", time.perf_counter() - start
-                continue
-            elapsed = time.perf_counter() - start
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, rest = value.partition("=")
-                    self.cookies[key] = rest.split(";", 1)[0]
-            return response.status, text, elapsed
-        raise AssertionError("unreachable")
-
-
-class Stats:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.latencies: list[float] = []
-        self.statuses: Counter = Counter()
-
-    def add(self, status: int, elapsed: float) -> None:
-        with self.lock:
-            self.latencies.append(elapsed)
-            self.statuses[status] += 1
-
-    def summary(self, label: str, wall: float) -> str:
-        lat = sorted(self.latencies)
-        pct = lambda p: lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000  # noqa: E731
-        errors = sum(n for s, n in self.statuses.items() if s >= 500)
-        return (
-            f"{label}: {len(lat)} requests in {wall:.1f} s ({len(lat) / wall:.0f} req/s), "
-            f"p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, p99 {pct(99):.0f} ms, "
-            f"max {lat[-1] * 1000:.0f} ms, errors {errors}, "
-            f"statuses {dict(sorted(self.statuses.items()))}"
-        )
 
 
 def sign_in(browser: Browser, email: str, stats: Stats) -> bool:
@@ -287,40 +219,8 @@ def main() -> None:
     people = build_database(url, args.guardians)
     print(f"built the database in {time.perf_counter() - start:.1f} s")
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "RATELIMIT_ENABLED": "false",
-        "SECRET_KEY": "rush-" + "x" * 40,
-    }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-w",
-            str(args.workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server, port = start_gunicorn(url, args.workers, args.threads)
     try:
-        for _ in range(100):
-            try:
-                if Browser(port).request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-
         baseline_wall, baseline = trivial_baseline(port, args.concurrency, 4000)
         print(baseline.summary("baseline GET /healthz", baseline_wall))
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vRecur
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.access import child_ids, mentored_group_ids
@@ -81,60 +82,51 @@ def _year_ids(scope: Scope) -> set[int]:
     )
 
 
+@lru_cache(maxsize=2)
+def _fingerprint_statement(mentor: bool):
+    """Built once (per variant) with bound parameters: constructing a statement of thirteen
+    subqueries costs more than running it, and this runs on every calendar refresh."""
+    students = bindparam("students", expanding=True)
+    groups = bindparam("groups", expanding=True)
+    user_id = bindparam("user_id")
+    years = select(MentorGroup.school_year_id).where(MentorGroup.id.in_(groups))
+    bookings = TalkBooking.student_id.in_(students)
+    if mentor:
+        own_slots = select(TalkSlot.id).where(TalkSlot.mentor_id == user_id)
+        bookings = or_(bookings, TalkBooking.slot_id.in_(own_slots))
+    times = select(MentorTime.id).where(MentorTime.group_id.in_(groups))
+    occurrence_of_time = MentorTimeOccurrence.mentor_time_id.in_(times)
+    parts = [
+        select(func.count(TalkBooking.id)).where(bookings),
+        select(func.max(TalkBooking.updated_at)).where(bookings),
+        select(func.count(TalkSlot.id)).where(TalkSlot.mentor_id == user_id),
+        select(func.max(TalkSlot.removed_at)).where(TalkSlot.mentor_id == user_id),
+        select(func.count(LeaveRequest.id)).where(
+            LeaveRequest.student_id.in_(students), LeaveRequest.status == "approved"
+        ),
+        select(func.max(LeaveRequest.decided_at)).where(LeaveRequest.student_id.in_(students)),
+        select(func.count(MentorTime.id)).where(MentorTime.group_id.in_(groups)),
+        select(func.max(MentorTime.updated_at)).where(MentorTime.group_id.in_(groups)),
+        select(func.count(MentorTimeOccurrence.id)).where(occurrence_of_time),
+        select(func.sum(MentorTimeOccurrence.sequence)).where(occurrence_of_time),
+        select(func.count(DayOff.id)).where(DayOff.school_year_id.in_(years)),
+        select(func.max(DayOff.id)).where(DayOff.school_year_id.in_(years)),
+        select(func.max(DayOff.end_date)).where(DayOff.school_year_id.in_(years)),
+    ]
+    return select(*(p.scalar_subquery() for p in parts))
+
+
 def fingerprint(scope: Scope, locale: str, today: date) -> str:
-    """A hash of everything the feed is made of; a few aggregate queries."""
-    years = _year_ids(scope)
-    bookings = db.session.execute(
-        select(func.count(TalkBooking.id), func.max(TalkBooking.updated_at)).where(
-            TalkBooking.student_id.in_(scope.student_ids)
-        )
+    """A hash of everything the feed is made of, from one statement of aggregates."""
+    values = db.session.execute(
+        _fingerprint_statement(scope.mentor),
+        {
+            "students": list(scope.student_ids) or [-1],
+            "groups": list(scope.group_ids) or [-1],
+            "user_id": scope.user_id,
+        },
     ).one()
-    slots = (
-        db.session.execute(
-            select(
-                func.count(TalkSlot.id),
-                func.max(TalkSlot.removed_at),
-                func.max(TalkBooking.updated_at),
-            )
-            .outerjoin(TalkBooking, TalkBooking.slot_id == TalkSlot.id)
-            .where(TalkSlot.mentor_id == scope.user_id)
-        ).one()
-        if scope.mentor
-        else ()
-    )
-    leave = db.session.execute(
-        select(func.count(LeaveRequest.id), func.max(LeaveRequest.decided_at)).where(
-            LeaveRequest.student_id.in_(scope.student_ids), LeaveRequest.status == "approved"
-        )
-    ).one()
-    times = db.session.execute(
-        select(
-            func.count(MentorTime.id),
-            func.max(MentorTime.updated_at),
-            func.count(MentorTimeOccurrence.id),
-            func.max(MentorTimeOccurrence.updated_at),
-            func.sum(MentorTimeOccurrence.sequence),
-        )
-        .outerjoin(MentorTimeOccurrence, MentorTimeOccurrence.mentor_time_id == MentorTime.id)
-        .where(MentorTime.group_id.in_(scope.group_ids))
-    ).one()
-    days_off = db.session.execute(
-        select(func.count(DayOff.id), func.max(DayOff.id), func.max(DayOff.end_date)).where(
-            DayOff.school_year_id.in_(years)
-        )
-    ).one()
-    raw = repr(
-        (
-            scope,
-            locale,
-            today,
-            tuple(bookings),
-            tuple(slots),
-            tuple(leave),
-            tuple(times),
-            tuple(days_off),
-        )
-    )
+    raw = repr((scope, locale, today, tuple(values)))
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

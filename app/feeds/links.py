@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.db_types import utcnow
@@ -43,10 +44,51 @@ def create(user: User, student_id: int | None) -> str:
 
 
 def find(secret: str) -> FeedToken | None:
-    token = db.session.scalar(select(FeedToken).where(FeedToken.token_hash == _digest(secret)))
+    token = db.session.scalar(
+        select(FeedToken)
+        .where(FeedToken.token_hash == _digest(secret))
+        .options(joinedload(FeedToken.user))
+    )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token
+
+
+def find_row(secret: str):
+    """The fields a refresh needs (id, student, fingerprint, changed at, locale) as one
+    plain row, or None for an unknown, revoked or inactive link."""
+    return db.session.execute(
+        select(
+            FeedToken.id,
+            FeedToken.content_fingerprint,
+            FeedToken.content_changed_at,
+            User.locale,
+        )
+        .join(User, User.id == FeedToken.user_id)
+        .where(
+            FeedToken.token_hash == _digest(secret),
+            FeedToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    ).first()
+
+
+def record_content(token_id: int, previous, fingerprint: str, now: datetime | None = None):
+    """Store a changed fingerprint; returns when the content last changed."""
+    if previous.content_fingerprint == fingerprint and previous.content_changed_at is not None:
+        return previous.content_changed_at
+    # HTTP dates have whole seconds: a change within the same second as the last one must
+    # still get a later Last-Modified, or If-Modified-Since would hide it.
+    changed = (now or utcnow()).replace(microsecond=0)
+    if previous.content_changed_at is not None and changed <= previous.content_changed_at:
+        changed = previous.content_changed_at + timedelta(seconds=1)
+    db.session.execute(
+        update(FeedToken)
+        .where(FeedToken.id == token_id)
+        .values(content_fingerprint=fingerprint, content_changed_at=changed)
+    )
+    db.session.commit()
+    return changed
 
 
 def active_links(user: User) -> dict[int | None, FeedToken]:
@@ -56,19 +98,3 @@ def active_links(user: User) -> dict[int | None, FeedToken]:
             select(FeedToken).where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
         )
     }
-
-
-def note_content(token: FeedToken, fingerprint: str, now: datetime | None = None) -> bool:
-    """Record the fingerprint; returns True if the content changed since last served."""
-    if token.content_fingerprint == fingerprint and token.content_changed_at is not None:
-        return False
-    # HTTP dates have whole seconds: a change within the same second as the last one must
-    # still get a later Last-Modified, or If-Modified-Since would hide it.
-    changed = (now or utcnow()).replace(microsecond=0)
-    previous = token.content_changed_at
-    if previous is not None and changed <= previous:
-        changed = previous + timedelta(seconds=1)
-    token.content_fingerprint = fingerprint
-    token.content_changed_at = changed
-    db.session.commit()
-    return True

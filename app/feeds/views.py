@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from collections import OrderedDict
+from time import monotonic
 
-from flask import Blueprint, Response, abort, flash, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,10 +14,52 @@ from sqlalchemy import select
 from app import access
 from app.extensions import csrf, db, limiter
 from app.feeds import feed, links
+from app.feeds.models import FeedToken
 from app.people.models import Student
+from app.school.calendar import today
 from app.web import redirect_after_post, render
 
 bp = Blueprint("feeds", __name__)
+
+# Per process: a token's scope (its user's relations change rarely; a minute late is fine
+# for calendars that refresh hourly) and the last body built for each token.
+SCOPE_SECONDS = 60
+MAX_BODIES = 2000
+
+
+def _caches() -> tuple[dict, OrderedDict]:
+    """The caches belong to the app (and its database), one set per process."""
+    caches = current_app.extensions.setdefault("feed_caches", ({}, OrderedDict()))
+    return caches
+
+
+def _scope(token_id: int) -> feed.Scope:
+    _scopes, _ = _caches()
+    now = monotonic()
+    cached = _scopes.get(token_id)
+    if cached and cached[0] > now:
+        return cached[1]
+    scope = feed.scope_for(db.session.get(FeedToken, token_id))
+    _scopes[token_id] = (now + SCOPE_SECONDS, scope)
+    return scope
+
+
+def _body(token_id: int, fingerprint: str, scope, locale: str) -> bytes:
+    _, _bodies = _caches()
+    cached = _bodies.get(token_id)
+    if cached and cached[0] == fingerprint:
+        _bodies.move_to_end(token_id)
+        return cached[1]
+    body = feed.build(scope, locale)
+    _bodies[token_id] = (fingerprint, body)
+    if len(_bodies) > MAX_BODIES:
+        _bodies.popitem(last=False)
+    return body
+
+
+def _token_key() -> str:
+    # Per link, not per address: Google's and Apple's fetchers share addresses.
+    return "feed:" + (request.view_args or {}).get("token", "")
 
 
 def _children():
@@ -69,23 +112,17 @@ def create_link():
 
 @bp.get("/feeds/<token>.ics")
 @csrf.exempt
-@limiter.limit("120 per minute")
+@limiter.limit("60 per minute", key_func=_token_key)
 def ics(token: str):
-    found = links.find(token)
+    found = links.find_row(token)
     if found is None:
         abort(404)
-    locale = found.user.locale or "sv"
-    scope = feed.scope_for(found)
-    from app.school.calendar import today
-
+    locale = found.locale or "sv"
+    scope = _scope(found.id)
     fingerprint = feed.fingerprint(scope, locale, today())
-    unchanged = not links.note_content(found, fingerprint)
+    changed_at = links.record_content(found.id, found, fingerprint)
+    unchanged = changed_at == found.content_changed_at
     etag = fingerprint[:32]
-    changed_at = (
-        found.content_changed_at.replace(tzinfo=UTC)
-        if found.content_changed_at.tzinfo is None
-        else found.content_changed_at
-    )
     headers = {
         "ETag": f'"{etag}"',
         "Last-Modified": changed_at.strftime("%a, %d %b %Y %H:%M:%S GMT"),
@@ -96,7 +133,10 @@ def ics(token: str):
             return Response(status=304, headers=headers)
     elif unchanged and request.if_modified_since and request.if_modified_since >= changed_at:
         return Response(status=304, headers=headers)
-    body = feed.build(scope, locale)
+    body = _body(found.id, fingerprint, scope, locale)
     return Response(
-        body, mimetype="text/calendar", content_type="text/calendar; charset=utf-8", headers=headers
+        body,
+        mimetype="text/calendar",
+        content_type="text/calendar; charset=utf-8",
+        headers=headers,
     )

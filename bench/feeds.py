@@ -1,0 +1,105 @@
+"""Feed benchmark: how fast calendar apps are answered.
+
+Builds a fresh demo database, makes feed links for the demo guardian and mentor,
+starts gunicorn with 2 workers on loopback and measures requests per second and p95
+for the guardian's feed (full, and the 304 a calendar app gets when nothing changed)
+and the mentor's feed, with /healthz as a baseline in the same run, and the ratios.
+Target: the 304 path at 0.8 or more of the baseline's throughput.
+
+    .venv/bin/python bench/feeds.py [--requests 2000] [--concurrency 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import Browser, Stats, start_gunicorn  # noqa: E402
+
+
+def build(url: str) -> dict[str, str]:
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.demo import build_demo
+    from app.extensions import db
+    from app.feeds import links
+    from app.people.models import User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        build_demo()
+        paths = {}
+        for email in ("guardian@example.org", "mentor@example.org"):
+            user = db.session.scalar(db.select(User).where(User.email == email))
+            paths[email] = f"/feeds/{links.create(user, None)}.ics"
+        db.session.commit()
+    return paths
+
+
+def measure(port: int, path: str, count: int, concurrency: int, headers: dict | None = None):
+    stats = Stats()
+    per_thread = count // concurrency
+
+    def run(_):
+        browser = Browser(port)
+        for _ in range(per_thread):
+            status, _body, elapsed = browser.request("GET", path, headers=headers)
+            stats.add(status, elapsed)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(run, range(concurrency)))
+    return time.perf_counter() - start, stats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=10)
+    args = parser.parse_args()
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='mentorskap-feeds-')}/feeds.sqlite3"
+    os.environ["DATABASE_URL"] = url
+    paths = build(url)
+    server, port = start_gunicorn(url)
+    try:
+        probe = Browser(port)
+        _status, body, _elapsed = probe.request("GET", paths["guardian@example.org"])
+        etag = next(v for k, v in probe.last_headers if k.lower() == "etag")
+        runs = {
+            "baseline GET /healthz": ("/healthz", None),
+            "guardian feed, full": (paths["guardian@example.org"], None),
+            "guardian feed, 304": (paths["guardian@example.org"], {"If-None-Match": etag}),
+            "mentor feed, full": (paths["mentor@example.org"], None),
+        }
+        results = {}
+        for label, (path, headers) in runs.items():
+            wall, stats = measure(port, path, args.requests, args.concurrency, headers)
+            results[label] = len(stats.latencies) / wall
+            print(stats.summary(label, wall))
+        base = results["baseline GET /healthz"]
+        for label, rate in results.items():
+            if label.startswith("baseline"):
+                continue
+            print(f"ratio {label} / baseline: {rate / base:.2f}")
+        ratio = results["guardian feed, 304"] / base
+        print(f"guardian feed size: {len(body)} bytes")
+        print(
+            f"target (304 path at >= 0.8 of the baseline): {'met' if ratio >= 0.8 else 'NOT met'}"
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
