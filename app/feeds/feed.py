@@ -31,7 +31,7 @@ from app.feeds.models import FeedToken
 from app.leave.models import LeaveRequest
 from app.mentortime.models import MentorTime, MentorTimeOccurrence
 from app.mentortime.schedule import occurrences
-from app.people.models import Student
+from app.people.models import Student, User
 from app.school.models import DayOff, GroupMembership, MentorGroup, SchoolYear
 from app.talks.ics import PRODID, booking_uid, vtimezone
 from app.talks.models import TalkBooking, TalkSlot
@@ -113,21 +113,58 @@ def _fingerprint_statement(mentor: bool):
         select(func.max(DayOff.id)).where(DayOff.school_year_id.in_(years)),
         select(func.max(DayOff.end_date)).where(DayOff.school_year_id.in_(years)),
     ]
-    return select(*(p.scalar_subquery() for p in parts))
+    # The link itself rides along, so a refresh is one round trip: is it still valid
+    # (revoked or inactive gives NULL), and what was last served.
+    link = (
+        select(
+            FeedToken.id, FeedToken.content_fingerprint, FeedToken.content_changed_at, User.locale
+        )
+        .join(User, User.id == FeedToken.user_id)
+        .where(
+            FeedToken.token_hash == bindparam("token_hash"),
+            FeedToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+        .subquery()
+    )
+    return select(
+        link.c.id,
+        link.c.content_fingerprint,
+        link.c.content_changed_at,
+        link.c.locale,
+        *(p.scalar_subquery() for p in parts),
+    ).select_from(link)
 
 
-def fingerprint(scope: Scope, locale: str, today: date) -> str:
-    """A hash of everything the feed is made of, from one statement of aggregates."""
-    values = db.session.execute(
+@dataclass
+class Refresh:
+    """One refresh: the link's state and the fingerprint of the feed's content now."""
+
+    token_id: int
+    served_fingerprint: str | None
+    served_changed_at: datetime | None
+    locale: str
+    fingerprint: str
+
+
+def refresh(scope: Scope, token_hash: str, today: date) -> Refresh | None:
+    """One statement: the link (None if unknown, revoked or inactive) and the aggregates
+    of everything the feed is made of."""
+    row = db.session.execute(
         _fingerprint_statement(scope.mentor),
         {
             "students": list(scope.student_ids) or [-1],
             "groups": list(scope.group_ids) or [-1],
             "user_id": scope.user_id,
+            "token_hash": token_hash,
         },
-    ).one()
+    ).first()
+    if row is None:
+        return None
+    token_id, served, changed_at, locale, *values = row
+    locale = locale or "sv"
     raw = repr((scope, locale, today, tuple(values)))
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return Refresh(token_id, served, changed_at, locale, hashlib.sha256(raw.encode()).hexdigest())
 
 
 def _event(uid: str, summary: str, modified: datetime, sequence: int = 0) -> Event:

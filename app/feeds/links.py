@@ -17,7 +17,7 @@ from app.feeds.models import FeedToken
 from app.people.models import User
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -36,7 +36,7 @@ def create(user: User, student_id: int | None) -> str:
         .execution_options(synchronize_session=False)
     )
     secret = secrets.token_urlsafe(24)
-    token = FeedToken(user_id=user.id, student_id=student_id, token_hash=_digest(secret))
+    token = FeedToken(user_id=user.id, student_id=student_id, token_hash=digest(secret))
     db.session.add(token)
     db.session.flush()
     audit.record("feed.link_created", token, {"student_id": student_id}, actor=user)
@@ -46,7 +46,7 @@ def create(user: User, student_id: int | None) -> str:
 def find(secret: str) -> FeedToken | None:
     token = db.session.scalar(
         select(FeedToken)
-        .where(FeedToken.token_hash == _digest(secret))
+        .where(FeedToken.token_hash == digest(secret))
         .options(joinedload(FeedToken.user))
     )
     if token is None or token.revoked_at is not None or not token.user.active:
@@ -54,38 +54,20 @@ def find(secret: str) -> FeedToken | None:
     return token
 
 
-def find_row(secret: str):
-    """The fields a refresh needs (id, student, fingerprint, changed at, locale) as one
-    plain row, or None for an unknown, revoked or inactive link."""
-    return db.session.execute(
-        select(
-            FeedToken.id,
-            FeedToken.content_fingerprint,
-            FeedToken.content_changed_at,
-            User.locale,
-        )
-        .join(User, User.id == FeedToken.user_id)
-        .where(
-            FeedToken.token_hash == _digest(secret),
-            FeedToken.revoked_at.is_(None),
-            User.active.is_(True),
-        )
-    ).first()
-
-
-def record_content(token_id: int, previous, fingerprint: str, now: datetime | None = None):
+def record_content(refresh, now: datetime | None = None) -> datetime:
     """Store a changed fingerprint; returns when the content last changed."""
-    if previous.content_fingerprint == fingerprint and previous.content_changed_at is not None:
-        return previous.content_changed_at
+    if refresh.served_fingerprint == refresh.fingerprint and refresh.served_changed_at is not None:
+        return refresh.served_changed_at
     # HTTP dates have whole seconds: a change within the same second as the last one must
     # still get a later Last-Modified, or If-Modified-Since would hide it.
     changed = (now or utcnow()).replace(microsecond=0)
-    if previous.content_changed_at is not None and changed <= previous.content_changed_at:
-        changed = previous.content_changed_at + timedelta(seconds=1)
+    previous = refresh.served_changed_at
+    if previous is not None and changed <= previous:
+        changed = previous + timedelta(seconds=1)
     db.session.execute(
         update(FeedToken)
-        .where(FeedToken.id == token_id)
-        .values(content_fingerprint=fingerprint, content_changed_at=changed)
+        .where(FeedToken.id == refresh.token_id)
+        .values(content_fingerprint=refresh.fingerprint, content_changed_at=changed)
     )
     db.session.commit()
     return changed

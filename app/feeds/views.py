@@ -33,14 +33,20 @@ def _caches() -> tuple[dict, OrderedDict]:
     return caches
 
 
-def _scope(token_id: int) -> feed.Scope:
+def _scope(token_hash: str) -> feed.Scope | None:
+    """The link's scope, cached by its hash; None for an unknown or revoked link."""
     _scopes, _ = _caches()
     now = monotonic()
-    cached = _scopes.get(token_id)
+    cached = _scopes.get(token_hash)
     if cached and cached[0] > now:
         return cached[1]
-    scope = feed.scope_for(db.session.get(FeedToken, token_id))
-    _scopes[token_id] = (now + SCOPE_SECONDS, scope)
+    token = db.session.scalar(
+        select(FeedToken).where(FeedToken.token_hash == token_hash, FeedToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.active:
+        return None
+    scope = feed.scope_for(token)
+    _scopes[token_hash] = (now + SCOPE_SECONDS, scope)
     return scope
 
 
@@ -114,15 +120,16 @@ def create_link():
 @csrf.exempt
 @limiter.limit("60 per minute", key_func=_token_key)
 def ics(token: str):
-    found = links.find_row(token)
-    if found is None:
+    token_hash = links.digest(token)
+    scope = _scope(token_hash)
+    # One statement answers both "is the link still valid?" and "what is in the feed now?".
+    refresh = feed.refresh(scope, token_hash, today()) if scope else None
+    if refresh is None:
+        _caches()[0].pop(token_hash, None)
         abort(404)
-    locale = found.locale or "sv"
-    scope = _scope(found.id)
-    fingerprint = feed.fingerprint(scope, locale, today())
-    changed_at = links.record_content(found.id, found, fingerprint)
-    unchanged = changed_at == found.content_changed_at
-    etag = fingerprint[:32]
+    changed_at = links.record_content(refresh)
+    unchanged = changed_at == refresh.served_changed_at
+    etag = refresh.fingerprint[:32]
     headers = {
         "ETag": f'"{etag}"',
         "Last-Modified": changed_at.strftime("%a, %d %b %Y %H:%M:%S GMT"),
@@ -133,7 +140,7 @@ def ics(token: str):
             return Response(status=304, headers=headers)
     elif unchanged and request.if_modified_since and request.if_modified_since >= changed_at:
         return Response(status=304, headers=headers)
-    body = _body(found.id, fingerprint, scope, locale)
+    body = _body(refresh.token_id, refresh.fingerprint, scope, refresh.locale)
     return Response(
         body,
         mimetype="text/calendar",
