@@ -8,7 +8,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.db_types import utcnow
@@ -41,17 +40,6 @@ def create(user: User, student_id: int | None) -> str:
     db.session.flush()
     audit.record("feed.link_created", token, {"student_id": student_id}, actor=user)
     return secret
-
-
-def find(secret: str) -> FeedToken | None:
-    token = db.session.scalar(
-        select(FeedToken)
-        .where(FeedToken.token_hash == digest(secret))
-        .options(joinedload(FeedToken.user))
-    )
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    return token
 
 
 def record_content(refresh, now: datetime | None = None) -> datetime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -117,12 +116,7 @@ def actions_to_goal(period_id: int, student_id: int):
             TalkRecord.period_id == period.id, TalkRecord.student_id == student.id
         )
     )
-    if (
-        relation != "mentor"
-        or record is None
-        or not record.actions.strip()
-        or not FlaskForm().validate_on_submit()
-    ):
+    if relation != "mentor" or record is None or not record.actions.strip():
         abort(404)
     goal = Goal(
         student_id=student.id,

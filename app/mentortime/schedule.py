@@ -5,8 +5,7 @@ are turned into UTC day by day, so the hour is right on both sides of a DST chan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,7 +14,7 @@ from app import audit
 from app.db_types import utcnow
 from app.extensions import db
 from app.mentortime.models import MentorTime, MentorTimeOccurrence
-from app.school.calendar import school_days
+from app.school.calendar import local_to_utc, school_days
 from app.school.models import SchoolYear
 
 
@@ -46,11 +45,7 @@ class Occurrence:
         return self.override.decisions if self.override else ""
 
     def regular_start(self, tz: str) -> datetime:
-        return _utc(self.regular_date, self.mentor_time.start, tz)
-
-
-def _utc(day: date, at: time, tz: str) -> datetime:
-    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+        return local_to_utc(self.regular_date, self.mentor_time.start, tz)
 
 
 def regular_dates(mentor_time: MentorTime, year: SchoolYear, start: date, end: date) -> list[date]:
@@ -68,7 +63,7 @@ def occurrences(
         o = overrides.get(day)
         at_day = (o.moved_date if o and o.moved_date else None) or day
         at_time = (o.moved_start if o and o.moved_start else None) or mentor_time.start
-        starts = _utc(at_day, at_time, tz)
+        starts = local_to_utc(at_day, at_time, tz)
         result.append(
             Occurrence(
                 mentor_time=mentor_time,

@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from app import access, audit
 from app.db_types import utcnow
@@ -60,8 +59,6 @@ def group(group_id: int):
 @login_required
 def delete(mentor_time_id: int):
     mentor_time = access.mentor_time_or_404(mentor_time_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     group_id = mentor_time.group_id
     audit.record("mentor_time.deleted", mentor_time, {"weekday": mentor_time.weekday})
     for occ in mentor_time.occurrences:

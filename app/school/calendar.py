@@ -6,7 +6,7 @@ year's own days off)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,11 @@ import holidays
 from app.school.models import GroupMembership, SchoolYear
 
 DEFAULT_TZ = "Europe/Stockholm"
+
+
+def local_to_utc(day: date, at: time, tz: str = DEFAULT_TZ) -> datetime:
+    """A local school time on a day as UTC; each day gets its own offset (DST)."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 def today(tz: str = DEFAULT_TZ) -> date:

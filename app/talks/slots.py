@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,6 +17,7 @@ from app import audit
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import User
+from app.school.calendar import local_to_utc
 from app.talks.models import TalkPeriod, TalkSlot
 
 
@@ -33,10 +33,6 @@ class SlotConflict(Exception):
     def __init__(self, conflicts: list[tuple[SlotTime, TalkSlot]]):
         super().__init__(f"{len(conflicts)} overlapping slots")
         self.conflicts = conflicts
-
-
-def local_to_utc(day: date, at: time, tz: str) -> datetime:
-    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 def generate(

@@ -3,21 +3,20 @@ move and cancel. Each view parses the request, asks app.access, calls the logic.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app import access, audit
 from app.db_types import utcnow
 from app.extensions import db
-from app.school.calendar import today
+from app.school.calendar import local_to_utc, today
 from app.school.models import Term
 from app.talks import booking as logic
 from app.talks import notify, overview
@@ -50,14 +49,6 @@ BOOKING_ERRORS = {
 
 def _tz(period: TalkPeriod) -> ZoneInfo:
     return ZoneInfo(period.group.school_year.school.time_zone)
-
-
-def _local_input(moment: datetime, tz: ZoneInfo) -> datetime:
-    return moment.astimezone(tz).replace(tzinfo=None)
-
-
-def _utc(local: datetime, tz: ZoneInfo) -> datetime:
-    return local.replace(tzinfo=tz).astimezone(UTC)
 
 
 def _by_day(slots: list[TalkSlot], tz: ZoneInfo) -> list[tuple[date, list[TalkSlot]]]:
@@ -100,12 +91,13 @@ def new_period(group_id: int):
         if existing:
             form.term_id.errors.append(_("The group already has a talk period this term."))
         else:
+            opens, closes = form.booking_opens_at.data, form.booking_closes_at.data
             period = TalkPeriod(
                 group_id=group.id,
                 term_id=term.id,
                 title=form.title.data.strip(),
-                booking_opens_at=_utc(form.booking_opens_at.data, tz),
-                booking_closes_at=_utc(form.booking_closes_at.data, tz),
+                booking_opens_at=local_to_utc(opens.date(), opens.time(), tz.key),
+                booking_closes_at=local_to_utc(closes.date(), closes.time(), tz.key),
                 cancel_hours=form.cancel_hours.data,
                 talk_minutes=form.talk_minutes.data,
                 created_by_id=current_user.id,
@@ -221,8 +213,6 @@ def remove_slot(slot_id: int):
 def remind(period_id: int):
     period = access.talk_period_or_404(period_id, manage=True)
 
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     count = notify.remind_unbooked(period)
 
     audit.record("talk_period.reminded", period, {"mails": count})
@@ -456,8 +446,6 @@ def choose_move(booking_id: int):
 def move(booking_id: int, slot_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
 
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     try:
         booking = logic.move(booking, current_user, slot_id)
     except logic.BookingError as error:
