@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Browser, Stats, start_gunicorn  # noqa: E402
+from bench.common import Browser, Stats, measure, start_gunicorn  # noqa: E402
 
 PASSWORD = "rush password 1"
 GROUP_SIZE = 28
@@ -153,22 +153,6 @@ def book(
     return "gave-up"
 
 
-def trivial_baseline(port: int, concurrency: int, count: int) -> tuple[float, Stats]:
-    stats = Stats()
-    per_thread = count // concurrency
-
-    def run(_):
-        browser = Browser(port)
-        for _ in range(per_thread):
-            status, _, elapsed = browser.request("GET", "/healthz")
-            stats.add(status, elapsed)
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(run, range(concurrency)))
-    return time.perf_counter() - start, stats
-
-
 def count_double_bookings(url: str) -> tuple[int, int, int]:
     """(slots with more than one active booking, students with more than one active
     booking in a period, active bookings), counted with plain SQL."""
@@ -221,7 +205,7 @@ def main() -> None:
 
     server, port = start_gunicorn(url, args.workers, args.threads)
     try:
-        baseline_wall, baseline = trivial_baseline(port, args.concurrency, 4000)
+        baseline_wall, baseline = measure(port, "/healthz", 4000, args.concurrency)
         print(baseline.summary("baseline GET /healthz", baseline_wall))
 
         browsers = [Browser(port) for _ in people]

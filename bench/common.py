@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -123,3 +124,20 @@ def start_gunicorn(url: str, workers: int = 2, threads: int = 1) -> tuple[subpro
             pass
         time.sleep(0.1)
     return server, port
+
+
+def measure(port: int, path: str, count: int, concurrency: int, headers: dict | None = None):
+    """GET `path` `count` times from `concurrency` keep-alive connections: (seconds, stats)."""
+    stats = Stats()
+    per_thread = count // concurrency
+
+    def run(_):
+        browser = Browser(port)
+        for _ in range(per_thread):
+            status, _body, elapsed = browser.request("GET", path, headers=headers)
+            stats.add(status, elapsed)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(run, range(concurrency)))
+    return time.perf_counter() - start, stats

@@ -15,14 +15,12 @@ import argparse
 import os
 import sys
 import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Browser, Stats, start_gunicorn  # noqa: E402
+from bench.common import Browser, measure, start_gunicorn  # noqa: E402
 
 
 def build(url: str) -> dict[str, str]:
@@ -44,22 +42,6 @@ def build(url: str) -> dict[str, str]:
             paths[email] = f"/feeds/{links.create(user, None)}.ics"
         db.session.commit()
     return paths
-
-
-def measure(port: int, path: str, count: int, concurrency: int, headers: dict | None = None):
-    stats = Stats()
-    per_thread = count // concurrency
-
-    def run(_):
-        browser = Browser(port)
-        for _ in range(per_thread):
-            status, _body, elapsed = browser.request("GET", path, headers=headers)
-            stats.add(status, elapsed)
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(run, range(concurrency)))
-    return time.perf_counter() - start, stats
 
 
 def main() -> None:
