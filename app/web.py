@@ -176,7 +176,6 @@ def register(app: Flask) -> None:
         static_url=static_url,
         get_locale=get_locale,
         current_roles=current_roles,
-        active_role=active_role,
         home_url=home_url,
         ROLE_HOMES=ROLE_HOMES,
         role_label=role_label,
