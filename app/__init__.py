@@ -95,6 +95,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin.imports import bp as imports_bp
+    from app.admin.views import bp as admin_bp
     from app.contacts.views import bp as contacts_bp
     from app.feeds.views import bp as feeds_bp
     from app.goals.views import bp as goals_bp
@@ -118,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
         mentortime_bp,
         goals_bp,
         feeds_bp,
+        admin_bp,
+        imports_bp,
         pwa_bp,
     ):
         app.register_blueprint(blueprint)

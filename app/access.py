@@ -141,6 +141,38 @@ def school_or_404(school_id: int, *roles: str, user: User | None = None) -> Scho
     return school
 
 
+def administered_school_or_404(
+    school_id: int, manage: bool = False, user: User | None = None
+) -> School:
+    """The school's administration pages: its admins change them, its principals read
+    them (and set its policy); site admins have every school."""
+    roles = ("admin",) if manage else ("principal", "admin")
+    return school_or_404(school_id, *roles, user=user)
+
+
+def school_of(obj) -> int:
+    """The school an administered object belongs to (a year, a group, a day off, a student,
+    an import)."""
+    if isinstance(obj, SchoolYear):
+        return obj.school_id
+    if isinstance(obj, MentorGroup):
+        return obj.school_year.school_id
+    school_year = getattr(obj, "school_year", None)
+    if school_year is not None and not hasattr(obj, "school_id"):
+        return school_year.school_id
+    return obj.school_id
+
+
+def administered_or_404(model, object_id: int, manage: bool = False, user: User | None = None):
+    """An object on the administration pages, for the admins (manage) or also the
+    principals (read) of its school."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    administered_school_or_404(school_of(obj), manage, user)
+    return obj
+
+
 def may_see_protected_details(user: User, student: Student) -> bool:
     """Address and group of a student with protected identity are for their own
     guardians, themselves and staff with a role for them; nobody else."""

@@ -25,9 +25,21 @@ class AuditEvent(db.Model):
     object_type: Mapped[str | None] = mapped_column(String(64))
     object_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The school the change belongs to, so that a school's admins can read its log.
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+def _school_of(obj: db.Model | None) -> int | None:
+    if obj is None:
+        return None
+    if obj.__tablename__ == "school":
+        return obj.id
+    return getattr(obj, "school_id", None)
 
 
 def record(
@@ -35,8 +47,10 @@ def record(
     obj: db.Model | None = None,
     detail: dict[str, Any] | None = None,
     actor: User | None = None,
+    school_id: int | None = None,
 ) -> AuditEvent:
-    """Add an audit row to the session; it commits with the change it describes."""
+    """Add an audit row to the session; it commits with the change it describes.
+    Objects that belong to a school (students, schools) file it under that school."""
     if actor is None and current_user and getattr(current_user, "is_authenticated", False):
         actor = current_user
     event = AuditEvent(
@@ -45,6 +59,7 @@ def record(
         object_type=obj.__tablename__ if obj is not None else None,
         object_id=getattr(obj, "id", None),
         detail=detail or {},
+        school_id=school_id or _school_of(obj),
     )
     db.session.add(event)
     return event

@@ -68,6 +68,10 @@ def from_environment() -> dict:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "SIGNIN_LINK_MINUTES": 15,
         "PASSWORD_RESET_MINUTES": 60,
+        # An invitation is a one-time sign-in link that waits longer in the inbox.
+        "INVITATION_DAYS": 14,
+        # Uploads (import files) are refused above this size.
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         # Argon2id at OWASP's recommended minimum (19 MiB, 2 passes): ~30 ms a sign-in,
         # so a booking evening's sign-in rush fits on two cores. Tests lower them.
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),

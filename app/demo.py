@@ -149,6 +149,8 @@ def build_demo(reset: bool = False) -> None:
     mentor_9c = user("mentor9c@example.org", "Ahmed Hassan")
     principal = user("principal@example.org", "Eva Bergström")
     admin = user("admin@example.org", "Lars Holm")
+    # The municipality's administrator, who creates schools.
+    user("kommun@example.org", "Maria Öberg").is_site_admin = True
     for teacher in (mentor, comentor, mentor_8b, mentor_9c):
         db.session.add(Staff(user=teacher, school=school, role="teacher"))
     db.session.add(Staff(user=principal, school=school, role="principal"))

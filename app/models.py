@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and the app factory."""
 
+from app.admin.models import ImportBatch
 from app.audit import AuditEvent
 from app.contacts.models import ContactDetails, ContactNote, EmailChange
 from app.feeds.models import FeedToken
@@ -12,6 +13,7 @@ from app.school.models import (
     DayOff,
     GroupMembership,
     GroupMentor,
+    GroupTransfer,
     MentorGroup,
     School,
     SchoolYear,
@@ -30,6 +32,8 @@ __all__ = [
     "DayOff",
     "GroupMembership",
     "GroupMentor",
+    "GroupTransfer",
+    "ImportBatch",
     "LeaveConsent",
     "LeaveRequest",
     "Guardianship",

@@ -117,6 +117,11 @@ FIELD_LABELS = {
     "language": _l("Language for contact with school"),
     "needs_interpreter": _l("I need an interpreter"),
     "email": _l("E-mail address"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "personnummer": _l("Personnummer"),
+    "external_id": _l("External id"),
+    "protected_identity": _l("Protected personal details"),
 }
 
 

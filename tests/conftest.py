@@ -23,6 +23,7 @@ ACCOUNTS = {
     "other_mentor": "mentor8b@example.org",
     "principal": "principal@example.org",
     "admin": "admin@example.org",
+    "site_admin": "kommun@example.org",
 }
 
 TEST_CONFIG = {

@@ -25,8 +25,12 @@ ROLES = [
     "other_mentor",
     "principal",
     "admin",
+    "site_admin",
 ]
 EVERYONE = set(ROLES) - {"anonymous"}
+# School administration: the school's admins (and site admins) change it, principals read it.
+ADMIN_READ = {"principal", "admin", "site_admin"}
+ADMIN_MANAGE = {"admin", "site_admin"}
 
 # path → roles that get 200 (others get 404, anonymous a redirect to sign-in).
 ROUTES: dict[str, set[str]] = {
@@ -34,7 +38,7 @@ ROUTES: dict[str, set[str]] = {
     "/home/student": {"student"},
     "/home/mentor": {"mentor", "comentor", "other_mentor"},
     "/home/principal": {"principal"},
-    "/home/admin": {"admin"},
+    "/home/admin": {"admin", "site_admin"},
     "/groups/{7A}": {"mentor", "comentor", "principal", "admin"},
     "/groups/{8B}": {"other_mentor", "principal", "admin"},
     "/account": EVERYONE,
@@ -58,8 +62,7 @@ ROUTES: dict[str, set[str]] = {
     "/leave/new": {"guardian", "other_guardian"},
     "/leave/inbox": {"mentor", "comentor", "other_mentor"},
     "/leave/{LEAVE}": {"mentor", "comentor", "principal", "admin"},
-    "/leave/schools/{SCHOOL}": {"principal", "admin"},
-    "/schools/{SCHOOL}/leave-policy": {"principal", "admin"},
+    "/leave/schools/{SCHOOL}": ADMIN_READ,
     # Contacts: own details for guardians; group lists for staff who see the group; the
     # contact log for the student's mentors and the principal only (not admins).
     "/contact": {"guardian", "other_guardian"},
@@ -78,6 +81,31 @@ ROUTES: dict[str, set[str]] = {
     "/students/{OSKAR}/goals": {"guardian", "other_guardian", "mentor", "comentor"},
     "/students/{ELSA}/goals": {"guardian", "student"},
     "/calendar": EVERYONE,
+    # Administration. OTHER_SCHOOL has no staff among the test roles: only site admins.
+    "/admin/schools": {"site_admin"},
+    "/admin/schools/new": {"site_admin"},
+    "/admin/schools/{SCHOOL}/edit": {"site_admin"},
+    "/admin/schools/{SCHOOL}": ADMIN_READ,
+    "/admin/schools/{OTHER_SCHOOL}": {"site_admin"},
+    "/admin/schools/{SCHOOL}/policy": ADMIN_READ,
+    "/admin/schools/{OTHER_SCHOOL}/policy": {"site_admin"},
+    "/admin/schools/{SCHOOL}/years": ADMIN_READ,
+    "/admin/schools/{SCHOOL}/years/new": ADMIN_MANAGE,
+    "/admin/years/{YEAR}": ADMIN_READ,
+    "/admin/years/{OTHER_YEAR}": {"site_admin"},
+    "/admin/years/{YEAR}/groups/new": ADMIN_MANAGE,
+    "/admin/groups/{7A}": ADMIN_READ,
+    "/admin/groups/{7A}/edit": ADMIN_MANAGE,
+    "/admin/schools/{SCHOOL}/students": ADMIN_READ,
+    "/admin/students/{OSKAR}": ADMIN_READ,
+    "/admin/schools/{SCHOOL}/staff": ADMIN_READ,
+    "/admin/schools/{SCHOOL}/staff/{MENTOR_USER}": ADMIN_READ,
+    "/admin/schools/{OTHER_SCHOOL}/staff": {"site_admin"},
+    "/admin/schools/{SCHOOL}/invitations": ADMIN_MANAGE,
+    "/admin/schools/{SCHOOL}/audit": ADMIN_READ,
+    "/admin/schools/{OTHER_SCHOOL}/audit": {"site_admin"},
+    "/admin/schools/{SCHOOL}/import": ADMIN_MANAGE,
+    "/admin/imports/{IMPORT}": ADMIN_MANAGE,
 }
 # Open to everyone, signed in or not.
 PUBLIC = [
@@ -131,6 +159,7 @@ def _ids(app) -> dict[str, int]:
             .order_by(LeaveRequest.id)
         )
         ids["SCHOOL"] = db.session.scalar(select(School.id))
+        ids.update(_admin_ids(ids["SCHOOL"]))
         from app.contacts.log import add_note
 
         note = add_note(
@@ -163,6 +192,36 @@ def _ids(app) -> dict[str, int]:
             BOOKING=booking.id,
         )
         return ids
+
+
+def _admin_ids(school_id: int) -> dict[str, int]:
+    """A second school (staffed by none of the test roles), a day off, an unconfirmed import."""
+    from app.admin.models import ImportBatch
+    from app.people.models import User
+    from app.school.models import DayOff, School, SchoolYear
+
+    other = School(name="Norrskolan", unit_code="99999999")
+    other_year = SchoolYear(
+        school=other, name="2026/27", start_date=date(2026, 8, 17), end_date=date(2027, 6, 11)
+    )
+    year = db.session.scalar(select(SchoolYear).where(SchoolYear.school_id == school_id))
+    batch = ImportBatch(
+        school_id=school_id,
+        school_year_id=year.id,
+        files=[{"name": "elever.csv", "text": "personnummer;first_name\n"}],
+    )
+    db.session.add_all([other, other_year, batch])
+    db.session.commit()
+    return {
+        "OTHER_SCHOOL": other.id,
+        "OTHER_YEAR": other_year.id,
+        "YEAR": year.id,
+        "DAYOFF": db.session.scalar(select(DayOff.id).where(DayOff.school_year_id == year.id)),
+        "MENTOR_USER": db.session.scalar(
+            select(User.id).where(User.email == "mentor@example.org")
+        ),
+        "IMPORT": batch.id,
+    }
 
 
 def _resolve(path: str, ids: dict[str, int]) -> str:
@@ -214,6 +273,12 @@ PARAMS = {
     "{MT}": "<int:mentor_time_id>",
     "{MTDATE}": "<on_date>",
     "{GOAL}": "<int:goal_id>",
+    "{YEAR}": "<int:year_id>",
+    "{OTHER_YEAR}": "<int:year_id>",
+    "{OTHER_SCHOOL}": "<int:school_id>",
+    "{DAYOFF}": "<int:day_off_id>",
+    "{MENTOR_USER}": "<int:user_id>",
+    "{IMPORT}": "<int:batch_id>",
 }
 
 
@@ -260,7 +325,6 @@ POST_ROUTES: dict[str, set[str]] = {
     # The admin sees the request (404 would be wrong) but may not decide: test_leave_views.
     "/leave/{LEAVE}/decide": {"mentor", "comentor", "principal", "admin"},
     "/leave/{LEAVE}/pass-on": {"mentor", "comentor"},
-    "/schools/{SCHOOL}/leave-policy": {"principal", "admin"},
     "/contact": {"guardian", "other_guardian"},
     "/contact/confirm": {"guardian", "other_guardian"},
     "/students/{OSKAR}/contact-log": {"mentor", "comentor", "principal"},
@@ -271,6 +335,25 @@ POST_ROUTES: dict[str, set[str]] = {
     "/students/{OSKAR}/goals": {"mentor", "comentor"},
     "/goals/{GOAL}/follow-up": {"mentor", "comentor"},
     "/talks/periods/{P7A}/students/{OSKAR}/actions-to-goal": {"mentor", "comentor"},
+    "/admin/schools/new": {"site_admin"},
+    "/admin/schools/{SCHOOL}/edit": {"site_admin"},
+    "/admin/schools/{SCHOOL}/policy": ADMIN_READ,
+    "/admin/schools/{OTHER_SCHOOL}/policy": {"site_admin"},
+    "/admin/schools/{SCHOOL}/years/new": ADMIN_MANAGE,
+    "/admin/years/{YEAR}": ADMIN_MANAGE,
+    "/admin/years/{YEAR}/days-off": ADMIN_MANAGE,
+    "/admin/days-off/{DAYOFF}/delete": ADMIN_MANAGE,
+    "/admin/years/{YEAR}/groups/new": ADMIN_MANAGE,
+    "/admin/groups/{7A}/edit": ADMIN_MANAGE,
+    "/admin/students/{OSKAR}": ADMIN_MANAGE,
+    "/admin/schools/{SCHOOL}/staff": ADMIN_MANAGE,
+    "/admin/schools/{OTHER_SCHOOL}/staff": {"site_admin"},
+    "/admin/schools/{SCHOOL}/staff/{MENTOR_USER}": ADMIN_MANAGE,
+    "/admin/schools/{SCHOOL}/staff/{MENTOR_USER}/deactivate": ADMIN_MANAGE,
+    "/admin/schools/{SCHOOL}/invitations": ADMIN_MANAGE,
+    "/admin/schools/{SCHOOL}/import": ADMIN_MANAGE,
+    "/admin/imports/{IMPORT}/apply": ADMIN_MANAGE,
+    "/admin/imports/{IMPORT}/discard": ADMIN_MANAGE,
 }
 # Feeds need no sign-in; the secret in the link is the key (tests/feeds).
 

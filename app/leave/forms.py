@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length
 
 from app.fields import MultiCheckboxField
 
@@ -33,25 +33,3 @@ class LeaveForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     comment = TextAreaField(_l("Comment to the guardians"), validators=[Length(max=2000)])
-
-
-class PolicyForm(FlaskForm):
-    mentor_max_days = IntegerField(
-        _l("School days per school year that the mentor may grant"),
-        validators=[
-            InputRequired(_l("Give a number of days.")),
-            NumberRange(0, 60, _l("Give between %(min)s and %(max)s days.")),
-        ],
-    )
-    leave_max_days_per_request = IntegerField(
-        _l("Longest request the mentor may grant (school days, empty: no limit)"),
-        validators=[Optional(), NumberRange(1, 60, _l("Give between %(min)s and %(max)s days."))],
-    )
-    leave_min_notice_days = IntegerField(
-        _l("Apply at least this many days ahead (later requests are flagged)"),
-        validators=[
-            InputRequired(_l("Give a number of days.")),
-            NumberRange(0, 90, _l("Give between %(min)s and %(max)s days.")),
-        ],
-    )
-    leave_requires_all_guardians = BooleanField(_l("Every guardian must agree before a decision"))

@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app import access, audit
+from app import access
 from app.extensions import db
 from app.leave import overview, policy
 from app.leave import requests as logic
-from app.leave.forms import DecisionForm, LeaveForm, PolicyForm
+from app.leave.forms import DecisionForm, LeaveForm
 from app.leave.models import STATUSES
 from app.school.calendar import today
 from app.web import redirect_after_post, render
@@ -254,28 +254,3 @@ def school(school_id: int):
         statuses=STATUSES,
         decision_form=DecisionForm(),
     )
-
-
-@bp.route("/schools/<int:school_id>/leave-policy", methods=["GET", "POST"])
-@login_required
-def leave_policy(school_id: int):
-    school = access.school_or_404(school_id, "principal", "admin")
-    form = PolicyForm(obj=school)
-    if form.validate_on_submit():
-        old = {
-            f: getattr(school, f)
-            for f in (
-                "mentor_max_days",
-                "leave_max_days_per_request",
-                "leave_min_notice_days",
-                "leave_requires_all_guardians",
-            )
-        }
-        form.populate_obj(school)
-        new = {f: getattr(school, f) for f in old}
-        audit.record("school.leave_policy", school, {"old": old, "new": new})
-        db.session.commit()
-        flash(_("The leave rules are saved."), "success")
-        return redirect_after_post(url_for("leave.leave_policy", school_id=school.id))
-    status = 422 if form.errors else 200
-    return render("leave/policy.html", block="form", status=status, form=form, school=school)

@@ -37,6 +37,10 @@ class User(UserMixin, db.Model):
     # Bumped on password change or sign-out everywhere: old session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When an administrator last sent an invitation; guardians created by an import are
+    # invited only when the admin chooses to.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     guardianships: Mapped[list[Guardianship]] = relationship(back_populates="guardian")
     staff_roles: Mapped[list[Staff]] = relationship(back_populates="user")
@@ -63,6 +67,7 @@ class User(UserMixin, db.Model):
 
 class Student(db.Model):
     __tablename__ = "student"
+    __table_args__ = (UniqueConstraint("school_id", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
@@ -70,6 +75,9 @@ class Student(db.Model):
     last_name: Mapped[str] = mapped_column(String(100))
     # Normalised long form YYYYMMDD-NNNN, validated with the personnummer library.
     personnummer: Mapped[str | None] = mapped_column(String(13), unique=True)
+    # The student information system's stable id (e.g. SS 12000 Person.id), for imports of
+    # students without a personnummer.
+    external_id: Mapped[str | None] = mapped_column(String(64))
     protected_identity: Mapped[bool] = mapped_column(default=False)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import audit
+from app.db_types import utcnow
 from app.errors import RESUME_PREFIX, resume_page
 from app.extensions import db, limiter, login_manager
 from app.people import signin, tokens
@@ -52,6 +53,7 @@ def _unauthorized():
 
 def _start_session(user: User, remember: bool):
     login_user(user, remember=remember)
+    user.last_signed_in_at = utcnow()
     session.permanent = True
     session.pop("role", None)
     audit.record("signin", user, actor=user)

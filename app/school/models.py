@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 from app.people.models import Student, User
 
@@ -36,6 +37,8 @@ class School(db.Model):
     leave_requires_all_guardians: Mapped[bool] = mapped_column(
         default=False, server_default=false()
     )
+    # Default for new talk periods: guardians may cancel or move until this many hours before.
+    talk_cancel_hours: Mapped[int] = mapped_column(default=24, server_default="24")
     # Students may write their own goals (otherwise only their mentors do).
     students_write_goals: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Guardians are asked to confirm their contact details when older than this.
@@ -165,3 +168,21 @@ class GroupMembership(db.Model):
 
     group: Mapped[MentorGroup] = relationship(back_populates="memberships")
     student: Mapped[Student] = relationship(back_populates="memberships")
+
+
+class GroupTransfer(db.Model):
+    """History of a student's group within a school year: every placement and move."""
+
+    __tablename__ = "group_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
+    from_group_id: Mapped[int | None] = mapped_column(ForeignKey("mentor_group.id"))
+    to_group_id: Mapped[int | None] = mapped_column(ForeignKey("mentor_group.id"))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    from_group: Mapped[MentorGroup | None] = relationship(foreign_keys=[from_group_id])
+    to_group: Mapped[MentorGroup | None] = relationship(foreign_keys=[to_group_id])
+    moved_by: Mapped[User | None] = relationship()

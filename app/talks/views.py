@@ -83,6 +83,7 @@ def new_period(group_id: int):
         start = datetime.combine(today(), datetime.min.time()).replace(hour=18)
         form.booking_opens_at.data = start
         form.booking_closes_at.data = start + timedelta(days=21)
+        form.cancel_hours.data = group.school_year.school.talk_cancel_hours
     if form.validate_on_submit():
         term = db.session.get(Term, form.term_id.data)
         existing = db.session.scalar(

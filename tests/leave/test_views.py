@@ -373,35 +373,3 @@ def test_principal_filters_and_totals(app, login_as):
     assert approved.count('class="card leave-item"') == 1
     none = principal.get("/leave/schools/1?from=2030-01-01").get_data(as_text=True)
     assert "Inga ansökningar matchar." in none
-
-
-def test_policy_page(app, login_as):
-    principal = login_as("principal")
-    bad = post_form(
-        principal,
-        "/schools/1/leave-policy",
-        {"mentor_max_days": "-1", "leave_min_notice_days": "7"},
-    )
-    assert bad.status_code == 422 and "Ange mellan 0 och 60 dagar." in bad.get_data(as_text=True)
-    ok = post_form(
-        principal,
-        "/schools/1/leave-policy",
-        {
-            "mentor_max_days": "5",
-            "leave_min_notice_days": "7",
-            "leave_max_days_per_request": "",
-            "leave_requires_all_guardians": "y",
-        },
-    )
-    assert ok.status_code == 303
-    with app.app_context():
-        school = db.session.get(School, 1)
-        assert (
-            school.mentor_max_days,
-            school.leave_min_notice_days,
-            school.leave_requires_all_guardians,
-        ) == (5, 7, True)
-        assert (
-            db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()))
-            == "school.leave_policy"
-        )

@@ -1,0 +1,1 @@
+"""School administration: school years, groups, staff, policies, imports and the audit log."""

@@ -1,0 +1,592 @@
+"""Administration pages: a school's years, groups, staff, rules and audit log.
+
+Admins of a school change these pages; its principals read them and set the rules.
+Every change leaves an audit row filed under the school.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from app import access, audit
+from app.admin import audit_log, groups, people, years
+from app.admin.forms import (
+    POLICY_FIELDS,
+    AuditFilterForm,
+    CopyYearForm,
+    DayOffForm,
+    GroupForm,
+    InviteStaffForm,
+    MoveForm,
+    PolicyForm,
+    RolesForm,
+    SchoolForm,
+    YearForm,
+)
+from app.extensions import db
+from app.people.models import Staff, Student
+from app.school.calendar import current_year, today
+from app.school.models import DayOff, GroupMembership, MentorGroup, School, SchoolYear
+from app.web import redirect_after_post, render
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.add_app_template_global(audit_log.action_label, "audit_action")
+
+
+def _refused(form, error: years.Refused) -> None:
+    field = getattr(form, error.field, None)
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(str(error.message), "error")
+
+
+def _may_manage(school: School) -> bool:
+    return current_user.is_site_admin or "admin" in _school_roles(school)
+
+
+def _school_roles(school: School) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(Staff.role).where(Staff.school_id == school.id, Staff.user_id == current_user.id)
+        )
+    )
+
+
+# --- schools (site admins) ----------------------------------------------------------------
+
+
+@bp.get("/schools")
+@login_required
+def schools():
+    if not current_user.is_site_admin:
+        abort(404)
+    return render(
+        "admin/schools.html", schools=db.session.scalars(select(School).order_by(School.name))
+    )
+
+
+def _school_form(school: School | None):
+    if not current_user.is_site_admin:
+        abort(404)
+    form = SchoolForm(obj=school)
+    if form.validate_on_submit():
+        same_code = select(School.id).where(School.unit_code == form.unit_code.data)
+        if school is not None:
+            same_code = same_code.where(School.id != school.id)
+        clash = db.session.scalar(same_code)
+        if clash:
+            form.unit_code.errors.append(_("Another school has this unit code."))
+        else:
+            old = (
+                {"name": school.name, "unit_code": school.unit_code, "tz": school.time_zone}
+                if school
+                else None
+            )
+            if school is None:
+                school = School()
+                db.session.add(school)
+            form.populate_obj(school)
+            db.session.flush()
+            audit.record(
+                "school.changed" if old else "school.created",
+                school,
+                {
+                    "old": old,
+                    "new": {
+                        "name": school.name,
+                        "unit_code": school.unit_code,
+                        "tz": school.time_zone,
+                    },
+                },
+            )
+            db.session.commit()
+            flash(_("The school is saved."), "success")
+            return redirect_after_post(url_for("admin.school", school_id=school.id))
+    status = 422 if form.errors else 200
+    return render("admin/school_form.html", block="form", status=status, form=form, school=school)
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+@login_required
+def new_school():
+    return _school_form(None)
+
+
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_school(school_id: int):
+    return _school_form(access.administered_school_or_404(school_id, manage=True))
+
+
+# --- one school -------------------------------------------------------------------------------
+
+
+@bp.get("/schools/<int:school_id>")
+@login_required
+def school(school_id: int):
+    school = access.administered_school_or_404(school_id)
+    year = current_year(school.school_years, today(school.time_zone))
+    counts = dict(
+        db.session.execute(
+            select(MentorGroup.school_year_id, func.count())
+            .join(SchoolYear)
+            .where(SchoolYear.school_id == school.id)
+            .group_by(MentorGroup.school_year_id)
+        ).all()
+    )
+    students = db.session.scalar(
+        select(func.count()).select_from(Student).where(Student.school_id == school.id)
+    )
+    return render(
+        "admin/school.html",
+        school=school,
+        year=year,
+        group_counts=counts,
+        student_count=students,
+        may_manage=_may_manage(school),
+    )
+
+
+@bp.route("/schools/<int:school_id>/policy", methods=["GET", "POST"])
+@login_required
+def policy(school_id: int):
+    school = access.administered_school_or_404(school_id)
+    form = PolicyForm(obj=school)
+    if form.validate_on_submit():
+        old = {f: getattr(school, f) for f in POLICY_FIELDS}
+        form.populate_obj(school)
+        new = {f: getattr(school, f) for f in POLICY_FIELDS}
+        audit.record("school.policy", school, {"old": old, "new": new})
+        db.session.commit()
+        flash(_("The school's rules are saved."), "success")
+        return redirect_after_post(url_for("admin.policy", school_id=school.id))
+    status = 422 if form.errors else 200
+    return render("admin/policy.html", block="form", status=status, form=form, school=school)
+
+
+# --- school years --------------------------------------------------------------------------
+
+
+def _dates(form: YearForm) -> years.YearDates:
+    return years.YearDates(
+        **{
+            k: getattr(form, k).data
+            for k in ("name", "start_date", "end_date", "ht_start", "ht_end", "vt_start", "vt_end")
+        }
+    )
+
+
+def _fill(form: YearForm, dates: years.YearDates) -> None:
+    for k, v in vars(dates).items():
+        getattr(form, k).data = v
+
+
+@bp.get("/schools/<int:school_id>/years")
+@login_required
+def year_list(school_id: int):
+    school = access.administered_school_or_404(school_id)
+    return render(
+        "admin/years.html",
+        school=school,
+        current=current_year(school.school_years, today(school.time_zone)),
+        may_manage=_may_manage(school),
+    )
+
+
+@bp.route("/schools/<int:school_id>/years/new", methods=["GET", "POST"])
+@login_required
+def new_year(school_id: int):
+    school = access.administered_school_or_404(school_id, manage=True)
+    latest = school.school_years[-1] if school.school_years else None
+    form = CopyYearForm() if latest else YearForm()
+    if request.method == "GET" and latest:
+        _fill(form, years.next_year_dates(latest))
+        form.copy_groups.data = True
+    if form.validate_on_submit():
+        try:
+            if latest:
+                year = years.copy_year(latest, _dates(form), form.copy_groups.data)
+            else:
+                year = years.create_year(school, _dates(form))
+        except years.Refused as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The school year %(name)s is created.", name=year.name), "success")
+            return redirect_after_post(url_for("admin.year", year_id=year.id))
+    status = 422 if form.errors else 200
+    return render(
+        "admin/year_new.html", block="form", status=status, form=form, school=school, latest=latest
+    )
+
+
+def _year_page(year: SchoolYear, form=None, day_off_form=None, status: int = 200):
+    school = year.school
+    may_manage = _may_manage(school)
+    if form is None:
+        form = YearForm(obj=year)
+        terms = {t.kind: t for t in year.terms}
+        for kind, prefix in (("HT", "ht"), ("VT", "vt")):
+            if kind in terms:
+                getattr(form, f"{prefix}_start").data = terms[kind].start_date
+                getattr(form, f"{prefix}_end").data = terms[kind].end_date
+    return render(
+        "admin/year.html",
+        status=status,
+        year=year,
+        school=school,
+        form=form,
+        day_off_form=day_off_form or DayOffForm(),
+        may_manage=may_manage,
+    )
+
+
+@bp.route("/years/<int:year_id>", methods=["GET", "POST"])
+@login_required
+def year(year_id: int):
+    year = access.administered_or_404(SchoolYear, year_id, manage=request.method == "POST")
+    if request.method == "GET":
+        return _year_page(year)
+    form = YearForm()
+    if form.validate_on_submit():
+        try:
+            years.update_year(year, _dates(form))
+        except years.Refused as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The school year is saved."), "success")
+            return redirect_after_post(url_for("admin.year", year_id=year.id))
+    return _year_page(year, form=form, status=422)
+
+
+@bp.post("/years/<int:year_id>/days-off")
+@login_required
+def add_day_off(year_id: int):
+    year = access.administered_or_404(SchoolYear, year_id, manage=True)
+    form = DayOffForm()
+    if form.validate_on_submit():
+        end = form.end_date.data or form.start_date.data
+        try:
+            years.add_day_off(year, form.name.data, form.kind.data, form.start_date.data, end)
+        except years.Refused as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added.", name=form.name.data), "success")
+            return redirect_after_post(url_for("admin.year", year_id=year.id) + "#days-off")
+    return _year_page(year, day_off_form=form, status=422)
+
+
+@bp.post("/days-off/<int:day_off_id>/delete")
+@login_required
+def remove_day_off(day_off_id: int):
+    day_off = access.administered_or_404(DayOff, day_off_id, manage=True)
+    year_id, name = day_off.school_year_id, day_off.name
+    years.remove_day_off(day_off)
+    db.session.commit()
+    flash(_("%(name)s is removed.", name=name), "success")
+    return redirect_after_post(url_for("admin.year", year_id=year_id) + "#days-off")
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+
+def _group_form(school: School, group: MentorGroup | None = None) -> GroupForm:
+    form = GroupForm(obj=group)
+    choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in groups.staff_users(school.id)]
+    form.mentor.choices = [SelectChoice("", _("Choose a mentor"))] + choices
+    form.co_mentors.choices = [SelectChoice(u.id, u.name) for u in groups.staff_users(school.id)]
+    if group is not None and request.method == "GET":
+        form.mentor.data = next((m.user_id for m in group.mentors if not m.is_co_mentor), None)
+        form.co_mentors.data = [m.user_id for m in group.mentors if m.is_co_mentor]
+    return form
+
+
+@bp.route("/years/<int:year_id>/groups/new", methods=["GET", "POST"])
+@login_required
+def new_group(year_id: int):
+    year = access.administered_or_404(SchoolYear, year_id, manage=True)
+    form = _group_form(year.school)
+    if form.validate_on_submit():
+        try:
+            group = groups.create_group(
+                year, form.name.data.strip(), form.mentor.data, form.co_mentors.data
+            )
+        except years.Refused as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The group %(name)s is created.", name=group.name), "success")
+            return redirect_after_post(url_for("admin.group", group_id=group.id))
+    status = 422 if form.errors else 200
+    return render(
+        "admin/group_form.html", block="form", status=status, form=form, year=year, group=None
+    )
+
+
+@bp.get("/groups/<int:group_id>")
+@login_required
+def group(group_id: int):
+    group = access.administered_or_404(MentorGroup, group_id)
+    return render(
+        "admin/group.html",
+        group=group,
+        year=group.school_year,
+        school=group.school_year.school,
+        students=groups.members(group),
+        may_manage=_may_manage(group.school_year.school),
+    )
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_group(group_id: int):
+    group = access.administered_or_404(MentorGroup, group_id, manage=True)
+    form = _group_form(group.school_year.school, group)
+    if form.validate_on_submit():
+        try:
+            groups.update_group(
+                group, form.name.data.strip(), form.mentor.data, form.co_mentors.data
+            )
+        except years.Refused as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The group is saved."), "success")
+            return redirect_after_post(url_for("admin.group", group_id=group.id))
+    status = 422 if form.errors else 200
+    return render(
+        "admin/group_form.html",
+        block="form",
+        status=status,
+        form=form,
+        year=group.school_year,
+        group=group,
+    )
+
+
+# --- students ---------------------------------------------------------------------------------
+
+
+@bp.get("/schools/<int:school_id>/students")
+@login_required
+def students(school_id: int):
+    school = access.administered_school_or_404(school_id)
+    q = request.args.get("q", "").strip()
+    year = current_year(school.school_years, today(school.time_zone))
+    query = select(Student).where(Student.school_id == school.id)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(
+            func.lower(Student.first_name + " " + Student.last_name).like(pattern)
+            | (Student.external_id == q)
+        )
+    found = db.session.scalars(
+        query.order_by(Student.last_name, Student.first_name).limit(101)
+    ).all()
+    group_of = {}
+    if year and found:
+        group_of = dict(
+            db.session.execute(
+                select(GroupMembership.student_id, MentorGroup.name)
+                .join(MentorGroup, GroupMembership.group_id == MentorGroup.id)
+                .where(
+                    GroupMembership.school_year_id == year.id,
+                    GroupMembership.student_id.in_([s.id for s in found]),
+                )
+            ).all()
+        )
+    return render(
+        "admin/students.html",
+        block="results",
+        school=school,
+        q=q,
+        students=found[:100],
+        more=len(found) > 100,
+        group_of=group_of,
+        year=year,
+    )
+
+
+@bp.route("/students/<int:student_id>", methods=["GET", "POST"])
+@login_required
+def student(student_id: int):
+    student = access.administered_or_404(Student, student_id, manage=request.method == "POST")
+    school = student.school
+    year = current_year(school.school_years, today(school.time_zone))
+    form = MoveForm()
+    form.group.choices = [SelectChoice(0, _("No group"))] + [
+        SelectChoice(g.id, g.name) for g in (year.groups if year else [])
+    ]
+    current = groups.membership(student, year) if year else None
+    if request.method == "GET":
+        form.group.data = current.group_id if current else 0
+    if year and form.validate_on_submit():
+        target = next((g for g in year.groups if g.id == form.group.data), None)
+        if groups.place(student, year, target, current_user):
+            db.session.commit()
+            flash(
+                _("%(name)s is moved to %(group)s.", name=student.first_name, group=target.name)
+                if target
+                else _("%(name)s is in no group now.", name=student.first_name),
+                "success",
+            )
+        return redirect_after_post(url_for("admin.student", student_id=student.id))
+    return render(
+        "admin/student.html",
+        status=422 if form.errors else 200,
+        student=student,
+        school=school,
+        year=year,
+        current=current,
+        form=form,
+        history=groups.history(student),
+        may_manage=_may_manage(school),
+    )
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+@bp.route("/schools/<int:school_id>/staff", methods=["GET", "POST"])
+@login_required
+def staff(school_id: int):
+    school = access.administered_school_or_404(school_id, manage=request.method == "POST")
+    form = InviteStaffForm()
+    if form.validate_on_submit():
+        user = people.invite_staff(
+            school, form.name.data.strip(), form.email.data, form.roles.data, current_user
+        )
+        db.session.commit()
+        flash(_("An invitation is sent to %(email)s.", email=user.email), "success")
+        return redirect_after_post(url_for("admin.staff", school_id=school.id))
+    return render(
+        "admin/staff.html",
+        status=422 if form.errors else 200,
+        school=school,
+        members=people.staff_of(school),
+        form=form,
+        may_manage=_may_manage(school),
+    )
+
+
+def _member_or_404(school: School, user_id: int) -> people.StaffMember:
+    member = people.staff_member_or_none(school, user_id)
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.route("/schools/<int:school_id>/staff/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def staff_member(school_id: int, user_id: int):
+    school = access.administered_school_or_404(school_id, manage=request.method == "POST")
+    member = _member_or_404(school, user_id)
+    form = RolesForm(roles=member.roles)
+    if form.validate_on_submit():
+        try:
+            people.change_roles(school, member.user, form.roles.data, current_user)
+        except years.Refused as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The roles of %(name)s are saved.", name=member.user.name), "success")
+            return redirect_after_post(url_for("admin.staff", school_id=school.id))
+    return render(
+        "admin/staff_member.html",
+        status=422 if form.errors else 200,
+        school=school,
+        member=member,
+        form=form,
+        may_manage=_may_manage(school),
+    )
+
+
+@bp.post("/schools/<int:school_id>/staff/<int:user_id>/deactivate")
+@login_required
+def deactivate(school_id: int, user_id: int):
+    school = access.administered_school_or_404(school_id, manage=True)
+    member = _member_or_404(school, user_id)
+    try:
+        closed = people.deactivate(school, member.user, current_user)
+    except years.Refused as error:
+        flash(str(error.message), "error")
+        return redirect_after_post(
+            url_for("admin.staff_member", school_id=school.id, user_id=user_id)
+        )
+    db.session.commit()
+    flash(
+        _("%(name)s is deactivated and can no longer sign in.", name=member.user.name)
+        if closed
+        else _("%(name)s no longer has a role at the school.", name=member.user.name),
+        "success",
+    )
+    return redirect_after_post(url_for("admin.staff", school_id=school.id))
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@bp.route("/schools/<int:school_id>/invitations", methods=["GET", "POST"])
+@login_required
+def invitations(school_id: int):
+    school = access.administered_school_or_404(school_id, manage=True)
+    year = current_year(school.school_years, today(school.time_zone))
+    if year is None:
+        abort(404)
+    if request.method == "POST":
+        group_id = request.form.get("group", type=int)
+        if group_id is not None and group_id not in {g.id for g in year.groups}:
+            abort(404)
+        sent = people.invite_guardians(school, year, current_user, group_id)
+        db.session.commit()
+        flash(
+            _("%(num)d invitations are sent.", num=sent)
+            if sent
+            else _("Everyone is already invited or signed in."),
+            "success",
+        )
+        return redirect_after_post(url_for("admin.invitations", school_id=school.id))
+    return render(
+        "admin/invitations.html",
+        school=school,
+        year=year,
+        rows=people.invitation_overview(year),
+        resend_hours=int(people.RESEND_AFTER.total_seconds() // 3600),
+    )
+
+
+# --- audit log ---------------------------------------------------------------------------------
+
+
+@bp.get("/schools/<int:school_id>/audit")
+@login_required
+def audit_events(school_id: int):
+    school = access.administered_school_or_404(school_id)
+    form = AuditFilterForm(request.args)
+    valid = form.validate()
+    page = max(request.args.get("page", 1, type=int), 1)
+    f = audit_log.AuditFilter(page=page)
+    if valid:
+        f.who, f.action = form.who.data or "", form.action.data or ""
+        f.since, f.until = form.since.data, form.until.data
+    result = audit_log.events(school, f)
+    form.action.choices = [SelectChoice("", _("Everything"))] + [
+        SelectChoice(a, audit_log.action_label(a)) for a in result.actions
+    ]
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render(
+        "admin/audit.html",
+        block="results",
+        status=200 if valid else 422,
+        school=school,
+        form=form,
+        result=result,
+        args=args,
+    )
