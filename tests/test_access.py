@@ -217,9 +217,7 @@ def _admin_ids(school_id: int) -> dict[str, int]:
         "OTHER_YEAR": other_year.id,
         "YEAR": year.id,
         "DAYOFF": db.session.scalar(select(DayOff.id).where(DayOff.school_year_id == year.id)),
-        "MENTOR_USER": db.session.scalar(
-            select(User.id).where(User.email == "mentor@example.org")
-        ),
+        "MENTOR_USER": db.session.scalar(select(User.id).where(User.email == "mentor@example.org")),
         "IMPORT": batch.id,
     }
 

@@ -31,6 +31,7 @@ DAY_OFF_KINDS = [
     SelectChoice("study_day", _l("Study day")),
 ]
 
+
 def optional_int(value) -> int | None:
     """Coerce for a select with an empty "choose" option."""
     return int(value) if value not in ("", None) else None
