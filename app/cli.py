@@ -1,4 +1,4 @@
-"""Command-line commands: `flask demo`, `flask send-mail`, `flask bench`."""
+"""Command-line commands: `flask demo`, `flask send-mail`, `flask bench`, `flask create-admin`."""
 
 from __future__ import annotations
 
@@ -37,6 +37,29 @@ def register(app: Flask) -> None:
                 return
             db.session.remove()
             time.sleep(30)
+
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.argument("name")
+    def create_admin_command(email: str, name: str) -> None:
+        """Make a person a site administrator (creates schools) and mail them a sign-in link."""
+        from sqlalchemy import select
+
+        from app import audit
+        from app.people import signin
+        from app.people.models import User
+
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            user = User(email=email, name=name)
+            db.session.add(user)
+        user.is_site_admin, user.active = True, True
+        db.session.flush()
+        audit.record("site_admin.granted", user, {"email": user.email}, actor=None)
+        db.session.commit()
+        with app.test_request_context():
+            signin.send_link(user.email, "signin")
+        click.echo(f"{user.email} is a site administrator; a sign-in link is in the outbox.")
 
     @app.cli.command("bench")
     def bench_command() -> None:

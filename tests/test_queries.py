@@ -22,7 +22,17 @@ PAGES = {
         "/talks/periods/{P7A}/schedule",
     ],
     "principal": ["/home/principal", "/groups/{8B}", "/leave/schools/{SCHOOL}"],
-    "admin": ["/home/admin"],
+    "admin": [
+        "/home/admin",
+        "/admin/schools/{SCHOOL}",
+        "/admin/years/{YEAR}",
+        "/admin/groups/{7A}",
+        "/admin/students/{OSKAR}",
+        "/admin/schools/{SCHOOL}/students",
+        "/admin/schools/{SCHOOL}/staff",
+        "/admin/schools/{SCHOOL}/invitations",
+        "/admin/schools/{SCHOOL}/audit",
+    ],
 }
 
 
@@ -73,6 +83,7 @@ def _counts(app, login_as) -> dict[str, int]:
         )
         ids["OSKAR"] = student("Oskar").id
         ids["SCHOOL"] = db.session.scalar(select(SchoolYear.school_id))
+        ids["YEAR"] = db.session.scalar(select(SchoolYear.id))
         engine = db.engine
     counts = {}
     for role, paths in PAGES.items():

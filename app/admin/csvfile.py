@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 # canonical column → accepted header spellings (after normalise_header).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "personnummer": ("personnummer", "pnr", "civicno", "civic_no", "personal_number"),
+    "personnummer": ("personnummer", "pnr", "civicno", "civicno_value", "personal_number"),
     "external_id": ("external_id", "externt_id", "elev_id", "student_id", "person_id", "id"),
     "first_name": ("first_name", "fornamn", "givenname", "given_name"),
     "last_name": ("last_name", "efternamn", "familyname", "family_name"),

@@ -32,8 +32,20 @@ from app.people.identity import normalise_personnummer
 from app.people.models import Guardianship, Student, User
 from app.school.models import GroupMembership, GroupTransfer, School, SchoolYear
 
-YES = {"1", "ja", "j", "yes", "y", "true", "sant", "x"}
-NO = {"", "0", "nej", "n", "no", "false", "falskt"}
+# Flags as people and systems write them; SS 12000's securityMarking values included.
+YES = {
+    "1",
+    "ja",
+    "j",
+    "yes",
+    "y",
+    "true",
+    "sant",
+    "x",
+    "sekretessmarkering",
+    "skyddad folkbokföring",
+}
+NO = {"", "0", "nej", "n", "no", "false", "falskt", "ingen"}
 
 MESSAGES = {
     "no_key": _l("A personnummer or an external id is needed to recognise the student."),

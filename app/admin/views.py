@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app import access, audit
@@ -30,7 +31,14 @@ from app.admin.forms import (
 from app.extensions import db
 from app.people.models import Staff, Student
 from app.school.calendar import current_year, today
-from app.school.models import DayOff, GroupMembership, MentorGroup, School, SchoolYear
+from app.school.models import (
+    DayOff,
+    GroupMembership,
+    GroupMentor,
+    MentorGroup,
+    School,
+    SchoolYear,
+)
 from app.web import redirect_after_post, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -227,6 +235,13 @@ def new_year(school_id: int):
 
 def _year_page(year: SchoolYear, form=None, day_off_form=None, status: int = 200):
     school = year.school
+    # The groups with their mentors in three statements, not two per group.
+    year_groups = db.session.scalars(
+        select(MentorGroup)
+        .where(MentorGroup.school_year_id == year.id)
+        .options(selectinload(MentorGroup.mentors).selectinload(GroupMentor.user))
+        .order_by(MentorGroup.name)
+    ).all()
     may_manage = _may_manage(school)
     if form is None:
         form = YearForm(obj=year)
@@ -239,6 +254,7 @@ def _year_page(year: SchoolYear, form=None, day_off_form=None, status: int = 200
         "admin/year.html",
         status=status,
         year=year,
+        groups=year_groups,
         school=school,
         form=form,
         day_off_form=day_off_form or DayOffForm(),

@@ -355,3 +355,34 @@ def test_a_thousand_students_import_in_one_transaction(app, ctx):
         assert plan.summary()["students_new"] == 1000
         assert plan.summary()["guardians_new"] == 2000
         assert again.changes == 0 and again.students_unchanged == 1000
+
+
+def test_ss12000_column_names_and_security_marking(app):
+    text = (
+        "id;civicNo.value;givenName;familyName;securityMarking\n"
+        f"P-1;{personnummer(11)};Ada;Ek;Skyddad folkbokföring\n"
+        f"P-2;{personnummer(12)};Bo;Ek;Ingen\n"
+    )
+    with app.test_request_context():
+        school = db.session.get(School, 1)
+        plan = importer.plan(
+            school, school.school_years[0], [{"name": "ss12000.csv", "text": text}]
+        )
+        assert plan.ok
+        flags = {
+            e["first_name"]: (e["external_id"], e["protected_identity"]) for e in plan.students_new
+        }
+        assert flags == {"Ada": ("P-1", True), "Bo": ("P-2", False)}
+
+
+def test_create_admin_command_makes_a_site_admin(app):
+    result = app.test_cli_runner().invoke(args=["create-admin", "Chef@Kommun.se", "Kim Chef"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "chef@kommun.se"))
+        assert user.is_site_admin
+        from app.outbox import OutboxMessage
+
+        assert db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.recipient == "chef@kommun.se")
+        )

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 # Flags for a closed network: no background connections, no sandbox as root.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -108,7 +109,8 @@ class Phone:
         )
         assert violations == [], f"{name}: {violations}"
         overflow = page.evaluate("() => document.documentElement.scrollWidth")
-        assert overflow <= PHONE["width"], f"{name} scrolls sideways ({overflow}px)"
+        width = page.viewport_size["width"]
+        assert overflow <= width, f"{name} scrolls sideways ({overflow}px at {width}px)"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -118,6 +120,18 @@ def phone(browser, live_server):
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="sv-SE"
     )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    wrapped = Phone(page, live_server)
+    yield wrapped
+    context.close()
+    assert wrapped.problems == []
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    """The same checks in a desktop-sized window, for pages staff use at their desks too."""
+    context = browser.new_context(viewport=DESKTOP, locale="sv-SE")
     page = context.new_page()
     page.set_default_timeout(10_000)
     wrapped = Phone(page, live_server)
