@@ -104,10 +104,7 @@ def preview(batch_id: int):
     batch = _batch_or_404(batch_id)
     if batch.applied_at is not None:
         return render("admin/import_done.html", batch=batch, school=batch.school)
-    plan = importer.plan(batch.school, batch.school_year, batch.files)
-    batch.plan_digest = plan.digest()
-    db.session.commit()
-    return _preview(batch, plan)
+    return _preview(batch, importer.plan(batch.school, batch.school_year, batch.files))
 
 
 @bp.post("/imports/<int:batch_id>/apply")
@@ -120,8 +117,6 @@ def apply(batch_id: int):
     if not plan.ok:
         return _preview(batch, plan, status=422)
     if plan.digest() != request.form.get("digest"):
-        batch.plan_digest = plan.digest()
-        db.session.commit()
         return _preview(batch, plan, status=409, changed=True)
     # Claim the batch in the same transaction: a second request finds it applied.
     claimed = db.session.execute(
@@ -142,8 +137,6 @@ def apply(batch_id: int):
         db.session.rollback()
         batch = _batch_or_404(batch_id)
         plan = importer.plan(batch.school, batch.school_year, batch.files)
-        batch.plan_digest = plan.digest()
-        db.session.commit()
         return _preview(batch, plan, status=409, changed=True)
     flash(_("The import is done."), "success")
     return redirect_after_post(url_for("imports.preview", batch_id=batch.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -27,8 +27,6 @@ class ImportBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # [{"name": "elever.csv", "text": "..."}], decoded at upload.
     files: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    # Digest of the previewed plan: confirming applies only that plan.
-    plan_digest: Mapped[str | None] = mapped_column(String(64))
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

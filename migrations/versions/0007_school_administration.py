@@ -25,7 +25,6 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('files', sa.JSON(), nullable=False),
-    sa.Column('plan_digest', sa.String(length=64), nullable=True),
     sa.Column('applied_at', sa.DateTime(), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_import_batch_created_by_id_user'), ondelete='SET NULL'),
