@@ -152,15 +152,29 @@ def administered_school_or_404(
 
 def school_of(obj) -> int:
     """The school an administered object belongs to (a year, a group, a day off, a student,
-    an import)."""
-    if isinstance(obj, SchoolYear):
-        return obj.school_id
-    if isinstance(obj, MentorGroup):
-        return obj.school_year.school_id
-    school_year = getattr(obj, "school_year", None)
-    if school_year is not None and not hasattr(obj, "school_id"):
-        return school_year.school_id
-    return obj.school_id
+    an import): its own school_id, else its school year's."""
+    school_id = getattr(obj, "school_id", None)
+    return school_id if school_id is not None else obj.school_year.school_id
+
+
+def manages_school(user: User, school: School) -> bool:
+    """Whether the user changes the school's administration (its admins, site admins);
+    principals only read it."""
+    return user.is_site_admin or bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Staff.user_id == user.id, Staff.school_id == school.id, Staff.role == "admin"
+                )
+            )
+        )
+    )
+
+
+def site_admin_or_404(user: User | None = None) -> None:
+    """Pages of the whole deployment (all schools) are for site admins only."""
+    if not (user or current_user).is_site_admin:
+        abort(404)
 
 
 def administered_or_404(model, object_id: int, manage: bool = False, user: User | None = None):

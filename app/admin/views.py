@@ -29,7 +29,7 @@ from app.admin.forms import (
     YearForm,
 )
 from app.extensions import db
-from app.people.models import Staff, Student
+from app.people.models import Student
 from app.school.calendar import current_year, today
 from app.school.models import (
     DayOff,
@@ -54,15 +54,7 @@ def _refused(form, error: years.Refused) -> None:
 
 
 def _may_manage(school: School) -> bool:
-    return current_user.is_site_admin or "admin" in _school_roles(school)
-
-
-def _school_roles(school: School) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(Staff.role).where(Staff.school_id == school.id, Staff.user_id == current_user.id)
-        )
-    )
+    return access.manages_school(current_user, school)
 
 
 # --- schools (site admins) ----------------------------------------------------------------
@@ -71,16 +63,14 @@ def _school_roles(school: School) -> set[str]:
 @bp.get("/schools")
 @login_required
 def schools():
-    if not current_user.is_site_admin:
-        abort(404)
+    access.site_admin_or_404()
     return render(
         "admin/schools.html", schools=db.session.scalars(select(School).order_by(School.name))
     )
 
 
 def _school_form(school: School | None):
-    if not current_user.is_site_admin:
-        abort(404)
+    access.site_admin_or_404()
     form = SchoolForm(obj=school)
     if form.validate_on_submit():
         same_code = select(School.id).where(School.unit_code == form.unit_code.data)
