@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.admin.years import Refused
+from app.admin import Refused
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Staff, Student, User
@@ -80,17 +80,6 @@ def update_group(group: MentorGroup, name: str, mentor_id: int, co_mentor_ids: l
         group,
         {"old": old, "new": {"name": name, **_mentor_ids(group)}},
         school_id=group.school_year.school_id,
-    )
-
-
-def members(group: MentorGroup) -> list[Student]:
-    return list(
-        db.session.scalars(
-            select(Student)
-            .join(GroupMembership, GroupMembership.student_id == Student.id)
-            .where(GroupMembership.group_id == group.id)
-            .order_by(Student.last_name, Student.first_name)
-        )
     )
 
 

@@ -22,7 +22,7 @@ from app.admin.forms import ImportForm
 from app.admin.models import ImportBatch
 from app.db_types import utcnow
 from app.extensions import db
-from app.school.calendar import current_year, today
+from app.school.calendar import school_current_year
 from app.web import redirect_after_post, render
 
 bp = Blueprint("imports", __name__, url_prefix="/admin")
@@ -34,7 +34,7 @@ KEEP_UNCONFIRMED = timedelta(hours=24)
 def _year_choices(form: ImportForm, school) -> None:
     form.school_year.choices = [(y.id, y.name) for y in reversed(school.school_years)]
     if request.method == "GET":
-        year = current_year(school.school_years, today(school.time_zone))
+        year = school_current_year(school)
         form.school_year.data = year.id if year else None
 
 

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.admin.years import Refused
+from app.admin import Refused
 from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import queue_mail
 from app.people import tokens
 from app.people.models import STAFF_ROLES, Guardianship, Staff, Student, User
-from app.school.calendar import current_year, today
+from app.school.calendar import school_current_year, today
 from app.school.models import GroupMembership, GroupMentor, MentorGroup, School, SchoolYear
 
 # A second click (or a second admin) within this time does not send the same invitation again.
@@ -59,7 +59,7 @@ def staff_of(school: School) -> list[StaffMember]:
     rows = db.session.scalars(
         select(Staff).where(Staff.school_id == school.id).options(selectinload(Staff.user))
     ).all()
-    year = current_year(school.school_years, today())
+    year = school_current_year(school)
     mentoring: dict[int, list[str]] = {}
     if year:
         for user_id, name in db.session.execute(

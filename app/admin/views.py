@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app import access, audit
-from app.admin import audit_log, groups, people, years
+from app.admin import Refused, audit_log, groups, people, years
 from app.admin.forms import (
     POLICY_FIELDS,
     AuditFilterForm,
@@ -30,7 +30,7 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.people.models import Student
-from app.school.calendar import current_year, today
+from app.school.calendar import school_current_year
 from app.school.models import (
     DayOff,
     GroupMembership,
@@ -39,13 +39,14 @@ from app.school.models import (
     School,
     SchoolYear,
 )
+from app.school.roster import group_roster
 from app.web import redirect_after_post, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_app_template_global(audit_log.action_label, "audit_action")
 
 
-def _refused(form, error: years.Refused) -> None:
+def _refused(form, error: Refused) -> None:
     field = getattr(form, error.field, None)
     if field is not None:
         field.errors = list(field.errors) + [error.message]
@@ -128,7 +129,7 @@ def edit_school(school_id: int):
 @login_required
 def school(school_id: int):
     school = access.administered_school_or_404(school_id)
-    year = current_year(school.school_years, today(school.time_zone))
+    year = school_current_year(school)
     counts = dict(
         db.session.execute(
             select(MentorGroup.school_year_id, func.count())
@@ -191,7 +192,7 @@ def year_list(school_id: int):
     return render(
         "admin/years.html",
         school=school,
-        current=current_year(school.school_years, today(school.time_zone)),
+        current=school_current_year(school),
         may_manage=_may_manage(school),
     )
 
@@ -211,7 +212,7 @@ def new_year(school_id: int):
                 year = years.copy_year(latest, _dates(form), form.copy_groups.data)
             else:
                 year = years.create_year(school, _dates(form))
-        except years.Refused as error:
+        except Refused as error:
             _refused(form, error)
         else:
             db.session.commit()
@@ -262,7 +263,7 @@ def year(year_id: int):
     if form.validate_on_submit():
         try:
             years.update_year(year, _dates(form))
-        except years.Refused as error:
+        except Refused as error:
             _refused(form, error)
         else:
             db.session.commit()
@@ -280,7 +281,7 @@ def add_day_off(year_id: int):
         end = form.end_date.data or form.start_date.data
         try:
             years.add_day_off(year, form.name.data, form.kind.data, form.start_date.data, end)
-        except years.Refused as error:
+        except Refused as error:
             _refused(form, error)
         else:
             db.session.commit()
@@ -324,7 +325,7 @@ def new_group(year_id: int):
             group = groups.create_group(
                 year, form.name.data.strip(), form.mentor.data, form.co_mentors.data
             )
-        except years.Refused as error:
+        except Refused as error:
             _refused(form, error)
         else:
             db.session.commit()
@@ -345,7 +346,7 @@ def group(group_id: int):
         group=group,
         year=group.school_year,
         school=group.school_year.school,
-        students=groups.members(group),
+        students=group_roster(group),
         may_manage=_may_manage(group.school_year.school),
     )
 
@@ -360,7 +361,7 @@ def edit_group(group_id: int):
             groups.update_group(
                 group, form.name.data.strip(), form.mentor.data, form.co_mentors.data
             )
-        except years.Refused as error:
+        except Refused as error:
             _refused(form, error)
         else:
             db.session.commit()
@@ -385,7 +386,7 @@ def edit_group(group_id: int):
 def students(school_id: int):
     school = access.administered_school_or_404(school_id)
     q = request.args.get("q", "").strip()
-    year = current_year(school.school_years, today(school.time_zone))
+    year = school_current_year(school)
     query = select(Student).where(Student.school_id == school.id)
     if q:
         pattern = f"%{q.lower()}%"
@@ -425,7 +426,7 @@ def students(school_id: int):
 def student(student_id: int):
     student = access.administered_or_404(Student, student_id, manage=request.method == "POST")
     school = student.school
-    year = current_year(school.school_years, today(school.time_zone))
+    year = school_current_year(school)
     form = MoveForm()
     form.group.choices = [SelectChoice(0, _("No group"))] + [
         SelectChoice(g.id, g.name) for g in (year.groups if year else [])
@@ -498,7 +499,7 @@ def staff_member(school_id: int, user_id: int):
     if form.validate_on_submit():
         try:
             people.change_roles(school, member.user, form.roles.data, current_user)
-        except years.Refused as error:
+        except Refused as error:
             _refused(form, error)
         else:
             db.session.commit()
@@ -521,7 +522,7 @@ def deactivate(school_id: int, user_id: int):
     member = _member_or_404(school, user_id)
     try:
         closed = people.deactivate(school, member.user, current_user)
-    except years.Refused as error:
+    except Refused as error:
         flash(str(error.message), "error")
         return redirect_after_post(
             url_for("admin.staff_member", school_id=school.id, user_id=user_id)
@@ -543,7 +544,7 @@ def deactivate(school_id: int, user_id: int):
 @login_required
 def invitations(school_id: int):
     school = access.administered_school_or_404(school_id, manage=True)
-    year = current_year(school.school_years, today(school.time_zone))
+    year = school_current_year(school)
     if year is None:
         abort(404)
     if request.method == "POST":

@@ -9,19 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
+from app.admin import Refused
 from app.extensions import db
 from app.school.models import DayOff, GroupMentor, MentorGroup, School, SchoolYear, Term
 
 # Copying a year moves every date by 52 weeks, so a break keeps its weekdays and week number.
 ONE_YEAR = timedelta(weeks=52)
-
-
-class Refused(ValueError):
-    """A change the school's data does not allow; `field` names the form field to blame."""
-
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field, self.message = field, message
 
 
 @dataclass

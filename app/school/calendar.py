@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from app.school.models import GroupMembership, SchoolYear
+from app.school.models import GroupMembership, School, SchoolYear
 
 DEFAULT_TZ = "Europe/Stockholm"
 
@@ -41,6 +41,11 @@ def current_year(years: Iterable[SchoolYear], on: date) -> SchoolYear | None:
     if upcoming:
         return upcoming[0]
     return ordered[-1] if ordered else None
+
+
+def school_current_year(school: School) -> SchoolYear | None:
+    """The school's current school year, by the date in its own time zone."""
+    return current_year(school.school_years, today(school.time_zone))
 
 
 def current_membership(memberships: Iterable[GroupMembership], on: date) -> GroupMembership | None:
