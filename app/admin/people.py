@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -15,9 +15,8 @@ from app import audit
 from app.admin import Refused
 from app.db_types import utcnow
 from app.extensions import db
-from app.outbox import queue_mail
-from app.people import tokens
 from app.people.models import STAFF_ROLES, Guardianship, Staff, Student, User
+from app.people.signin import mail_link
 from app.school.calendar import school_current_year, today
 from app.school.models import GroupMembership, GroupMentor, MentorGroup, School, SchoolYear
 
@@ -27,17 +26,12 @@ RESEND_AFTER = timedelta(hours=24)
 
 def send_invitation(user: User, school: School, inviter: User, as_guardian: bool) -> None:
     days = current_app.config["INVITATION_DAYS"]
-    secret = tokens.issue(user, "signin", days * 24 * 60)
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for(
-        "people.link_signin", token=secret
-    )
-    queue_mail(
-        user.email,
+    mail_link(
+        user,
+        "signin",
+        days * 24 * 60,
         "invitation",
-        locale=user.locale,
-        user=user,
         school=school,
-        link=link,
         days=days,
         as_guardian=as_guardian,
     )
@@ -84,11 +78,16 @@ def staff_member_or_none(school: School, user_id: int) -> StaffMember | None:
     return next((m for m in staff_of(school) if m.user.id == user_id), None)
 
 
-def _set_roles(school: School, user: User, roles: list[str]) -> tuple[list[str], list[str]]:
+def _set_roles(
+    school: School, user: User, roles: list[str], keep: bool = False
+) -> tuple[list[str], list[str]]:
+    """Give the user exactly these roles at the school (keep=True: these in addition)."""
     rows = db.session.scalars(
         select(Staff).where(Staff.school_id == school.id, Staff.user_id == user.id)
     ).all()
     old = sorted(r.role for r in rows)
+    if keep:
+        roles = sorted(set(old) | set(roles))
     for row in rows:
         if row.role not in roles:
             db.session.delete(row)
@@ -108,13 +107,7 @@ def invite_staff(school: School, name: str, email: str, roles: list[str], invite
         db.session.flush()
     elif not user.active:
         user.active = True
-    current = {
-        r
-        for r in db.session.scalars(
-            select(Staff.role).where(Staff.school_id == school.id, Staff.user_id == user.id)
-        )
-    }
-    old, new = _set_roles(school, user, sorted(current | set(roles)))
+    old, new = _set_roles(school, user, roles, keep=True)
     audit.record(
         "staff.invited",
         user,

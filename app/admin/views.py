@@ -315,26 +315,34 @@ def _group_form(school: School, group: MentorGroup | None = None) -> GroupForm:
     return form
 
 
-@bp.route("/years/<int:year_id>/groups/new", methods=["GET", "POST"])
-@login_required
-def new_group(year_id: int):
-    year = access.administered_or_404(SchoolYear, year_id, manage=True)
-    form = _group_form(year.school)
+def _save_group(year: SchoolYear, group: MentorGroup | None):
+    """The form for a new group of the year, or for changing `group`."""
+    form = _group_form(year.school, group)
     if form.validate_on_submit():
+        values = (form.name.data.strip(), form.mentor.data, form.co_mentors.data)
         try:
-            group = groups.create_group(
-                year, form.name.data.strip(), form.mentor.data, form.co_mentors.data
-            )
+            if group is None:
+                group = groups.create_group(year, *values)
+                message = _("The group %(name)s is created.", name=group.name)
+            else:
+                groups.update_group(group, *values)
+                message = _("The group is saved.")
         except Refused as error:
             _refused(form, error)
         else:
             db.session.commit()
-            flash(_("The group %(name)s is created.", name=group.name), "success")
+            flash(message, "success")
             return redirect_after_post(url_for("admin.group", group_id=group.id))
     status = 422 if form.errors else 200
     return render(
-        "admin/group_form.html", block="form", status=status, form=form, year=year, group=None
+        "admin/group_form.html", block="form", status=status, form=form, year=year, group=group
     )
+
+
+@bp.route("/years/<int:year_id>/groups/new", methods=["GET", "POST"])
+@login_required
+def new_group(year_id: int):
+    return _save_group(access.administered_or_404(SchoolYear, year_id, manage=True), None)
 
 
 @bp.get("/groups/<int:group_id>")
@@ -355,27 +363,7 @@ def group(group_id: int):
 @login_required
 def edit_group(group_id: int):
     group = access.administered_or_404(MentorGroup, group_id, manage=True)
-    form = _group_form(group.school_year.school, group)
-    if form.validate_on_submit():
-        try:
-            groups.update_group(
-                group, form.name.data.strip(), form.mentor.data, form.co_mentors.data
-            )
-        except Refused as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
-            flash(_("The group is saved."), "success")
-            return redirect_after_post(url_for("admin.group", group_id=group.id))
-    status = 422 if form.errors else 200
-    return render(
-        "admin/group_form.html",
-        block="form",
-        status=status,
-        form=form,
-        year=group.school_year,
-        group=group,
-    )
+    return _save_group(group.school_year, group)
 
 
 # --- students ---------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 
 import phonenumbers
 from babel import Locale
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -235,8 +234,6 @@ def confirm_email_change(secret: str) -> tuple[User | None, str]:
 
 
 def email_link(secret: str) -> str:
-    from flask import url_for
+    from app.web import absolute_url
 
-    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(
-        "contacts.confirm_email", token=secret
-    )
+    return absolute_url("contacts.confirm_email", token=secret)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from app import audit
@@ -11,6 +11,7 @@ from app.outbox import queue_mail
 from app.people import tokens
 from app.people.models import User
 from app.people.passwords import hash_password, verify_password
+from app.web import absolute_url
 
 
 def find_user(email: str) -> User | None:
@@ -24,10 +25,6 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not ok or not user.active:
         return None
     return user
-
-
-def _absolute(endpoint: str, **values) -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 # purpose → (endpoint of the link, mail template, config key of its lifetime)
@@ -45,17 +42,17 @@ def send_link(email: str, purpose: str) -> None:
         return
     endpoint, template, lifetime = LINKS[purpose]
     minutes = current_app.config[lifetime]
-    secret = tokens.issue(user, purpose, minutes)
-    queue_mail(
-        user.email,
-        template,
-        locale=user.locale,
-        user=user,
-        link=_absolute(endpoint, token=secret),
-        minutes=minutes,
-    )
+    mail_link(user, purpose, minutes, template, minutes=minutes)
     audit.record(f"{purpose}_link.sent", user, actor=user)
     db.session.commit()
+
+
+def mail_link(user: User, purpose: str, lifetime: int, template: str, **context) -> None:
+    """Issue a one-time link token valid for `lifetime` minutes and queue the e-mail that
+    carries it (the caller audits and commits)."""
+    secret = tokens.issue(user, purpose, lifetime)
+    link = absolute_url(LINKS[purpose][0], token=secret)
+    queue_mail(user.email, template, locale=user.locale, user=user, link=link, **context)
 
 
 def set_password(user: User, password: str) -> None:
