@@ -54,6 +54,8 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Per feed link: calendar apps refresh hourly at most; a loop somewhere gets 429.
+        "FEED_RATE_LIMIT": os.environ.get("FEED_RATE_LIMIT", "60 per minute"),
         # Behind a reverse proxy, trust this many hops of X-Forwarded-* headers.
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
         # E-mail: the outbox is delivered by `flask send-mail`.

@@ -88,7 +88,10 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code not in MESSAGES:
             return error
-        return _page(error.code)
+        body, code = _page(error.code)
+        # The exception's own headers stay: Allow on 405, Retry-After on 429.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, code, headers
 
     @app.errorhandler(InternalServerError)
     def _server(_error):

@@ -89,14 +89,18 @@ class Stats:
         )
 
 
-def start_gunicorn(url: str, workers: int = 2, threads: int = 1) -> tuple[subprocess.Popen, int]:
-    """gunicorn on a free loopback port with the given database; waits until it answers."""
+def start_gunicorn(
+    url: str, workers: int = 2, threads: int = 1, env: dict | None = None
+) -> tuple[subprocess.Popen, int]:
+    """gunicorn on a free loopback port with the given database; waits until it answers.
+    The rate limiter is off unless `env` turns it on: a benchmark is one address."""
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "RATELIMIT_ENABLED": "false",
         "SECRET_KEY": "bench-" + "x" * 40,
+        **(env or {}),
     }
     server = subprocess.Popen(
         [

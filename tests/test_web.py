@@ -113,6 +113,7 @@ def test_405_page(client):
     response = client.get("/logout")
     assert response.status_code == 405
     assert "Inte tillåtet" in response.get_data(as_text=True)
+    assert "POST" in response.headers["Allow"]  # the styled page keeps what HTTP requires
 
 
 def test_healthz(app, client):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from time import monotonic
+from functools import lru_cache
+from math import ceil
+from time import monotonic, time
 
 from flask import Blueprint, Response, abort, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from limits import RateLimitItem, parse
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from app import access
 from app.extensions import csrf, db, limiter
@@ -62,9 +66,21 @@ def _body(token_id: int, fingerprint: str, scope, locale: str) -> bytes:
     return body
 
 
-def _token_key() -> str:
-    # Per link, not per address: Google's and Apple's fetchers share addresses.
-    return "feed:" + (request.view_args or {}).get("token", "")
+@lru_cache(maxsize=8)
+def _rate_limit(value: str) -> RateLimitItem:
+    return parse(value)
+
+
+def _refuse_if_looping(token_hash: str) -> None:
+    """The per-link limit, counted by Flask-Limiter's backend (the limits library) directly:
+    the decorator's per-request bookkeeping costs more than answering an unchanged feed.
+    Per link, not per address: Google's and Apple's fetchers share addresses."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    limit = _rate_limit(current_app.config["FEED_RATE_LIMIT"])
+    if not limiter.limiter.hit(limit, "feed", token_hash):
+        reset = limiter.limiter.get_window_stats(limit, "feed", token_hash).reset_time
+        raise TooManyRequests(retry_after=max(1, ceil(reset - time())))
 
 
 def _children():
@@ -113,11 +129,17 @@ def create_link():
     return redirect_after_post(url_for("feeds.calendar"))
 
 
+def _not_modified(headers: dict) -> Response:
+    # The calendar's type, so the page rules for HTML (Vary: Cookie, no-cache) leave it be.
+    return Response(status=304, mimetype="text/calendar", headers=headers)
+
+
 @bp.get("/feeds/<token>.ics")
 @csrf.exempt
-@limiter.limit("60 per minute", key_func=_token_key)
+@limiter.exempt
 def ics(token: str):
     token_hash = links.digest(token)
+    _refuse_if_looping(token_hash)
     scope = _scope(token_hash)
     # One statement answers both "is the link still valid?" and "what is in the feed now?".
     refresh = feed.refresh(scope, token_hash, today()) if scope else None
@@ -134,9 +156,9 @@ def ics(token: str):
     }
     if request.if_none_match:
         if request.if_none_match.contains(etag):
-            return Response(status=304, headers=headers)
+            return _not_modified(headers)
     elif unchanged and request.if_modified_since and request.if_modified_since >= changed_at:
-        return Response(status=304, headers=headers)
+        return _not_modified(headers)
     body = _body(refresh.token_id, refresh.fingerprint, scope, refresh.locale)
     return Response(
         body,

@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import recurring_ical_events
 import vobject
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app.db_types import utcnow
 from app.extensions import db
 from app.feeds import links
 from app.leave.models import LeaveRequest
 from app.mentortime import schedule
 from app.mentortime.models import MentorTime
 from app.people.models import Guardianship, Student, User
+from app.school.models import DayOff, SchoolYear
 from app.talks import booking as talk_logic
-from app.talks.models import TalkPeriod
+from app.talks.models import TalkPeriod, TalkSlot
 from app.talks.slots import future_open_slots
 from tests.talks.helpers import student, user
 
@@ -127,7 +130,11 @@ def test_uids_are_stable_and_304_only_when_unchanged(app, client):
 
     assert uids(first) == uids(again) and first.data == again.data
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
-    assert _get(client, path, **{"If-None-Match": etag}).status_code == 304
+    not_modified = _get(client, path, **{"If-None-Match": etag})
+    assert not_modified.status_code == 304 and not not_modified.data
+    # The same validators and caching rules as the full answer, not the rules for pages.
+    for header in ("ETag", "Cache-Control"):
+        assert not_modified.headers[header] == first.headers[header], header
     assert _get(client, path, **{"If-Modified-Since": modified}).status_code == 304
     with app.app_context():  # a new booking changes the feed
         period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group.has(name="7A")))
@@ -138,6 +145,59 @@ def test_uids_are_stable_and_304_only_when_unchanged(app, client):
     changed = _get(client, path, **{"If-None-Match": etag})
     assert changed.status_code == 200 and "Utvecklingssamtal: Oskar" in changed.data.decode()
     assert _get(client, path, **{"If-Modified-Since": modified}).status_code == 200
+
+
+def _approved_leave() -> LeaveRequest:
+    return db.session.scalar(select(LeaveRequest).where(LeaveRequest.status == "approved"))
+
+
+def _reject_the_approved_leave():
+    leave = _approved_leave()
+    leave.status, leave.decided_at = "rejected", utcnow()
+
+
+def _add_a_study_day():
+    for year in db.session.scalars(select(SchoolYear)):
+        day = year.end_date - timedelta(days=20)
+        db.session.add(
+            DayOff(
+                school_year=year, name="Studiedag", kind="study_day", start_date=day, end_date=day
+            )
+        )
+
+
+def _remove_a_talk_slot():
+    slot = db.session.scalar(
+        select(TalkSlot).where(
+            TalkSlot.mentor_id == user("mentor@example.org").id, TalkSlot.removed_at.is_(None)
+        )
+    )
+    slot.removed_at, slot.removed_reason = utcnow(), "Sjuk"
+
+
+@pytest.mark.parametrize(
+    "whose, change",
+    [
+        (
+            lambda: _approved_leave().student.guardianships[0].guardian.email,
+            _reject_the_approved_leave,
+        ),
+        (lambda: "student@example.org", _add_a_study_day),
+        (lambda: "mentor@example.org", _remove_a_talk_slot),
+    ],
+    ids=["leave decided", "day off added", "talk slot removed"],
+)
+def test_every_kind_of_change_gives_a_new_etag(app, client, whose, change):
+    with app.app_context():
+        email = whose()
+    path = _link(app, email)
+    etag = _get(client, path).headers["ETag"]
+    assert _get(client, path, **{"If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        change()
+        db.session.commit()
+    changed = _get(client, path, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
 def test_talk_booking_confirmed_then_cancelled_with_same_uid(app, client):
@@ -224,6 +284,17 @@ def test_tokens_are_private_revocable_and_per_child(app, client):
     # Another guardian's link never shows Anna's children.
     johan = _get(client, _link(app, "guardian2@example.org")).data.decode()
     assert "Elsa" not in johan
+
+
+def test_rate_limit_is_per_link(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, FEED_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    looping, other = _link(app, "guardian@example.org"), _link(app, "mentor@example.org")
+    answers = [client.get(looping) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+    # Calendar services fetch many people's links from one address: others still work.
+    assert client.get(other).status_code == 200
 
 
 def test_only_a_guardian_makes_a_child_feed(app, login_as):
