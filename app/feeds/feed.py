@@ -51,7 +51,7 @@ class Scope:
     mentor: bool = False
     group_ids: set[int] = field(default_factory=set)  # groups whose mentor time is shown
     protected_ids: set[int] = field(default_factory=set)
-    refresh_query: tuple | None = field(default=None, repr=False, compare=False)
+    refresh_query: RefreshQuery | None = field(default=None, repr=False, compare=False)
 
 
 def scope_for(token: FeedToken) -> Scope:
@@ -160,10 +160,19 @@ class Refresh:
     fingerprint: str
 
 
-def _refresh_query(scope: Scope, token_hash: str) -> tuple[str, Callable | None]:
-    """The refresh statement for this link as plain SQL, rendered once per scope, and how
-    to read its one timestamp. Every value is an integer id or a hex digest, so rendering
-    them inline is safe."""
+@dataclass(frozen=True)
+class RefreshQuery:
+    """The refresh statement of one link, compiled for the database's driver."""
+
+    sql: str
+    parameters: tuple | dict
+    read_changed_at: Callable | None  # the driver's value of content_changed_at -> datetime
+
+
+def _refresh_query(scope: Scope, token_hash: str) -> RefreshQuery:
+    """Compiled once per scope. The values stay bound parameters, so the SQL text is
+    the same for every link of the same shape and PostgreSQL prepares it once per
+    connection (planning it costs more than running it)."""
     if scope.refresh_query is None:
         statement = _fingerprint_statement(scope.mentor).params(
             students=sorted(scope.student_ids) or [-1],
@@ -172,31 +181,35 @@ def _refresh_query(scope: Scope, token_hash: str) -> tuple[str, Callable | None]
             token_hash=token_hash,
         )
         dialect = db.session.get_bind().dialect
-        sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        # Expanded: one placeholder per id, in the driver's own parameter style. The values
+        # (ids, a hex digest, fixed strings) need no bind processing.
+        expanded = statement.compile(dialect=dialect).construct_expanded_state()
+        parameters = expanded.positional_parameters if expanded.positiontup else expanded.parameters
         changed_type = FeedToken.__table__.c.content_changed_at.type.dialect_impl(dialect)
-        changed_at = changed_type.result_processor(dialect, None)
-        scope.refresh_query = (sql, changed_at)
+        scope.refresh_query = RefreshQuery(
+            expanded.statement, parameters, changed_type.result_processor(dialect, None)
+        )
     return scope.refresh_query
 
 
 def refresh(scope: Scope, token_hash: str, today: date) -> Refresh | None:
     """One statement: the link (None if unknown, revoked or inactive) and the aggregates
     of everything the feed is made of."""
-    sql, read_changed_at = _refresh_query(scope, token_hash)
+    query = _refresh_query(scope, token_hash)
     # Run on the DBAPI cursor of the session's own connection (the same transaction): on
     # every calendar refresh, building the statement and SQLAlchemy's result machinery for
     # this one row cost more than the database's work (measured with bench/feeds.py).
     cursor = db.session.connection().connection.dbapi_connection.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(query.sql, query.parameters)
         row = cursor.fetchone()
     finally:
         cursor.close()
     if row is None:
         return None
     token_id, served, changed_at, locale, *values = row
-    if read_changed_at is not None:
-        changed_at = read_changed_at(changed_at)
+    if query.read_changed_at is not None:
+        changed_at = query.read_changed_at(changed_at)
     locale = locale or "sv"
     raw = repr((scope, locale, today, tuple(values)))
     return Refresh(token_id, served, changed_at, locale, hashlib.sha256(raw.encode()).hexdigest())
