@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -34,7 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Browser, Stats, measure, start_gunicorn  # noqa: E402
+from bench.common import (  # noqa: E402
+    Browser,
+    Stats,
+    database_url,
+    empty_schema,
+    measure,
+    start_gunicorn,
+)
 
 PASSWORD = "rush password 1"
 GROUP_SIZE = 28
@@ -51,7 +56,6 @@ def build_database(url: str, guardians: int) -> list[tuple[str, int, int]]:
     """The demo school plus N students in groups of 28 (as a municipality's school has),
     each student with one guardian, each group with a talk period of 34 free times."""
     from flask_migrate import upgrade
-    from sqlalchemy import text
 
     from app import create_app
     from app.db_types import utcnow
@@ -66,9 +70,7 @@ def build_database(url: str, guardians: int) -> list[tuple[str, int, int]]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     people = []
     with app.app_context():
-        if url.startswith("postgresql"):
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
+        empty_schema(db, url)
         upgrade()
         build_demo()
         year = db.session.scalar(db.select(SchoolYear))
@@ -188,12 +190,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="mentorskap-rush-")
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/rush.sqlite3"
-    from app.config import _database_url
-
-    os.environ["DATABASE_URL"] = url
-    url = _database_url()
+    url = database_url("rush")
     print(
         f"database: {url.split('@')[-1]}; guardians: {args.guardians}; "
         f"concurrency: {args.concurrency}; "

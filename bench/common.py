@@ -7,6 +7,7 @@ import http.client
 import os
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -89,18 +90,36 @@ class Stats:
         )
 
 
+def database_url(name: str) -> str:
+    """DATABASE_URL if given (PostgreSQL: an empty database), else a new SQLite file."""
+    from app.config import _database_url
+
+    default = f"sqlite:///{tempfile.mkdtemp(prefix=f'mentorskap-{name}-')}/{name}.sqlite3"
+    os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or default
+    return _database_url()
+
+
+def empty_schema(db, url: str) -> None:
+    """A PostgreSQL database given for a benchmark is emptied before the migrations run."""
+    if url.startswith("postgresql"):
+        from sqlalchemy import text
+
+        db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.session.commit()
+
+
 def start_gunicorn(
-    url: str, workers: int = 2, threads: int = 1, env: dict | None = None
+    url: str, workers: int = 2, threads: int = 1, extra_env: dict | None = None
 ) -> tuple[subprocess.Popen, int]:
     """gunicorn on a free loopback port with the given database; waits until it answers.
-    The rate limiter is off unless `env` turns it on: a benchmark is one address."""
+    The rate limiter is off unless `extra_env` turns it on: a benchmark is one address."""
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "RATELIMIT_ENABLED": "false",
         "SECRET_KEY": "bench-" + "x" * 40,
-        **(env or {}),
+        **(extra_env or {}),
     }
     server = subprocess.Popen(
         [
@@ -130,9 +149,17 @@ def start_gunicorn(
     return server, port
 
 
-def measure(port: int, path: str, count: int, concurrency: int, headers: dict | None = None):
-    """GET `path` `count` times from `concurrency` keep-alive connections: (seconds, stats)."""
-    stats = Stats()
+def measure(
+    port: int,
+    path: str,
+    count: int,
+    concurrency: int,
+    headers: dict | None = None,
+    stats: Stats | None = None,
+):
+    """GET `path` `count` times from `concurrency` keep-alive connections: (seconds, stats).
+    Given `stats`, the latencies are added to them (several rounds of one route)."""
+    stats = stats if stats is not None else Stats()
     per_thread = count // concurrency
 
     def run(_):

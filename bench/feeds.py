@@ -18,20 +18,24 @@ every route alike.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Browser, Stats, measure, start_gunicorn  # noqa: E402
+from bench.common import (  # noqa: E402
+    Browser,
+    Stats,
+    database_url,
+    empty_schema,
+    measure,
+    start_gunicorn,
+)
 
 
 def build(url: str) -> dict[str, str]:
     from flask_migrate import upgrade
-    from sqlalchemy import text
 
     from app import create_app
     from app.demo import build_demo
@@ -41,9 +45,7 @@ def build(url: str) -> dict[str, str]:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        if url.startswith("postgresql"):
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
+        empty_schema(db, url)
         upgrade()
         build_demo()
         paths = {}
@@ -60,15 +62,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
-    from app.config import _database_url
-
-    default = f"sqlite:///{tempfile.mkdtemp(prefix='mentorskap-feeds-')}/feeds.sqlite3"
-    os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or default
-    url = _database_url()
+    url = database_url("feeds")
     print(f"database: {url.split('@')[-1]}; gunicorn: 2 workers; concurrency {args.concurrency}")
     paths = build(url)
     server, port = start_gunicorn(
-        url, env={"RATELIMIT_ENABLED": "true", "FEED_RATE_LIMIT": "1000000 per minute"}
+        url, extra_env={"RATELIMIT_ENABLED": "true", "FEED_RATE_LIMIT": "1000000 per minute"}
     )
     try:
         probe = Browser(port)
@@ -80,18 +78,18 @@ def main() -> None:
             "guardian feed, 304": (paths["guardian@example.org"], {"If-None-Match": etag}),
             "mentor feed, full": (paths["mentor@example.org"], None),
         }
-        totals = {label: (Stats(), [0.0]) for label in runs}
+        stats = {label: Stats() for label in runs}
+        walls = dict.fromkeys(runs, 0.0)
         for _round in range(args.rounds):
             for label, (path, headers) in runs.items():
-                wall, stats = measure(port, path, args.requests, args.concurrency, headers)
-                total, walls = totals[label]
-                total.latencies += stats.latencies
-                total.statuses.update(stats.statuses)
-                walls[0] += wall
+                wall, _ = measure(
+                    port, path, args.requests, args.concurrency, headers, stats[label]
+                )
+                walls[label] += wall
         results = {}
-        for label, (stats, walls) in totals.items():
-            results[label] = len(stats.latencies) / walls[0]
-            print(stats.summary(label, walls[0]))
+        for label in runs:
+            results[label] = len(stats[label].latencies) / walls[label]
+            print(stats[label].summary(label, walls[label]))
         base = results["baseline GET /healthz"]
         for label, rate in results.items():
             if label.startswith("baseline"):
