@@ -137,32 +137,31 @@ def detail(request_id: int):
     return _detail(access.leave_request_or_404(request_id), DecisionForm())
 
 
-@bp.post("/leave/<int:request_id>/withdraw")
-@login_required
-def withdraw(request_id: int):
+def _guardian_step(request_id: int, step, done: str):
+    """A guardian's one-button step on their child's request: withdraw or agree."""
     leave = access.leave_request_or_404(request_id, guardian_only=True)
     try:
-        logic.withdraw(leave, current_user)
+        step(leave, current_user)
     except logic.LeaveError as error:
         flash(str(ACTION_ERRORS[error.code]), "error")
     else:
         db.session.commit()
-        flash(_("The request is withdrawn."), "success")
+        flash(done, "success")
     return redirect_after_post(url_for("leave.detail", request_id=request_id))
+
+
+@bp.post("/leave/<int:request_id>/withdraw")
+@login_required
+def withdraw(request_id: int):
+    return _guardian_step(request_id, logic.withdraw, _("The request is withdrawn."))
 
 
 @bp.post("/leave/<int:request_id>/consent")
 @login_required
 def consent(request_id: int):
-    leave = access.leave_request_or_404(request_id, guardian_only=True)
-    try:
-        logic.consent(leave, current_user)
-    except logic.LeaveError as error:
-        flash(str(ACTION_ERRORS[error.code]), "error")
-    else:
-        db.session.commit()
-        flash(_("Thank you: you have agreed to the request."), "success")
-    return redirect_after_post(url_for("leave.detail", request_id=request_id))
+    return _guardian_step(
+        request_id, logic.consent, _("Thank you: you have agreed to the request.")
+    )
 
 
 @bp.post("/leave/<int:request_id>/decide")
