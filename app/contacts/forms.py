@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.contacts.details import normalise_phone, normalise_postal_code
+from app.people.forms import email_field
 
 CHANNEL_LABELS = {
     "phone": _l("Phone"),
@@ -44,14 +45,7 @@ def _postal_code(form, field):
 class ContactForm(FlaskForm):
     mobile = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=30), _phone])
     other_phone = StringField(_l("Other phone"), validators=[Optional(), Length(max=30), _phone])
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            InputRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter an e-mail address like name@example.se."), check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     street = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), _postal_code])
     town = StringField(_l("Town"), validators=[Optional(), Length(max=100)])

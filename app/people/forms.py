@@ -9,8 +9,9 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 MIN_PASSWORD = 10
 
 
-class EmailForm(FlaskForm):
-    email = EmailField(
+def email_field() -> EmailField:
+    """A person's own e-mail address: for signing in and in their contact details."""
+    return EmailField(
         _l("E-mail address"),
         validators=[
             InputRequired(_l("Enter your e-mail address.")),
@@ -18,6 +19,10 @@ class EmailForm(FlaskForm):
             Length(max=254),
         ],
     )
+
+
+class EmailForm(FlaskForm):
+    email = email_field()
 
 
 class LoginForm(EmailForm):
