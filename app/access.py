@@ -331,18 +331,8 @@ def keeps_contact_log(user: User, group: MentorGroup) -> bool:
 def contact_log_group_or_404(group_id: int, user: User | None = None) -> MentorGroup:
     """A group whose contact log the user keeps (mentor) or oversees (principal)."""
     user = user or current_user
-    led = (
-        select(MentorGroup.id)
-        .join(SchoolYear, MentorGroup.school_year_id == SchoolYear.id)
-        .where(SchoolYear.school_id.in_(school_ids_with_role(user, "principal")))
-    )
-    group = db.session.scalar(
-        select(MentorGroup).where(
-            MentorGroup.id == group_id,
-            or_(MentorGroup.id.in_(mentored_group_ids(user)), MentorGroup.id.in_(led)),
-        )
-    )
-    if group is None:
+    group = db.session.get(MentorGroup, group_id)
+    if group is None or not keeps_contact_log(user, group):
         abort(404)
     return group
 
