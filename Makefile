@@ -59,8 +59,8 @@ lint: install
 	$(BIN)/ruff format --check app tests
 
 translations-extract: install
-	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs='.* __pycache__ .venv node_modules' -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs='.* __pycache__ .venv node_modules' -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output -w 100 .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete -w 100
 
 bench: install
 	$(FLASK) bench

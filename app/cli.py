@@ -28,8 +28,10 @@ def register(app: Flask) -> None:
     def send_mail_command(loop: bool) -> None:
         """Deliver the e-mail outbox over SMTP (printed when SMTP_HOST is empty)."""
         from app.outbox import deliver_pending
+        from app.people.signin import process_link_requests
 
         while True:
+            process_link_requests()
             sent, failed = deliver_pending()
             if sent or failed or not loop:
                 click.echo(f"sent {sent}, failed {failed}")
@@ -56,9 +58,8 @@ def register(app: Flask) -> None:
         user.is_site_admin, user.active = True, True
         db.session.flush()
         audit.record("site_admin.granted", user, {"email": user.email}, actor=None)
+        signin.send_link(user, "signin")
         db.session.commit()
-        with app.test_request_context():
-            signin.send_link(user.email, "signin")
         click.echo(f"{user.email} is a site administrator; a sign-in link is in the outbox.")
 
     @app.cli.command("bench")

@@ -43,7 +43,11 @@ def from_environment() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # The cookie keeps the form token and language for 30 days; being signed in ends
+        # after 12 idle hours (30 days with "stay signed in"), decided on the server, so a
+        # form typed before it ran out still passes the CSRF check and its text is kept.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        "SIGNIN_IDLE_LIFETIME": timedelta(hours=12),
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

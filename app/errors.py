@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
-from app.web import safe_next
+from app.web import typed_field
 
 MESSAGES = {
     400: (_l("Something in the request was wrong"), _l("Go back and try again.")),
@@ -41,16 +41,33 @@ def _page(code: int, title=None, text=None):
 
 
 RESUME_PREFIX = "resume__"
+# Fields that carry no typed text and are never carried or shown again.
+NOT_CARRIED = {"csrf_token", "resume_to"}
+
+
+def _carried(name: str) -> bool:
+    found = typed_field(name)
+    return name not in NOT_CARRIED and (found is None or found[1] != "password")
 
 
 def carried_fields(form) -> list[tuple[str, str]]:
-    """What the person typed into a form, without its spent CSRF token."""
-    return [(k, v) for k, v in form.items(multi=True) if k != "csrf_token"]
+    """What the person typed into a form, without its spent CSRF token and passwords."""
+    return [(k, v) for k, v in form.items(multi=True) if _carried(k)]
 
 
-def resume_page(target: str, fields: list[tuple[str, str]], status: int = 400, form=None):
-    """The typed text comes back with a way to send it again: a sign-in form when the
-    session is gone, otherwise one button that resends it with a fresh token."""
+def resumed_fields(form) -> list[tuple[str, str]]:
+    """The typed text carried through the sign-in form (as `resume__<name>` fields)."""
+    return [
+        (name, value)
+        for key, value in form.items(multi=True)
+        if key.startswith(RESUME_PREFIX) and _carried(name := key.removeprefix(RESUME_PREFIX))
+    ]
+
+
+def resume_page(target: str, fields: list[tuple[str, str]], status: int = 401, form=None):
+    """Typed text comes back when the sign-in ran out while the person was writing: first
+    with a sign-in form that carries it, then, signed in, filled into a form that the person
+    reads and sends themselves. Only ever for a request that passed the CSRF check."""
     from app.people.forms import LoginForm
 
     if current_user.is_authenticated:
@@ -72,12 +89,9 @@ def resume_page(target: str, fields: list[tuple[str, str]], status: int = 400, f
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error):
-        # An expired session (or a token from before a sign-in) fails here, before any
-        # view runs. The typed text must not be lost: offer to send it again.
-        fields = carried_fields(request.form) if request.method == "POST" else []
-        target = safe_next(request.full_path.rstrip("?"))
-        if fields and target and request.endpoint not in ("people.login", "people.logout"):
-            return resume_page(target, fields)
+        # A request without a valid token may come from another site: nothing of it is
+        # kept, shown again or replayed. (An expired sign-in keeps its token, because the
+        # token lives in the longer-lived cookie; see the unauthorized handler.)
         return _page(
             400,
             _l("The form has expired"),

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -73,6 +73,19 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def same_origin_request() -> bool:
+    """Whether the browser says the request comes from one of our own pages: the Fetch
+    metadata header where sent (every current browser), else a matching Origin."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is not None and origin == request.host_url.rstrip("/")
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def active_role() -> str | None:
     from flask import session
 
@@ -127,6 +140,48 @@ FIELD_LABELS = {
 
 def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
+
+
+def typed_field(name: str) -> tuple[str, str] | None:
+    """How a field of any of the app's forms is shown again when its text is carried
+    through a sign-in: (label, "text" | "textarea" | "check" | "password"), or None for fields that
+    carry no typed text (ids, keys, choices), which stay hidden."""
+    fields = current_app.extensions.get("typed_fields")
+    if fields is None:
+        fields = current_app.extensions["typed_fields"] = _typed_fields()
+    found = fields.get(name)
+    return (str(found[0]), found[1]) if found else None
+
+
+def _typed_fields() -> dict:
+    from flask_wtf import FlaskForm
+    from wtforms import fields as wt
+    from wtforms.fields.core import UnboundField
+
+    kinds = (
+        (wt.PasswordField, "password"),
+        (wt.BooleanField, "check"),
+        (wt.TextAreaField, "textarea"),
+        ((wt.StringField, wt.DateField, wt.TimeField, wt.DateTimeLocalField), "text"),
+    )
+    found: dict = {}
+    pending = list(FlaskForm.__subclasses__())
+    while pending:
+        form = pending.pop()
+        pending.extend(form.__subclasses__())
+        for attr in dir(form):
+            unbound = getattr(form, attr, None)
+            if not isinstance(unbound, UnboundField) or attr == "csrf_token":
+                continue
+            cls = unbound.field_class
+            if issubclass(cls, wt.HiddenField):
+                continue
+            kind = next((k for types, k in kinds if issubclass(cls, types)), None)
+            label = unbound.kwargs.get("label", unbound.args[0] if unbound.args else None)
+            # A name that is a password in any form is never carried.
+            if kind and label is not None and (kind == "password" or attr not in found):
+                found[attr] = (label, kind)
+    return found
 
 
 def channel_label(channel: str) -> str:
@@ -189,6 +244,7 @@ def register(app: Flask) -> None:
         reason_label=reason_label,
         status_label=status_label,
         field_label=field_label,
+        typed_field=typed_field,
         weekday_name=weekday_name,
         area_label=area_label,
         goal_status_label=goal_status_label,
@@ -207,6 +263,16 @@ def register(app: Flask) -> None:
         phone=display_phone,
     )
     app.jinja_env.globals.update(language_name=language_name)
+
+    @app.before_request
+    def _refuse_cross_site_writes():
+        # Defence in depth beside the CSRF token: a browser that says a write comes from
+        # another site (Fetch metadata) is refused before any view runs.
+        if request.method in UNSAFE_METHODS and request.headers.get("Sec-Fetch-Site") in (
+            "cross-site",
+            "same-site",
+        ):
+            abort(403)
 
     @app.after_request
     def _caching_headers(response):

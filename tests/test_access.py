@@ -391,6 +391,9 @@ def test_every_post_route_is_listed(app):
         "/password/reset/<token>",
         "/logout",
         "/account/password",
+        # The user's own sessions only: people/test_sessions.py
+        "/account/sessions/<int:session_id>/end",
+        "/account/sessions/end-all",
         "/language",
     }
     unlisted = [

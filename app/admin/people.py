@@ -15,6 +15,7 @@ from app import audit
 from app.admin import Refused
 from app.db_types import utcnow
 from app.extensions import db
+from app.people import sessions
 from app.people.models import STAFF_ROLES, Guardianship, Staff, Student, User
 from app.people.signin import mail_link
 from app.school.calendar import school_current_year, today
@@ -165,7 +166,8 @@ def deactivate(school: School, user: User, actor: User) -> bool:
     closed = not still_needed and not user.is_site_admin
     if closed:
         user.active = False
-        user.session_version += 1  # signed-in devices are signed out
+    # Every signed-in device of the person starts over, with only the roles that remain.
+    sessions.end_all(user)
     audit.record(
         "staff.deactivated",
         user,

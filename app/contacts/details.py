@@ -18,6 +18,7 @@ from app.contacts.models import ContactDetails, EmailChange
 from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import queue_mail
+from app.people import sessions, tokens
 from app.people.models import Guardianship, Student, User
 from app.school.calendar import current_year
 from app.school.models import School
@@ -204,11 +205,19 @@ def pending_email_change(user: User) -> EmailChange | None:
     )
 
 
-def confirm_email_change(secret: str) -> tuple[User | None, str]:
-    """Use the link once. Returns (user, "ok") or (None, "invalid" | "taken")."""
+def confirm_email_change(secret: str, user: User) -> tuple[User | None, str]:
+    """Use the link once, signed in as the account that asked for the change. Returns
+    (user, "ok") or (None, "invalid" | "taken"). A link opened by another account is
+    "invalid" and stays unused. The new address ends the account's other sessions and
+    every one-time link sent to the old address."""
     now = utcnow()
     change = db.session.scalar(select(EmailChange).where(EmailChange.token_hash == _digest(secret)))
-    if change is None or change.used_at is not None or change.expires_at <= now:
+    if (
+        change is None
+        or change.user_id != user.id
+        or change.used_at is not None
+        or change.expires_at <= now
+    ):
         return None, "invalid"
     used = db.session.execute(
         update(EmailChange)
@@ -227,6 +236,8 @@ def confirm_email_change(secret: str) -> tuple[User | None, str]:
     except IntegrityError:
         db.session.rollback()
         return None, "taken"
+    sessions.end_all(user, keep=sessions.current())
+    tokens.revoke_all(user)
     audit.record(
         "email.changed", details_for(user), {"email": {"old": old, "new": user.email}}, actor=user
     )

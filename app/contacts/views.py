@@ -82,11 +82,13 @@ def confirm():
 
 
 @bp.route("/contact/email/<token>", methods=["GET", "POST"])
+@login_required
 def confirm_email(token: str):
-    # GET shows a button: mail scanners opening the link must not use it.
+    # Only the signed-in account that asked for the change can confirm it. GET shows a
+    # button: mail scanners opening the link must not use it.
     if request.method == "GET":
         return render("contacts/confirm_email.html", token=token)
-    user, outcome = logic.confirm_email_change(token)
+    user, outcome = logic.confirm_email_change(token, current_user)
     if user is None:
         return render("contacts/confirm_email.html", token=token, outcome=outcome, status=410)
     db.session.commit()

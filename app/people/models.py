@@ -34,8 +34,6 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     is_site_admin: Mapped[bool] = mapped_column(default=False)
-    # Bumped on password change or sign-out everywhere: old session cookies stop working.
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When an administrator last sent an invitation; guardians created by an import are
     # invited only when the admin chooses to.
@@ -54,8 +52,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+    # The secret of the sign-in session being started or in use (set by app.people.sessions,
+    # never stored): Flask-Login keeps it in the session and remember cookies.
+    session_secret = None
+
+    def get_id(self) -> str | None:
+        return self.session_secret
 
     @property
     def first_name(self) -> str:
@@ -145,3 +147,38 @@ class SignInToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """A signed-in device. The cookies carry a secret whose SHA-256 is stored here, so a
+    session ends on the server: sign-out, a new password or e-mail address, deactivation."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A short description of the device from its User-Agent ("Firefox on Android").
+    device: Mapped[str] = mapped_column(String(100), default="")
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class LinkRequest(db.Model):
+    """A request for a one-time link by e-mail (sign-in or password reset). The request
+    only stores the address; the mail worker looks the account up and sends the link, so
+    known and unknown addresses cost the request exactly the same."""
+
+    __tablename__ = "link_request"
+    __table_args__ = (CheckConstraint("purpose IN ('signin', 'reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    purpose: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

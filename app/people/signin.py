@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app
-from sqlalchemy import select
+from datetime import timedelta
+
+from flask import current_app, has_request_context
+from sqlalchemy import delete, select, update
 
 from app import audit
+from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import queue_mail
-from app.people import tokens
-from app.people.models import User
+from app.people import sessions, tokens
+from app.people.models import LinkRequest, User, UserSession
 from app.people.passwords import hash_password, verify_password
 from app.web import absolute_url
 
@@ -34,17 +37,58 @@ LINKS = {
 }
 
 
-def send_link(email: str, purpose: str) -> None:
-    """Queue a one-time link if the address belongs to an active user; silent otherwise,
-    so that the answer never tells whether an account exists."""
-    user = find_user(email)
-    if user is None or not user.active:
-        return
-    endpoint, template, lifetime = LINKS[purpose]
-    minutes = current_app.config[lifetime]
-    mail_link(user, purpose, minutes, template, minutes=minutes)
-    audit.record(f"{purpose}_link.sent", user, actor=user)
+def request_link(email: str, purpose: str) -> None:
+    """Note a request for a one-time link. The same single insert whether or not the
+    address has an account, so neither the answer nor its timing tells; the mail worker
+    (`process_link_requests`) sends the link to an active account and drops the rest."""
+    db.session.add(LinkRequest(email=email.strip().lower()[:254], purpose=purpose))
     db.session.commit()
+
+
+def send_link(user: User, purpose: str) -> None:
+    """Queue the one-time link mail for an account (the caller commits)."""
+    _endpoint, template, lifetime = LINKS[purpose]
+    minutes = current_app.config[lifetime]
+    if has_request_context():
+        mail_link(user, purpose, minutes, template, minutes=minutes)
+    else:  # the mail worker: links are built on PUBLIC_URL all the same
+        with current_app.test_request_context():
+            mail_link(user, purpose, minutes, template, minutes=minutes)
+    audit.record(f"{purpose}_link.sent", user, actor=user)
+
+
+def process_link_requests(limit: int = 200) -> int:
+    """Turn waiting link requests into e-mails (run by `flask send-mail`). Each request is
+    claimed by a conditional update, so two workers never send the same link twice.
+    Returns how many links were queued."""
+    now = utcnow()
+    waiting = db.session.scalars(
+        select(LinkRequest)
+        .where(LinkRequest.processed_at.is_(None))
+        .order_by(LinkRequest.id)
+        .limit(limit)
+    ).all()
+    queued = 0
+    for link_request in waiting:
+        claimed = db.session.execute(
+            update(LinkRequest)
+            .where(LinkRequest.id == link_request.id, LinkRequest.processed_at.is_(None))
+            .values(processed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            continue
+        user = find_user(link_request.email)
+        if user is not None and user.active:
+            send_link(user, link_request.purpose)
+            queued += 1
+        db.session.commit()
+    # Requests are of no use once handled: keep a day for the record, then drop them.
+    db.session.execute(
+        delete(LinkRequest).where(LinkRequest.processed_at < now - timedelta(days=1))
+    )
+    db.session.commit()
+    return queued
 
 
 def mail_link(user: User, purpose: str, lifetime: int, template: str, **context) -> None:
@@ -55,8 +99,10 @@ def mail_link(user: User, purpose: str, lifetime: int, template: str, **context)
     queue_mail(user.email, template, locale=user.locale, user=user, link=link, **context)
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password and end every other session of the user."""
+def set_password(user: User, password: str, keep: UserSession | None = None) -> None:
+    """Set a new password: every session of the user ends (but `keep`, the device that
+    changed it) and every one-time link sent before stops working."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    sessions.end_all(user, keep=keep)
+    tokens.revoke_all(user)
     audit.record("password.changed", user, actor=user)

@@ -72,3 +72,15 @@ def consume(secret: str, purpose: str) -> User | None:
     )
     user = token.user
     return user if user.active else None
+
+
+def revoke_all(user: User) -> int:
+    """Make every unused one-time link of the user (sign-in, reset, invitation) stop
+    working: after a new password or sign-in address (the caller commits)."""
+    result = db.session.execute(
+        update(SignInToken)
+        .where(SignInToken.user_id == user.id, SignInToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

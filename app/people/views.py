@@ -8,9 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app import audit
 from app.db_types import utcnow
-from app.errors import RESUME_PREFIX, resume_page
+from app.errors import carried_fields, resume_page, resumed_fields
 from app.extensions import db, limiter, login_manager
-from app.people import signin, tokens
+from app.people import sessions, signin, tokens
 from app.people.forms import (
     ChangePasswordForm,
     EmailForm,
@@ -20,7 +20,14 @@ from app.people.forms import (
 )
 from app.people.models import User
 from app.people.passwords import verify_password
-from app.web import current_roles, home_url, redirect_after_post, render, safe_next
+from app.web import (
+    current_roles,
+    home_url,
+    redirect_after_post,
+    render,
+    safe_next,
+    same_origin_request,
+)
 
 bp = Blueprint("people", __name__)
 
@@ -32,26 +39,29 @@ def _email_key() -> str:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    uid, _, version = user_id.partition(":")
-    if not uid.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(uid))
-    if user is None or user.session_version != int(version):
-        return None
-    return user
+def _load_user(secret: str) -> User | None:
+    return sessions.load(secret)
 
 
 @login_manager.unauthorized_handler
 def _unauthorized():
-    target = url_for("people.login", next=request.full_path.rstrip("?"))
+    """Not signed in (or the session ended): to the sign-in page. A form sent from one of
+    our own pages keeps its text through the sign-in, shown again to be sent by hand."""
+    target = safe_next(request.full_path.rstrip("?"))
+    fields = carried_fields(request.form) if request.method == "POST" else []
+    if fields and target and same_origin_request():
+        page, status = resume_page(target, fields, status=401)
+        headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"} if request.htmx else {}
+        return page, status, headers
+    login = url_for("people.login", next=target)
     if request.htmx:
-        return "", 401, {"HX-Redirect": target}
+        return "", 401, {"HX-Redirect": login}
     flash(_("Sign in to continue."), "info")
-    return redirect(target)
+    return redirect(login)
 
 
 def _start_session(user: User, remember: bool):
+    sessions.start(user, remember, request.user_agent.string)
     login_user(user, remember=remember)
     user.last_signed_in_at = utcnow()
     session.permanent = True
@@ -70,15 +80,12 @@ def login():
     if form.validate_on_submit():
         user = signin.authenticate(form.email.data, form.password.data)
         resume_to = safe_next(request.form.get("resume_to"))
-        carried = [
-            (k.removeprefix(RESUME_PREFIX), v)
-            for k, v in request.form.items(multi=True)
-            if k.startswith(RESUME_PREFIX)
-        ]
+        carried = resumed_fields(request.form) if same_origin_request() else []
         if user is not None:
             _start_session(user, form.remember.data)
             if resume_to and carried:
-                # Signed in again after the session ran out: back to what was typed.
+                # Signed in again after the session ran out: what was typed is shown,
+                # filled in, for the person to read and send; never sent by itself.
                 return resume_page(resume_to, carried, status=200)
             return redirect_after_post(safe_next(request.args.get("next")) or home_url())
         form.password.errors.append(_("Wrong e-mail address or password."))
@@ -94,7 +101,7 @@ def login():
 def request_link():
     form = EmailForm()
     if form.validate_on_submit():
-        signin.send_link(form.email.data, "signin")
+        signin.request_link(form.email.data, "signin")
         # The same answer whether the address exists or not: no user enumeration.
         return render("auth/link_sent.html", email=form.email.data.strip())
     status = 422 if form.errors else 200
@@ -133,7 +140,7 @@ def link_signin(token: str):
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
-        signin.send_link(form.email.data, "reset")
+        signin.request_link(form.email.data, "reset")
         return render("auth/link_sent.html", email=form.email.data.strip(), reset=True)
     status = 422 if form.errors else 200
     return render(
@@ -160,6 +167,7 @@ def reset_password(token: str):
         signin.set_password(user, form.password.data)
         db.session.commit()
         if current_user.is_authenticated:
+            session.clear()
             logout_user()
         flash(_("Your password is changed. Sign in with the new password."), "success")
         return redirect_after_post(url_for("people.login"))
@@ -170,6 +178,7 @@ def reset_password(token: str):
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
+        sessions.end(sessions.current())
         audit.record("signout", current_user)
         db.session.commit()
     # Clear first: logout_user() leaves a flag in the session that deletes the
@@ -199,14 +208,46 @@ def switch_role(role: str):
     return redirect(home_url())
 
 
+def _account_page(block=None, status=200, password_form=None):
+    return render(
+        "account/account.html",
+        block=block,
+        status=status,
+        password_form=password_form or ChangePasswordForm(),
+        language_form=LanguageForm(locale=current_user.locale or "sv"),
+        active_sessions=sessions.active(current_user),
+    )
+
+
 @bp.route("/account", methods=["GET"])
 @login_required
 def account():
-    return render(
-        "account/account.html",
-        password_form=ChangePasswordForm(),
-        language_form=LanguageForm(locale=current_user.locale or "sv"),
-    )
+    return _account_page()
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """Sign out one of the account's other devices."""
+    if sessions.end_by_id(current_user, session_id):
+        audit.record("signout.device", current_user, {"session": session_id})
+        db.session.commit()
+        flash(_("That device is signed out."), "success")
+    return redirect_after_post(url_for("people.account"))
+
+
+@bp.post("/account/sessions/end-all")
+@login_required
+def end_all_sessions():
+    """Sign out everywhere, this device too."""
+    sessions.end_all(current_user)
+    audit.record("signout.everywhere", current_user)
+    db.session.commit()
+    session.clear()
+    logout_user()
+    response = redirect(url_for("people.login", signed_out="all"), 303)
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.post("/account/password")
@@ -220,22 +261,12 @@ def change_password():
         ):
             form.current.errors.append(_("The current password is not right."))
         else:
-            signin.set_password(current_user, form.password.data)
+            # Every other device is signed out; this one stays signed in.
+            signin.set_password(current_user, form.password.data, keep=sessions.current())
             db.session.commit()
-            # The bumped session version signs out other devices; keep this one as it was.
-            remembered = request.cookies.get(
-                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            )
-            login_user(current_user._get_current_object(), remember=bool(remembered))
             flash(_("Your password is changed."), "success")
             return redirect_after_post(url_for("people.account"))
-    return render(
-        "account/account.html",
-        block="password_form",
-        status=422,
-        password_form=form,
-        language_form=LanguageForm(locale=current_user.locale or "sv"),
-    )
+    return _account_page(block="password_form", status=422, password_form=form)
 
 
 @bp.post("/language")

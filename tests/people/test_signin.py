@@ -13,6 +13,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import OutboxMessage
 from app.people.models import SignInToken, User
+from app.people.signin import process_link_requests
 from tests.conftest import ACCOUNTS, csrf_token, post_form, sign_in
 
 LINK_RE = re.compile(r"http://127\.0\.0\.1:5000(/login/link/[A-Za-z0-9_-]+)")
@@ -20,7 +21,9 @@ RESET_RE = re.compile(r"http://127\.0\.0\.1:5000(/password/reset/[A-Za-z0-9_-]+)
 
 
 def _last_mail(app, recipient: str) -> OutboxMessage | None:
+    """The newest mail to the recipient, after the mail worker handled link requests."""
     with app.app_context():
+        process_link_requests()
         return db.session.scalar(
             select(OutboxMessage)
             .where(OutboxMessage.recipient == recipient)

@@ -1,0 +1,181 @@
+"""Sign-in sessions that end on the server.
+
+A sign-in creates a `UserSession` row; the session cookie and the 30-day remember-me
+cookie carry only its random secret (Flask-Login stores `User.get_id()`, which is that
+secret). Every request looks the row up, so ending the row ends the cookies wherever they
+were copied to: sign-out ends this session, a new password, a new e-mail address or
+deactivation end all of the account's sessions. Rows live in the database, so every app
+process and instance agrees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import ua_parser
+from flask import current_app, g
+from sqlalchemy import delete, or_, select, update
+
+from app.db_types import utcnow
+from app.extensions import db
+from app.people.models import User, UserSession
+
+# How often the last-seen time is written: often enough for the account page, rarely
+# enough that a page view normally writes nothing.
+LAST_SEEN_EVERY = timedelta(minutes=5)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _lifetime(remember: bool) -> timedelta:
+    config = current_app.config
+    return config["REMEMBER_COOKIE_DURATION"] if remember else config["SIGNIN_IDLE_LIFETIME"]
+
+
+def describe_device(user_agent: str | None) -> str:
+    """'Firefox on Android' from a User-Agent header, or '' when it says nothing useful."""
+    parsed = ua_parser.parse((user_agent or "")[:512])
+    browser = parsed.user_agent.family if parsed.user_agent else ""
+    system = parsed.os.family if parsed.os else ""
+    browser = "" if browser == "Other" else browser
+    system = "" if system == "Other" else system
+    if browser and system:
+        return f"{browser} / {system}"[:100]
+    return (browser or system)[:100]
+
+
+def start(user: User, remember: bool, user_agent: str | None) -> UserSession:
+    """Open a session for the user; `user.get_id()` then returns its secret (the caller
+    passes the user to Flask-Login's login_user and commits)."""
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    # The account's ended and expired sessions are of no more use.
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(UserSession.ended_at.is_not(None), UserSession.expires_at <= now),
+        )
+    )
+    row = UserSession(
+        user_id=user.id,
+        token_hash=_digest(secret),
+        device=describe_device(user_agent),
+        remember=remember,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + _lifetime(remember),
+    )
+    db.session.add(row)
+    db.session.flush()
+    user.session_secret = secret
+    g.user_session = row
+    return row
+
+
+def load(secret: str) -> User | None:
+    """The user of a live session (one statement), else None. Keeps the session alive:
+    its expiry slides with use, written at most every few minutes."""
+    if not secret or len(secret) > 100:
+        return None
+    found = db.session.execute(
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None))
+    ).first()
+    if found is None:
+        return None
+    user, row = found
+    now = utcnow()
+    if row.expires_at <= now or not user.active:
+        return None
+    if now - row.last_seen_at >= LAST_SEEN_EVERY:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == row.id)
+            .values(last_seen_at=now, expires_at=now + _lifetime(row.remember))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    user.session_secret = secret
+    g.user_session = row
+    return user
+
+
+def current() -> UserSession | None:
+    """The session of this request, if signed in."""
+    return g.get("user_session")
+
+
+def end(row: UserSession | None, now: datetime | None = None) -> None:
+    """End one session (the caller commits)."""
+    if row is None:
+        return
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.id == row.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def end_all(user: User, keep: UserSession | None = None) -> int:
+    """End every session of the user, except `keep` (the caller commits). Returns how many."""
+    query = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    result = db.session.execute(
+        query.values(ended_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    id: int
+    device: str
+    created_at: datetime
+    last_seen_at: datetime
+    this_device: bool
+
+
+def active(user: User) -> list[ActiveSession]:
+    """The user's live sessions, most recently used first, for the account page."""
+    now = utcnow()
+    this = current()
+    rows = db.session.execute(
+        select(UserSession.id, UserSession.device, UserSession.created_at, UserSession.last_seen_at)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.expires_at > now,
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).all()
+    return [
+        ActiveSession(
+            r.id, r.device, r.created_at, r.last_seen_at, this is not None and r.id == this.id
+        )
+        for r in rows
+    ]
+
+
+def end_by_id(user: User, session_id: int) -> bool:
+    """End one of the user's own sessions from the account page (the caller commits)."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(
+            UserSession.id == session_id,
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+        )
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
