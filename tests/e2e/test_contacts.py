@@ -34,7 +34,7 @@ def test_guardian_updates_phone_then_confirms_next_year(phone, live_app):
         )
         d.confirmed_at = utcnow() - timedelta(days=400)
         db.session.commit()
-    page.get_by_role("button", name="Logga ut").click()
+    page.get_by_role("button", name="Logga ut", exact=True).click()
     phone.sign_in("guardian@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Stämmer dina kontaktuppgifter?")
     expect(page.get_by_text("070-174 06 98")).to_be_visible()

@@ -21,7 +21,7 @@ def _days(app, count: int, offset: int) -> tuple[str, str]:
 
 
 def _sign_out(phone):
-    phone.page.get_by_role("button", name="Logga ut").click()
+    phone.page.get_by_role("button", name="Logga ut", exact=True).click()
     expect(phone.page.get_by_text("Du är utloggad.")).to_be_visible()
 
 

@@ -38,7 +38,7 @@ def test_mentor_sets_time_agenda_goal_and_they_are_seen(phone):
     goal.get_by_role("button", name="Spara uppföljningen").click()
     expect(page.get_by_text("Uppföljningen är sparad.")).to_be_visible()
     phone.check("goals-mentor")
-    page.get_by_role("button", name="Logga ut").click()
+    page.get_by_role("button", name="Logga ut", exact=True).click()
 
     phone.sign_in("student@example.org")
     expect(page.get_by_text("Val av gymnasium: frågor").first).to_be_visible()
@@ -50,7 +50,7 @@ def test_mentor_sets_time_agenda_goal_and_they_are_seen(phone):
     page.get_by_text("Uppföljningar").first.click()
     expect(page.get_by_text("Första boken klar")).to_be_visible()
     phone.check("goals-student")
-    page.get_by_role("button", name="Logga ut").click()
+    page.get_by_role("button", name="Logga ut", exact=True).click()
 
     phone.sign_in("guardian@example.org")
     card = page.locator("article").filter(has_text="Elsa Karlsson")

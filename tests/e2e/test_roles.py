@@ -76,7 +76,7 @@ def test_mentor_follows_links_to_group_account_and_signs_out(phone):
     page.get_by_role("link", name="Mitt konto").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mitt konto")
     phone.check("account")
-    page.get_by_role("button", name="Logga ut").click()
+    page.get_by_role("button", name="Logga ut", exact=True).click()
     expect(page.get_by_text("Du är utloggad.")).to_be_visible()
     page.goto(phone.base_url + "/home/mentor")
     assert "/login" in page.url
