@@ -213,6 +213,7 @@ def is_group_mentor(user: User, group_id: int) -> bool:
 
 
 def is_guardian_of(user: User, student_id: int) -> bool:
+    """The one guardian check: leave, talks, goals and feeds all ask here."""
     return bool(
         db.session.scalar(
             select(
@@ -220,6 +221,71 @@ def is_guardian_of(user: User, student_id: int) -> bool:
                     Guardianship.guardian_id == user.id, Guardianship.student_id == student_id
                 )
             )
+        )
+    )
+
+
+# --- decision rights: one function each, for views, templates and tests alike -----------
+
+
+def is_principal_at(user: User, school_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Staff.user_id == user.id,
+                    Staff.role == "principal",
+                    Staff.school_id == school_id,
+                )
+            )
+        )
+    )
+
+
+def mentors_student(user: User, student_id: int, school_year_id: int) -> bool:
+    """Mentor or co-mentor of the student's group in that school year."""
+    groups = select(GroupMembership.group_id).where(
+        GroupMembership.student_id == student_id,
+        GroupMembership.school_year_id == school_year_id,
+    )
+    return bool(
+        db.session.scalar(
+            select(exists().where(GroupMentor.user_id == user.id, GroupMentor.group_id.in_(groups)))
+        )
+    )
+
+
+def may_decide_leave(user: User, leave_request) -> bool:
+    """An open request: the school's principal decides any; the student's mentors those
+    within the mentor's limit."""
+    if leave_request.status != "pending":
+        return False
+    if is_principal_at(user, leave_request.school_year.school_id):
+        return True
+    return leave_request.decider == "mentor" and mentors_student(
+        user, leave_request.student_id, leave_request.school_year_id
+    )
+
+
+def may_pass_on_leave(user: User, leave_request) -> bool:
+    """The student's mentor hands an open request of theirs to the principal."""
+    return (
+        leave_request.status == "pending"
+        and leave_request.decider == "mentor"
+        and mentors_student(user, leave_request.student_id, leave_request.school_year_id)
+    )
+
+
+def may_write_goal(user: User, student: Student) -> bool:
+    """The student's mentors write goals; the student too where the school allows it."""
+    if student.user_id == user.id and student.school.students_write_goals:
+        return True
+    mentored = select(GroupMembership.student_id).where(
+        GroupMembership.group_id.in_(mentored_group_ids(user))
+    )
+    return bool(
+        db.session.scalar(
+            select(exists().where(Student.id == student.id, Student.id.in_(mentored)))
         )
     )
 

@@ -379,7 +379,7 @@ def _leave(groups: dict, skip: set[int]) -> None:
         "",
         today,
         notify=False,
-    )
+    ).requests
     approved.status, approved.decided_by_id = "approved", groups["7A"].mentors[0].user_id
     approved.decided_at = utcnow()
 

@@ -19,6 +19,7 @@ from app.school.models import (
     SchoolYear,
     Term,
 )
+from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "MentorTimeOccurrence",
     "OutboxMessage",
     "School",
+    "Submission",
     "SchoolYear",
     "SignInToken",
     "Staff",

@@ -14,8 +14,9 @@ from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 
-from app.access import ROLES, current_roles
+from app.access import ROLES, current_roles, may_decide_leave, may_write_goal
 from app.db_types import utcnow
+from app.submissions import new_key as new_send_key
 
 ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
 ROLE_LABELS = {
@@ -251,6 +252,9 @@ def register(app: Flask) -> None:
         channel_label=channel_label,
         absolute_url=absolute_url,
         now_utc=utcnow,
+        may_decide_leave=may_decide_leave,
+        may_write_goal=may_write_goal,
+        new_send_key=new_send_key,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").

@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.contacts.details import normalise_phone, normalise_postal_code
 from app.people.forms import email_field
+from app.submissions import SendKeyMixin
 
 CHANNEL_LABELS = {
     "phone": _l("Phone"),
@@ -57,7 +58,7 @@ class ContactForm(FlaskForm):
             raise ValidationError(_l("Write the town that goes with the postal code."))
 
 
-class ContactNoteForm(FlaskForm):
+class ContactNoteForm(SendKeyMixin, FlaskForm):
     occurred_on = DateField(_l("Date"), validators=[InputRequired(_l("Choose the date."))])
     channel = SelectField(
         _l("How"), choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()], default="phone"

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import access, audit
+from app import access, audit, submissions
 from app.contacts import details as logic
 from app.contacts import group_list
 from app.contacts import log as contact_log
@@ -163,18 +163,26 @@ def student_log(student_id: int):
     if request.method == "GET":
         form.occurred_on.data = today()
     if form.validate_on_submit():
-        contact_log.add_note(
-            student,
-            current_user,
-            occurred_on=form.occurred_on.data,
-            channel=form.channel.data,
-            with_whom=form.with_whom.data.strip(),
-            summary=form.summary.data.strip(),
-            follow_up_on=form.follow_up_on.data,
+        page = url_for("contacts.student_log", student_id=student.id)
+
+        def create() -> str:
+            contact_log.add_note(
+                student,
+                current_user,
+                occurred_on=form.occurred_on.data,
+                channel=form.channel.data,
+                with_whom=form.with_whom.data.strip(),
+                summary=form.summary.data.strip(),
+                follow_up_on=form.follow_up_on.data,
+            )
+            return page
+
+        url, first = submissions.create_once(current_user, form.submit_key.data, create)
+        flash(
+            _("The contact is noted.") if first else str(submissions.ALREADY_SENT),
+            "success" if first else "info",
         )
-        db.session.commit()
-        flash(_("The contact is noted."), "success")
-        return redirect_after_post(url_for("contacts.student_log", student_id=student.id))
+        return redirect_after_post(url)
     status = 422 if form.errors else 200
     return render(
         "contacts/student_log.html",

@@ -8,6 +8,8 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.submissions import SendKeyMixin
+
 AREA_LABELS = {"knowledge": _l("Knowledge"), "social": _l("Social"), "personal": _l("Personal")}
 STATUS_LABELS = {
     "not_started": _l("Not started"),
@@ -17,7 +19,7 @@ STATUS_LABELS = {
 }
 
 
-class GoalForm(FlaskForm):
+class GoalForm(SendKeyMixin, FlaskForm):
     area = SelectField(_l("Area"), choices=[SelectChoice(k, v) for k, v in AREA_LABELS.items()])
     subject = StringField(_l("Subject (optional)"), validators=[Length(max=100)])
     text = TextAreaField(
@@ -28,7 +30,7 @@ class GoalForm(FlaskForm):
     target_date = DateField(_l("Reached by (optional)"), validators=[Optional()])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(SendKeyMixin, FlaskForm):
     status = SelectField(
         _l("Status"), choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
     )

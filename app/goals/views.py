@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import access, audit
+from app import access, submissions
 from app.extensions import db
+from app.goals import plans
 from app.goals.forms import STATUS_LABELS, FollowUpForm, GoalForm
-from app.goals.models import Goal, GoalUpdate
+from app.goals.models import Goal
 from app.school.calendar import current_year, today
 from app.talks.models import TalkRecord
 from app.web import redirect_after_post, render
@@ -34,37 +35,41 @@ def goals_of(student_id: int, school_year_id: int) -> list[Goal]:
     )
 
 
+def _sent(url: str, first: bool, done: str):
+    flash(done if first else str(submissions.ALREADY_SENT), "success" if first else "info")
+    return redirect_after_post(url)
+
+
 @bp.route("/students/<int:student_id>/goals", methods=["GET", "POST"])
 @login_required
 def student_goals(student_id: int):
     student, relation = access.goals_access_or_404(student_id)
     year = _year(student)
+    # A mentor is known to write (goals_access_or_404 asked); anyone else, access decides.
     may_write = relation == "mentor" or (
-        relation == "student" and student.school.students_write_goals
+        relation == "student" and access.may_write_goal(current_user, student)
     )
     if request.method == "POST" and (not may_write or year is None):
         abort(404)
     form = GoalForm()
     if form.validate_on_submit():
-        goal = Goal(
-            student_id=student.id,
-            school_year_id=year.id,
-            area=form.area.data,
-            subject=(form.subject.data or "").strip(),
-            text=form.text.data.strip(),
-            steps=(form.steps.data or "").strip(),
-            target_date=form.target_date.data,
-            created_by_id=current_user.id,
-        )
-        db.session.add(goal)
-        db.session.flush()
-        db.session.add(
-            GoalUpdate(goal_id=goal.id, status="not_started", created_by_id=current_user.id)
-        )
-        audit.record("goal.created", goal, {"student_id": student.id, "area": goal.area})
-        db.session.commit()
-        flash(_("The goal is saved."), "success")
-        return redirect_after_post(url_for("goals.student_goals", student_id=student.id))
+        page = url_for("goals.student_goals", student_id=student.id)
+
+        def create() -> str:
+            plans.add_goal(
+                student,
+                year.id,
+                current_user,
+                area=form.area.data,
+                text=form.text.data,
+                subject=form.subject.data or "",
+                steps=form.steps.data or "",
+                target_date=form.target_date.data,
+            )
+            return page
+
+        url, first = submissions.create_once(current_user, form.submit_key.data, create)
+        return _sent(url, first, _("The goal is saved."))
     status = 422 if form.errors else 200
     return render(
         "goals/student.html",
@@ -89,20 +94,14 @@ def follow_up(goal_id: int):
     form = FollowUpForm()
     if not form.validate_on_submit():
         abort(400)
-    comment = (form.comment.data or "").strip()
-    update = GoalUpdate(
-        goal_id=goal.id,
-        status=form.status.data,
-        student_comment=comment if relation == "student" else "",
-        mentor_comment=comment if relation == "mentor" else "",
-        created_by_id=current_user.id,
-    )
-    db.session.add(update)
-    db.session.flush()
-    audit.record("goal.followed_up", goal, {"status": update.status, "by": relation})
-    db.session.commit()
-    flash(_("The follow-up is saved."), "success")
-    return redirect_after_post(url_for("goals.student_goals", student_id=goal.student_id))
+    page = url_for("goals.student_goals", student_id=goal.student_id)
+
+    def create() -> str:
+        plans.follow_up(goal, current_user, relation, form.status.data, form.comment.data or "")
+        return page
+
+    url, first = submissions.create_once(current_user, form.submit_key.data, create)
+    return _sent(url, first, _("The follow-up is saved."))
 
 
 @bp.post("/talks/periods/<int:period_id>/students/<int:student_id>/actions-to-goal")
@@ -118,24 +117,26 @@ def actions_to_goal(period_id: int, student_id: int):
     )
     if relation != "mentor" or record is None or not record.actions.strip():
         abort(404)
-    goal = Goal(
-        student_id=student.id,
-        school_year_id=period.group.school_year_id,
-        area="knowledge",
-        text=record.actions.strip(),
-        steps="",
-        created_by_id=current_user.id,
-    )
-    db.session.add(goal)
-    db.session.flush()
-    db.session.add(GoalUpdate(goal_id=goal.id, status="not_started", created_by_id=current_user.id))
-    audit.record("goal.from_talk", goal, {"period_id": period.id})
-    db.session.commit()
-    flash(
+    page = url_for("goals.student_goals", student_id=student.id)
+
+    def create() -> str:
+        plans.add_goal(
+            student,
+            period.group.school_year_id,
+            current_user,
+            area="knowledge",
+            text=record.actions,
+            action="goal.from_talk",
+            details={"period_id": period.id},
+        )
+        return page
+
+    url, first = submissions.create_once(current_user, request.form.get("submit_key"), create)
+    return _sent(
+        url,
+        first,
         _(
             "The agreed actions are now a goal for %(name)s. Adjust it if needed.",
             name=student.first_name,
         ),
-        "success",
     )
-    return redirect_after_post(url_for("goals.student_goals", student_id=student.id))

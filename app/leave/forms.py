@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from app.fields import MultiCheckboxField
+from app.submissions import SendKeyMixin
 
 REASON_LABELS = {
     "travel": _l("Travel"),
@@ -19,7 +20,7 @@ REASON_LABELS = {
 }
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(SendKeyMixin, FlaskForm):
     students = MultiCheckboxField(_l("For whom?"), coerce=int, validate_choice=False)
     start_date = DateField(_l("First day"), validators=[InputRequired(_l("Choose the first day."))])
     end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Choose the last day."))])

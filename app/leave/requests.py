@@ -2,30 +2,58 @@
 
 Every change is a conditional UPDATE on the request's current state, so a stale page,
 a second tab or a second decider is refused by the database rather than overwriting.
+Applications and decisions about one student take turns on a database lock
+(`app.concurrency.lock_row`), so the limit is checked against what is decided now.
+Each step commits here and returns an `Outcome`; the views only show it.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import update
 
-from app import audit
+from app import access, audit, submissions
+from app.concurrency import insert_unless_exists, lock_row
 from app.db_types import utcnow
 from app.extensions import db
 from app.leave import policy
 from app.leave.models import LeaveConsent, LeaveRequest
 from app.outbox import queue_mail
 from app.people.family import guardians_of
-from app.people.models import Staff, Student, User
-from app.school.models import GroupMembership, GroupMentor, SchoolYear
+from app.people.models import Student, User
+from app.school.models import SchoolYear
 
 
-class LeaveError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a step on a request. Ordinary results are outcomes, not exceptions:
+    "sent", "repeated" (a second send of the same form), "withdrawn", "consented",
+    "approved", "rejected", "passed_on" (reason "over_limit" when a mentor's approval
+    would pass the limit now), or "refused" with a reason ("already_decided",
+    "not_allowed", "consent_missing", or the field errors of an application)."""
+
+    result: str
+    reason: str | None = None
+    requests: tuple[LeaveRequest, ...] = ()
+    url: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.result != "refused"
+
+
+def _refused(reason: str, **values) -> Outcome:
+    db.session.rollback()
+    return Outcome("refused", reason, **values)
+
+
+def _serialize(student_id: int) -> None:
+    """Checks and decisions about one student's leave take turns, in the database."""
+    lock_row(Student, student_id)
 
 
 def _notify(request: LeaveRequest, template: str, actor: User) -> None:
@@ -49,16 +77,26 @@ def apply(
     note: str,
     today: date,
     notify: bool = True,
-) -> list[LeaveRequest]:
-    """One request per child, sent together. The caller has assessed them (no errors).
+    send_key: str | None = None,
+    result_url: str = "",
+) -> Outcome:
+    """One request per child, sent together, and committed. The rules are checked again
+    here, each child's in turn with the student's decisions: two sends at once cannot
+    both pass the overlap check. A second send of the same form (`send_key`) creates
+    nothing and is "repeated", with the first send's `result_url`.
     notify=False (demo data) queues no e-mail."""
+    first = submissions.claim(guardian, send_key)
+    if first is not None:
+        db.session.rollback()
+        return Outcome("repeated", url=first or result_url)
     batch = secrets.token_hex(8)
     created = []
-    for student, year in students:
+    for student, year in sorted(students, key=lambda pair: pair[0].id):
+        _serialize(student.id)
         school = year.school
         result = policy.assess(student.id, school, year, start, end, today)
         if result.errors:
-            raise LeaveError(next(iter(result.errors.values())))
+            return _refused(next(iter(result.errors.values())), errors=result.errors)
         request = LeaveRequest(
             student_id=student.id,
             school_year_id=year.id,
@@ -86,7 +124,9 @@ def apply(
         if notify:
             _notify(request, "leave_sent", guardian)
         created.append(request)
-    return created
+    submissions.finish(guardian, send_key, result_url)
+    db.session.commit()
+    return Outcome("sent", requests=tuple(created), url=result_url)
 
 
 def _transition(request: LeaveRequest, values: dict, *conditions) -> bool:
@@ -103,11 +143,13 @@ def _transition(request: LeaveRequest, values: dict, *conditions) -> bool:
     return True
 
 
-def withdraw(request: LeaveRequest, guardian: User) -> None:
+def withdraw(request: LeaveRequest, guardian: User) -> Outcome:
     if not _transition(request, {"status": "withdrawn", "decided_at": utcnow()}):
-        raise LeaveError("already_decided")
+        return _refused("already_decided")
     audit.record("leave.withdrawn", request, {}, actor=guardian)
     _notify(request, "leave_decided", guardian)
+    db.session.commit()
+    return Outcome("withdrawn")
 
 
 def missing_consents(request: LeaveRequest) -> list[User]:
@@ -117,93 +159,66 @@ def missing_consents(request: LeaveRequest) -> list[User]:
     return [g for g in guardians_of(request.student_id) if g.id not in given]
 
 
-def consent(request: LeaveRequest, guardian: User) -> None:
+def consent(request: LeaveRequest, guardian: User) -> Outcome:
+    """A guardian agrees, once: a second tap (or ten at once) finds the consent made."""
     if request.status != "pending":
-        raise LeaveError("already_decided")
-    if any(c.guardian_id == guardian.id for c in request.consents):
-        return
-    db.session.add(LeaveConsent(request_id=request.id, guardian_id=guardian.id))
-    audit.record("leave.consented", request, {}, actor=guardian)
-
-
-def is_principal(user: User, request: LeaveRequest) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Staff.user_id == user.id,
-                    Staff.role == "principal",
-                    Staff.school_id == request.school_year.school_id,
-                )
-            )
-        )
-    )
-
-
-def is_mentor(user: User, request: LeaveRequest) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists()
-                .where(GroupMentor.user_id == user.id)
-                .where(
-                    GroupMentor.group_id.in_(
-                        select(GroupMembership.group_id).where(
-                            GroupMembership.student_id == request.student_id,
-                            GroupMembership.school_year_id == request.school_year_id,
-                        )
-                    )
-                )
-            )
-        )
-    )
-
-
-def may_decide(user: User, request: LeaveRequest) -> bool:
-    """The principal decides any request of the school; the mentor those within the limit."""
-    if request.status != "pending":
-        return False
-    if is_principal(user, request):
-        return True
-    return request.decider == "mentor" and is_mentor(user, request)
+        return _refused("already_decided")
+    if insert_unless_exists(
+        LeaveConsent, request_id=request.id, guardian_id=guardian.id, created_at=utcnow()
+    ):
+        audit.record("leave.consented", request, {}, actor=guardian)
+    db.session.commit()
+    db.session.expire(request)
+    return Outcome("consented")
 
 
 def decide(
     request: LeaveRequest, user: User, approve: bool, comment: str, now: datetime | None = None
-) -> None:
-    """Approve or reject, once. A mentor's approval is checked against the limit again:
-    other approvals since the request was sent may have used it up."""
-    if not may_decide(user, request):
-        raise LeaveError("already_decided" if request.status != "pending" else "not_allowed")
+) -> Outcome:
+    """Approve or reject, once, and commit. A mentor's approval is checked against the
+    limit again, in turn with every other decision about the student: approvals made
+    meanwhile may have used it up, and then the request goes to the principal."""
+    _serialize(request.student_id)
+    db.session.refresh(request)  # as it is now, after anyone who came first
+    if request.status != "pending":
+        return _refused("already_decided")
+    if not access.may_decide_leave(user, request):
+        return _refused("not_allowed")
     if missing_consents(request):
-        raise LeaveError("consent_missing")
-    principal = is_principal(user, request)
+        return _refused("consent_missing")
+    principal = access.is_principal_at(user, request.school_year.school_id)
     if approve and not principal:
         used = policy.approved_days(request.student_id, request.school_year_id)
-        school = request.school_year.school
-        if policy.decider_for(school, request.school_days, used) != "mentor":
-            pass_on(request, user, automatic=True)
-            raise LeaveError("over_limit")
+        if policy.decider_for(request.school_year.school, request.school_days, used) != "mentor":
+            return pass_on(request, user, automatic=True)
+    comment = comment.strip()
     values = {
         "status": "approved" if approve else "rejected",
         "decided_by_id": user.id,
         "decided_at": now or utcnow(),
-        "decision_comment": comment.strip(),
+        "decision_comment": comment,
     }
     condition = () if principal else (LeaveRequest.decider == "mentor",)
     if not _transition(request, values, *condition):
-        raise LeaveError("already_decided")
+        return _refused("already_decided")
     audit.record(
         "leave.approved" if approve else "leave.rejected",
         request,
-        {"comment": comment.strip(), "as": "principal" if principal else "mentor"},
+        {"comment": comment, "as": "principal" if principal else "mentor"},
         actor=user,
     )
     _notify(request, "leave_decided", user)
+    db.session.commit()
+    return Outcome("approved" if approve else "rejected")
 
 
-def pass_on(request: LeaveRequest, user: User, automatic: bool = False) -> None:
-    """The mentor hands the request to the principal."""
+def pass_on(request: LeaveRequest, user: User, automatic: bool = False) -> Outcome:
+    """The mentor hands the request to the principal (automatic: approving it would pass
+    the mentor's limit now)."""
+    if not access.may_pass_on_leave(user, request):
+        return _refused("already_decided" if request.status != "pending" else "not_allowed")
     if not _transition(request, {"decider": "principal"}, LeaveRequest.decider == "mentor"):
-        raise LeaveError("already_decided")
+        return _refused("already_decided")
     audit.record("leave.passed_on", request, {"automatic": automatic}, actor=user)
+    db.session.commit()
+    return Outcome("passed_on", "over_limit" if automatic else None)

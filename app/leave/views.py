@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app import access
-from app.extensions import db
+from app import access, submissions
 from app.leave import overview, policy
 from app.leave import requests as logic
 from app.leave.forms import DecisionForm, LeaveForm
@@ -39,6 +38,20 @@ ACTION_ERRORS = {
         "so it has been passed on to the principal."
     ),
 }
+DONE = {
+    "approved": _l("Approved. The guardians are told."),
+    "rejected": _l("Rejected. The guardians are told."),
+    "withdrawn": _l("The request is withdrawn."),
+    "consented": _l("Thank you: you have agreed to the request."),
+    "passed_on": _l("The request is passed on to the principal."),
+}
+
+
+def _message(outcome: logic.Outcome) -> tuple[str, str]:
+    """The flash of an outcome: what was done, or why not."""
+    if outcome.result == "refused" or outcome.reason == "over_limit":
+        return str(ACTION_ERRORS[outcome.reason]), "error"
+    return str(DONE[outcome.result]), "success"
 
 
 def _item_response(item, message: str, category: str = "success"):
@@ -50,6 +63,28 @@ def _item_response(item, message: str, category: str = "success"):
         message=message,
         category=category,
         decision_form=DecisionForm(),
+    )
+
+
+def _field_errors(form, errors: dict[str, str], name: str | None) -> None:
+    for field_name, code in errors.items():
+        message = str(FIELD_ERRORS[code])
+        if name and code == "overlap":
+            message = f"{name}: {message}"
+        field_errors = getattr(form, field_name).errors
+        if message not in field_errors:
+            field_errors.append(message)
+
+
+def _sent_message(outcome: logic.Outcome) -> tuple[str, str]:
+    if outcome.result == "repeated":
+        return str(submissions.ALREADY_SENT), "info"
+    if len(outcome.requests) == 1:
+        return _("The request is sent. All guardians get an e-mail; the decision shows here."), (
+            "success"
+        )
+    return _("%(num)d requests are sent, one for each child.", num=len(outcome.requests)), (
+        "success"
     )
 
 
@@ -73,16 +108,14 @@ def new():
             result = policy.assess(
                 student.id, student.school, year, form.start_date.data, form.end_date.data, today()
             )
-            for field_name, code in result.errors.items():
-                message = str(FIELD_ERRORS[code])
-                if len(picked) > 1 and code == "overlap":
-                    message = f"{student.first_name}: {message}"
-                errors = getattr(form, field_name).errors
-                if message not in errors:
-                    errors.append(message)
+            _field_errors(form, result.errors, student.first_name if len(picked) > 1 else None)
             previews.append((student, result))
+        first = form.errors and submissions.first_result(current_user, form.submit_key.data)
+        if first:  # sent before, so what that send made is in the way: show it instead
+            flash(str(submissions.ALREADY_SENT), "info")
+            return redirect_after_post(first)
         if not form.errors and request.form.get("action") == "send":
-            created = logic.apply(
+            outcome = logic.apply(
                 current_user,
                 picked,
                 form.start_date.data,
@@ -90,15 +123,13 @@ def new():
                 form.reason.data,
                 form.note.data or "",
                 today(),
+                send_key=form.submit_key.data,
+                result_url=url_for("leave.mine"),
             )
-            db.session.commit()
-            flash(
-                _("The request is sent. All guardians get an e-mail; the decision shows here.")
-                if len(created) == 1
-                else _("%(num)d requests are sent, one for each child.", num=len(created)),
-                "success",
-            )
-            return redirect_after_post(url_for("leave.mine"))
+            if outcome.ok:
+                flash(*_sent_message(outcome))
+                return redirect_after_post(outcome.url)
+            _field_errors(form, outcome.errors, None)  # changed meanwhile (another send)
     status = 422 if form.errors else 200
     return render(
         "leave/new.html",
@@ -122,10 +153,7 @@ def _detail(leave, decision_form, status: int = 200):
         item=overview.items_for([leave])[0],
         leave=leave,
         is_guardian=access.is_guardian_of(current_user, leave.student_id),
-        may_decide=logic.may_decide(current_user, leave),
-        may_pass_on=leave.status == "pending"
-        and leave.decider == "mentor"
-        and logic.is_mentor(current_user, leave),
+        may_pass_on=access.may_pass_on_leave(current_user, leave),
         missing=logic.missing_consents(leave),
         decision_form=decision_form,
     )
@@ -137,31 +165,23 @@ def detail(request_id: int):
     return _detail(access.leave_request_or_404(request_id), DecisionForm())
 
 
-def _guardian_step(request_id: int, step, done: str):
+def _guardian_step(request_id: int, step):
     """A guardian's one-button step on their child's request: withdraw or agree."""
     leave = access.leave_request_or_404(request_id, guardian_only=True)
-    try:
-        step(leave, current_user)
-    except logic.LeaveError as error:
-        flash(str(ACTION_ERRORS[error.code]), "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    flash(*_message(step(leave, current_user)))
     return redirect_after_post(url_for("leave.detail", request_id=request_id))
 
 
 @bp.post("/leave/<int:request_id>/withdraw")
 @login_required
 def withdraw(request_id: int):
-    return _guardian_step(request_id, logic.withdraw, _("The request is withdrawn."))
+    return _guardian_step(request_id, logic.withdraw)
 
 
 @bp.post("/leave/<int:request_id>/consent")
 @login_required
 def consent(request_id: int):
-    return _guardian_step(
-        request_id, logic.consent, _("Thank you: you have agreed to the request.")
-    )
+    return _guardian_step(request_id, logic.consent)
 
 
 @bp.post("/leave/<int:request_id>/decide")
@@ -184,22 +204,10 @@ def decide(request_id: int):
                 message=None,
             )
         return _detail(leave, form, status=422)
-    try:
-        logic.decide(leave, current_user, decision == "approve", form.comment.data or "")
-    except logic.LeaveError as error:
-        if error.code == "over_limit":
-            db.session.commit()  # the request was passed on to the principal
-        message, category = str(ACTION_ERRORS[error.code]), "error"
-    else:
-        db.session.commit()
-        message = (
-            _("Approved. The guardians are told.")
-            if decision == "approve"
-            else _("Rejected. The guardians are told.")
-        )
-        category = "success"
-    leave = access.leave_request_or_404(request_id)
+    outcome = logic.decide(leave, current_user, decision == "approve", form.comment.data or "")
+    message, category = _message(outcome)
     if request.htmx:
+        leave = access.leave_request_or_404(request_id)
         return _item_response(overview.items_for([leave])[0], message, category)
     flash(message, category)
     return redirect_after_post(
@@ -211,15 +219,9 @@ def decide(request_id: int):
 @login_required
 def pass_on(request_id: int):
     leave = access.leave_request_or_404(request_id)
-    if not logic.is_mentor(current_user, leave):
+    if not access.mentors_student(current_user, leave.student_id, leave.school_year_id):
         abort(404)
-    try:
-        logic.pass_on(leave, current_user)
-    except logic.LeaveError as error:
-        flash(str(ACTION_ERRORS[error.code]), "error")
-    else:
-        db.session.commit()
-        flash(_("The request is passed on to the principal."), "success")
+    flash(*_message(logic.pass_on(leave, current_user)))
     return redirect_after_post(url_for("leave.inbox"))
 
 

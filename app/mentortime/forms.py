@@ -16,10 +16,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.submissions import SendKeyMixin
+
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"))
 
 
-class MentorTimeForm(FlaskForm):
+class MentorTimeForm(SendKeyMixin, FlaskForm):
     weekday = SelectField(
         _l("Weekday"), coerce=int, choices=[SelectChoice(i, d) for i, d in enumerate(WEEKDAYS)]
     )
@@ -35,7 +37,7 @@ class MentorTimeForm(FlaskForm):
     room = StringField(_l("Room"), validators=[Length(max=100)])
 
 
-class OccurrenceForm(FlaskForm):
+class OccurrenceForm(SendKeyMixin, FlaskForm):
     agenda = TextAreaField(
         _l("Agenda"), validators=[Length(max=5000)], description=_l("One item per line.")
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.concurrency import insert_unless_exists, lock_row
 from app.db_types import utcnow
 from app.extensions import db
 from app.mentortime.models import MentorTime, MentorTimeOccurrence
@@ -119,7 +120,11 @@ def override_for(mentor_time: MentorTime, on_date: date) -> MentorTimeOccurrence
 def save_occurrence(
     mentor_time: MentorTime, on_date: date, values: dict, actor
 ) -> MentorTimeOccurrence:
+    # The week's row is made once, whoever saves first; saves then take turns on it.
+    insert_unless_exists(MentorTimeOccurrence, mentor_time_id=mentor_time.id, on_date=on_date)
     occ = override_for(mentor_time, on_date)
+    lock_row(MentorTimeOccurrence, occ.id)
+    db.session.refresh(occ)
     for key, value in values.items():
         setattr(occ, key, value)
     occ.updated_at = utcnow()
@@ -127,3 +132,12 @@ def save_occurrence(
     db.session.flush()
     audit.record("mentor_time.occurrence_saved", occ, {"on_date": on_date.isoformat()}, actor=actor)
     return occ
+
+
+def add_mentor_time(group, actor, **values) -> MentorTime:
+    """A new weekly mentor time for the group."""
+    mentor_time = MentorTime(group_id=group.id, **values)
+    db.session.add(mentor_time)
+    db.session.flush()
+    audit.record("mentor_time.created", mentor_time, {"weekday": mentor_time.weekday}, actor=actor)
+    return mentor_time

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import access, audit
+from app import access, audit, submissions
 from app.db_types import utcnow
 from app.extensions import db
 from app.mentortime import schedule
@@ -19,6 +19,11 @@ from app.web import redirect_after_post, render
 bp = Blueprint("mentortime", __name__)
 
 
+def _sent(url: str, first: bool, done: str):
+    flash(done if first else str(submissions.ALREADY_SENT), "success" if first else "info")
+    return redirect_after_post(url)
+
+
 @bp.route("/groups/<int:group_id>/mentor-time", methods=["GET", "POST"])
 @login_required
 def group(group_id: int):
@@ -27,19 +32,21 @@ def group(group_id: int):
         abort(404)
     form = MentorTimeForm()
     if form.validate_on_submit():
-        mentor_time = MentorTime(
-            group_id=group.id,
-            weekday=form.weekday.data,
-            start=form.start.data,
-            minutes=form.minutes.data,
-            room=(form.room.data or "").strip(),
-        )
-        db.session.add(mentor_time)
-        db.session.flush()
-        audit.record("mentor_time.created", mentor_time, {"weekday": mentor_time.weekday})
-        db.session.commit()
-        flash(_("The mentor time is added."), "success")
-        return redirect_after_post(url_for("mentortime.group", group_id=group.id))
+        page = url_for("mentortime.group", group_id=group.id)
+
+        def create() -> str:
+            schedule.add_mentor_time(
+                group,
+                current_user,
+                weekday=form.weekday.data,
+                start=form.start.data,
+                minutes=form.minutes.data,
+                room=(form.room.data or "").strip(),
+            )
+            return page
+
+        url, first = submissions.create_once(current_user, form.submit_key.data, create)
+        return _sent(url, first, _("The mentor time is added."))
     upcoming = schedule.upcoming_for_groups([group.id], weeks=5)[group.id]
     status = 422 if form.errors else 200
     times = db.session.scalars(
@@ -95,10 +102,14 @@ def occurrence(mentor_time_id: int, on_date: str):
         }
         if not passed:  # the agenda is fixed once the mentor time has passed
             values["agenda"] = form.agenda.data or ""
-        schedule.save_occurrence(mentor_time, day, values, current_user)
-        db.session.commit()
-        flash(_("The mentor time is saved."), "success")
-        return redirect_after_post(url_for("mentortime.group", group_id=mentor_time.group_id))
+        page = url_for("mentortime.group", group_id=mentor_time.group_id)
+
+        def save() -> str:
+            schedule.save_occurrence(mentor_time, day, values, current_user)
+            return page
+
+        url, first = submissions.create_once(current_user, form.submit_key.data, save)
+        return _sent(url, first, _("The mentor time is saved."))
     status = 422 if form.errors else 200
     return render(
         "mentortime/occurrence.html",

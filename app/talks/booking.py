@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import audit
+from app import access, audit
 from app.db_types import utcnow
 from app.extensions import db
-from app.people.models import Guardianship, Student, User
+from app.people.models import Student, User
 from app.school.models import GroupMembership
 from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 
@@ -36,18 +36,6 @@ def change_deadline(booking: TalkBooking) -> datetime:
 
 def can_change(booking: TalkBooking, now: datetime | None = None) -> bool:
     return booking.active and (now or utcnow()) < change_deadline(booking)
-
-
-def _is_guardian(user: User, student: Student) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Guardianship.guardian_id == user.id, Guardianship.student_id == student.id
-                )
-            )
-        )
-    )
 
 
 def _in_group(student: Student, period: TalkPeriod) -> bool:
@@ -94,7 +82,7 @@ def book(
 ) -> TalkBooking:
     """Book the slot for the student. Raises BookingError ("taken" when someone was faster)."""
     now = now or utcnow()
-    if not _is_guardian(guardian, student) or not _in_group(student, period):
+    if not access.is_guardian_of(guardian, student.id) or not _in_group(student, period):
         raise BookingError("not_allowed")
     slot = _bookable_slot(slot_id, period, now)
     if active_booking(period, student) is not None:
