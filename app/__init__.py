@@ -79,6 +79,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     htmx.init_app(app)
     csrf.init_app(app)
+    from app import ratelimit  # noqa: F401 - registers the database:// storage
+
     limiter.init_app(app)
     talisman.init_app(
         app,

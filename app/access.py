@@ -3,6 +3,17 @@
 Views never check relations themselves: they ask here, either for a scope (a
 query of the ids a user may see) or for an object (`*_or_404`). Objects a user
 may not see answer 404, not 403, so that ids cannot be probed.
+
+Staff relations hold only for active staff: a mentor assignment (GroupMentor) counts only
+while the user has a Staff row at the group's school. Deactivation at a school removes
+those rows, so a former mentor who is still a guardian (or works at another school)
+loses every mentor view of that school's groups, of earlier years too, through the one
+scope `mentored_group_ids` that the other rules build on.
+
+The contact log follows the student: a student's notes are read and written by the
+mentors of the student's current group (the group of the student's latest school year)
+and by the principals of the student's school. At a handover the new mentor gets the
+notes; a mentor of an earlier year's group who no longer mentors the student does not.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from functools import wraps
 from flask import abort, g
 from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, literal, or_, select, union, union_all
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
@@ -28,7 +40,7 @@ def roles_of(user: User) -> list[str]:
     held_query = union_all(
         select(literal("guardian")).where(exists().where(Guardianship.guardian_id == uid)),
         select(literal("student")).where(exists().where(Student.user_id == uid)),
-        select(literal("mentor")).where(exists().where(GroupMentor.user_id == uid)),
+        select(literal("mentor")).where(mentored_group_ids(user).exists()),
         select(Staff.role).where(Staff.user_id == uid, Staff.role.in_(("principal", "admin"))),
     )
     held = set(db.session.scalars(held_query))
@@ -55,8 +67,37 @@ def school_ids_with_role(user: User, *roles: str) -> Select:
 
 
 def mentored_group_ids(user: User) -> Select:
-    """Groups the user mentors or co-mentors."""
-    return select(GroupMentor.group_id).where(GroupMentor.user_id == user.id)
+    """Groups the user mentors or co-mentors, at schools where the user is still staff
+    (a Staff row at the group's school); earlier years' groups included."""
+    return (
+        select(GroupMentor.group_id)
+        .join(MentorGroup, MentorGroup.id == GroupMentor.group_id)
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .where(
+            GroupMentor.user_id == user.id,
+            SchoolYear.school_id.in_(select(Staff.school_id).where(Staff.user_id == user.id)),
+        )
+    )
+
+
+def current_member_ids(group_ids: Select) -> Select:
+    """Students whose current group is one of these groups."""
+    later = aliased(GroupMembership)
+    later_year = aliased(SchoolYear)
+    newer = (
+        select(later.id)
+        .join(later_year, later_year.id == later.school_year_id)
+        .where(
+            later.student_id == GroupMembership.student_id,
+            later_year.start_date > SchoolYear.start_date,
+        )
+        .exists()
+    )
+    return (
+        select(GroupMembership.student_id)
+        .join(SchoolYear, SchoolYear.id == GroupMembership.school_year_id)
+        .where(GroupMembership.group_id.in_(group_ids), ~newer)
+    )
 
 
 def child_ids(user: User) -> Select:
@@ -207,7 +248,7 @@ def is_group_mentor(user: User, group_id: int) -> bool:
     """Mentor or co-mentor of the group: the people who change its talks and records."""
     return bool(
         db.session.scalar(
-            select(exists().where(GroupMentor.group_id == group_id, GroupMentor.user_id == user.id))
+            select(mentored_group_ids(user).where(GroupMentor.group_id == group_id).exists())
         )
     )
 
@@ -370,12 +411,11 @@ def leave_request_or_404(request_id: int, user: User | None = None, guardian_onl
 
 
 def contact_log_student_or_404(student_id: int, user: User | None = None) -> Student:
-    """The contact log is for the student's mentors and the school's principal, and no one
-    else: not guardians, not students, not admins."""
+    """The contact log is for the mentors of the student's current group and the school's
+    principal, and no one else: not guardians, not students, not admins, not the mentor of
+    an earlier year's group (see the module's docstring)."""
     user = user or current_user
-    mentors = select(GroupMembership.student_id).where(
-        GroupMembership.group_id.in_(mentored_group_ids(user))
-    )
+    mentors = current_member_ids(mentored_group_ids(user))
     led = select(Student.id).where(Student.school_id.in_(school_ids_with_role(user, "principal")))
     student = db.session.scalar(
         select(Student).where(
@@ -388,7 +428,8 @@ def contact_log_student_or_404(student_id: int, user: User | None = None) -> Stu
 
 
 def keeps_contact_log(user: User, group: MentorGroup) -> bool:
-    """The group's mentors and the school's principal keep and read its contact log."""
+    """The group's mentors and the school's principal keep and read its contact log; it
+    holds the notes of the students whose current group it is (contact_log.notes_for_group)."""
     return is_group_mentor(user, group.id) or group.school_year.school_id in set(
         db.session.scalars(school_ids_with_role(user, "principal"))
     )

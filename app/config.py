@@ -54,8 +54,9 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         # Talisman: redirect to HTTPS and send HSTS only where the app is served over HTTPS.
         "FORCE_HTTPS": _bool("FORCE_HTTPS", production),
-        # Flask-Limiter: several app instances share counters through e.g. redis://.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate limits and sign-in delays count in shared storage, never in a process's
+        # memory: the app's database (database://, app/ratelimit.py) unless e.g. redis://.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "database://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # Per feed link: calendar apps refresh hourly at most; a loop somewhere gets 429.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, render_template
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -102,7 +105,12 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code not in MESSAGES:
             return error
-        body, code = _page(error.code)
+        text = None
+        retry_after = getattr(error, "retry_after", None)
+        if error.code == 429 and isinstance(retry_after, int):
+            wait = format_timedelta(timedelta(seconds=retry_after), threshold=1.0)
+            text = _l("Too many attempts in a row. Try again in %(wait)s.", wait=wait)
+        body, code = _page(error.code, text=text)
         # The exception's own headers stay: Allow on 405, Retry-After on 429.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, code, headers

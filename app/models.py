@@ -9,6 +9,7 @@ from app.leave.models import LeaveConsent, LeaveRequest
 from app.mentortime.models import MentorTime, MentorTimeOccurrence
 from app.outbox import OutboxMessage
 from app.people.models import Guardianship, SignInToken, Staff, Student, User
+from app.ratelimit import RateLimitCounter
 from app.school.models import (
     DayOff,
     GroupMembership,
@@ -42,6 +43,7 @@ __all__ = [
     "MentorTime",
     "MentorTimeOccurrence",
     "OutboxMessage",
+    "RateLimitCounter",
     "School",
     "Submission",
     "SchoolYear",

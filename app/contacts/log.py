@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.access import current_member_ids
 from app.contacts.models import ContactNote
 from app.extensions import db
 from app.people.models import Student, User
-from app.school.models import GroupMembership, MentorGroup
+from app.school.models import MentorGroup
 
 
 def add_note(student: Student, author: User, **values) -> ContactNote:
@@ -32,11 +33,12 @@ def notes_for_student(student: Student) -> list[ContactNote]:
 
 
 def notes_for_group(group: MentorGroup) -> list[ContactNote]:
-    """Open follow-ups first (soonest first), then the rest, newest first."""
+    """The notes of the students whose current group this is (notes follow the student:
+    an earlier year's group shows none of its former students' notes). Open follow-ups
+    first (soonest first), then the rest, newest first."""
     notes = db.session.scalars(
         select(ContactNote)
-        .join(GroupMembership, GroupMembership.student_id == ContactNote.student_id)
-        .where(GroupMembership.group_id == group.id)
+        .where(ContactNote.student_id.in_(current_member_ids(select(literal(group.id)))))
         .options(selectinload(ContactNote.author), selectinload(ContactNote.student))
     ).all()
     open_ = sorted(

@@ -14,7 +14,7 @@ from limits import RateLimitItem, parse
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
-from app import access
+from app import access, throttle
 from app.extensions import csrf, db, limiter
 from app.feeds import feed, links
 from app.feeds.models import FeedToken
@@ -139,12 +139,14 @@ def _not_modified(headers: dict) -> Response:
 @limiter.exempt
 def ics(token: str):
     token_hash = links.digest(token)
+    throttle.refuse_feed_guessing()  # per address, before a guess is looked up
     _refuse_if_looping(token_hash)
     scope = _scope(token_hash)
     # One statement answers both "is the link still valid?" and "what is in the feed now?".
     refresh = feed.refresh(scope, token_hash, today()) if scope else None
     if refresh is None:
         _caches()[0].pop(token_hash, None)
+        throttle.count_feed_guess()
         abort(404)
     changed_at = links.record_content(refresh)
     unchanged = changed_at == refresh.served_changed_at

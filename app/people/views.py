@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import audit
+from app import audit, throttle
 from app.db_types import utcnow
 from app.errors import carried_fields, resume_page, resumed_fields
 from app.extensions import db, limiter, login_manager
@@ -32,10 +32,6 @@ from app.web import (
 bp = Blueprint("people", __name__)
 
 SIGNIN_LIMITS = "10 per minute;60 per hour"
-
-
-def _email_key() -> str:
-    return "email:" + request.form.get("email", "").strip().lower()
 
 
 @login_manager.user_loader
@@ -71,8 +67,7 @@ def _start_session(user: User, remember: bool):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGNIN_LIMITS, methods=["POST"])
-@limiter.limit("5 per minute", key_func=_email_key, methods=["POST"])
+@throttle.sign_in
 def login():
     if current_user.is_authenticated:
         return redirect(home_url())
@@ -96,8 +91,7 @@ def login():
 
 
 @bp.route("/login/link", methods=["GET", "POST"])
-@limiter.limit(SIGNIN_LIMITS, methods=["POST"])
-@limiter.limit("3 per minute", key_func=_email_key, methods=["POST"])
+@throttle.mail_link
 def request_link():
     form = EmailForm()
     if form.validate_on_submit():
@@ -118,7 +112,7 @@ def request_link():
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
-@limiter.limit(SIGNIN_LIMITS)
+@throttle.link_token(lambda token: tokens.peek(token, "signin") is not None)
 def link_signin(token: str):
     # GET only shows a button: mail scanners that open links must not use up the token.
     if request.method == "GET":
@@ -135,8 +129,7 @@ def link_signin(token: str):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(SIGNIN_LIMITS, methods=["POST"])
-@limiter.limit("3 per minute", key_func=_email_key, methods=["POST"])
+@throttle.mail_link
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
@@ -154,7 +147,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(SIGNIN_LIMITS, methods=["POST"])
+@throttle.link_token(lambda token: tokens.peek(token, "reset") is not None)
 def reset_password(token: str):
     if tokens.peek(token, "reset") is None:
         return render("auth/reset_password.html", valid=False, status=410)
