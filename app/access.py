@@ -284,14 +284,17 @@ def is_principal_at(user: User, school_id: int) -> bool:
 
 
 def mentors_student(user: User, student_id: int, school_year_id: int) -> bool:
-    """Mentor or co-mentor of the student's group in that school year."""
-    groups = select(GroupMembership.group_id).where(
-        GroupMembership.student_id == student_id,
-        GroupMembership.school_year_id == school_year_id,
-    )
+    """Mentor or co-mentor of the student's group in that school year, while still staff
+    at the school (the same rule as mentored_group_ids)."""
     return bool(
         db.session.scalar(
-            select(exists().where(GroupMentor.user_id == user.id, GroupMentor.group_id.in_(groups)))
+            select(
+                exists().where(
+                    GroupMembership.student_id == student_id,
+                    GroupMembership.school_year_id == school_year_id,
+                    GroupMembership.group_id.in_(mentored_group_ids(user)),
+                )
+            )
         )
     )
 

@@ -132,3 +132,29 @@ def test_new_mentors_group_log_shows_notes_from_earlier_years(app, last_year, lo
         group_7a = db.session.scalar(select(MentorGroup.id).where(MentorGroup.name == "7A"))
     page = login_as("mentor").get(f"/groups/{group_7a}/contact-log")
     assert page.status_code == 200 and OLD_NOTE in page.get_data(as_text=True)
+
+
+def test_a_former_mentor_no_longer_decides_leave_of_earlier_groups(app, last_year):
+    from app.leave.models import LeaveRequest
+
+    with app.app_context():
+        year_id = db.session.get(MentorGroup, last_year["group"]).school_year_id
+        request = LeaveRequest(
+            student_id=last_year["oskar"],
+            school_year_id=year_id,
+            batch="former-staff",
+            start_date=date(2026, 3, 2),
+            end_date=date(2026, 3, 2),
+            reason="other",
+            school_days=1,
+        )
+        db.session.add(request)
+        db.session.commit()
+        teacher = db.session.get(User, last_year["teacher"])
+        assert access.may_decide_leave(teacher, request)
+    _deactivate(app, last_year["teacher"])
+    with app.app_context():
+        request = db.session.scalar(
+            select(LeaveRequest).where(LeaveRequest.batch == "former-staff")
+        )
+        assert not access.may_decide_leave(db.session.get(User, last_year["teacher"]), request)
