@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import create_app
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from tests.conftest import ACCOUNTS, TEST_CONFIG, sign_in
 
@@ -88,7 +89,8 @@ STAFF_WORK = frozenset(
     }
 )
 PROTECTED = {
-    None: TABLES - {"audit_event", "outbox_message", "sign_in_token"},
+    # Not signed in: sign-in (which notes the time on the account), links and mail only.
+    None: TABLES - {"audit_event", "outbox_message", "sign_in_token", "user"},
     "guardian": SCHOOL_SETUP | STAFF_WORK,
     "other_guardian": SCHOOL_SETUP | STAFF_WORK,
     "student": SCHOOL_SETUP | STAFF_WORK | {"leave_request", "leave_consent", "talk_booking"},
@@ -174,6 +176,20 @@ def fuzz_text() -> st.SearchStrategy[str]:
         st.integers(-(2**70), 2**70).map(str),
         st.dates(min_value=date(1, 1, 1)).map(date.isoformat),
     )
+
+
+REDIRECT_FIELDS = {"next", "back", "resume_to"}
+DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def fuzz_value(name: str, samples: list[str]) -> st.SearchStrategy[str]:
+    """A generated value, aimed at the field: redirect targets get off-site ones, date
+    fields the calendar's edges, every field now and then anything."""
+    if name in REDIRECT_FIELDS:
+        return st.one_of(st.sampled_from(OFF_SITE), fuzz_text())
+    if any(DATE_LIKE.match(v) for v in samples) or name.endswith(("date", "_on", "_at")):
+        return st.one_of(st.sampled_from(EDGE_DATES), fuzz_text())
+    return fuzz_text()
 
 
 def value_for(samples: list[str]) -> st.SearchStrategy[str]:
@@ -275,8 +291,12 @@ class Fuzzer:
         self.reach: dict[str, set] = defaultdict(set)  # endpoint → roles that reach it
         for role in ROLES:
             self.crawl(role)
+        # The sign-in form with real accounts, so `next` is followed after a sign-in.
+        self.fields["people.login"]["email"].update(ACCOUNTS.values())
+        self.fields["people.login"]["password"].add(DEMO_PASSWORD)
 
     def sign_in(self, role) -> None:
+        """A new client for the role (for None: a new anonymous one)."""
         client = self.app.test_client()
         if role is not None:
             assert sign_in(client, ACCOUNTS[role]).status_code == 303
@@ -391,7 +411,8 @@ def fuzz_requests(draw, rule, fuzzer):
         return quote(draw(value_for(seen)), safe="")
 
     path = ARG_RE.sub(path_arg, rule.rule)
-    query = draw(st.dictionaries(st.sampled_from(QUERY_NAMES), fuzz_text(), max_size=3))
+    names = draw(st.lists(st.sampled_from(QUERY_NAMES), max_size=3, unique=True))
+    query = {name: draw(fuzz_value(name, [])) for name in names}
     if query:
         path += "?" + urlencode(query)
     data = {}
@@ -414,7 +435,7 @@ def fuzz_requests(draw, rule, fuzzer):
                 data[name] = (io.BytesIO(content), "upload.csv")
             elif name in fuzzed or not samples:
                 if draw(st.integers(0, 9)):  # now and then a field is left out
-                    data[name] = draw(fuzz_text())
+                    data[name] = draw(fuzz_value(name, samples))
             else:
                 data[name] = draw(st.sampled_from(samples))
         data["csrf_token"] = fuzzer.tokens[role]
@@ -424,8 +445,8 @@ def fuzz_requests(draw, rule, fuzzer):
 
 def problems_of(fuzzer, example) -> list[str]:
     role, method, path, data, htmx = example
-    if role is not None and not fuzzer.signed_in(role):
-        fuzzer.sign_in(role)  # a fuzzed sign-out (or a changed account) ended the session
+    if (role is not None) != fuzzer.signed_in(role):
+        fuzzer.sign_in(role)  # a fuzzed sign-out or sign-in changed who the client is
         data = {**data, "csrf_token": fuzzer.tokens[role]} if data else data
     before = fuzzer.snapshot(role)
     headers = {"HX-Request": "true"} if htmx else {}
