@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
+
+from app.fields import Form
 
 AREA_LABELS = {"knowledge": _l("Knowledge"), "social": _l("Social"), "personal": _l("Personal")}
 STATUS_LABELS = {
@@ -17,7 +18,7 @@ STATUS_LABELS = {
 }
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     area = SelectField(_l("Area"), choices=[SelectChoice(k, v) for k, v in AREA_LABELS.items()])
     subject = StringField(_l("Subject (optional)"), validators=[Length(max=100)])
     text = TextAreaField(
@@ -28,7 +29,7 @@ class GoalForm(FlaskForm):
     target_date = DateField(_l("Reached by (optional)"), validators=[Optional()])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     status = SelectField(
         _l("Status"), choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
     )

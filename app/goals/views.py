@@ -34,7 +34,7 @@ def goals_of(student_id: int, school_year_id: int) -> list[Goal]:
     )
 
 
-@bp.route("/students/<int:student_id>/goals", methods=["GET", "POST"])
+@bp.route("/students/<id:student_id>/goals", methods=["GET", "POST"])
 @login_required
 def student_goals(student_id: int):
     student, relation = access.goals_access_or_404(student_id)
@@ -79,7 +79,7 @@ def student_goals(student_id: int):
     )
 
 
-@bp.post("/goals/<int:goal_id>/follow-up")
+@bp.post("/goals/<id:goal_id>/follow-up")
 @login_required
 def follow_up(goal_id: int):
     goal = db.session.get(Goal, goal_id) or abort(404)
@@ -105,7 +105,7 @@ def follow_up(goal_id: int):
     return redirect_after_post(url_for("goals.student_goals", student_id=goal.student_id))
 
 
-@bp.post("/talks/periods/<int:period_id>/students/<int:student_id>/actions-to-goal")
+@bp.post("/talks/periods/<id:period_id>/students/<id:student_id>/actions-to-goal")
 @login_required
 def actions_to_goal(period_id: int, student_id: int):
     """The agreed actions from a development talk become a goal in one step."""
