@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgresql lint system-deps translations-extract bench clean
+.PHONY: install run test test-sqlite test-postgresql fuzz lint system-deps translations-extract bench clean
 
 install: $(VENV)/.installed static/vendor/htmx.min.js app/translations/sv/LC_MESSAGES/messages.mo
 
@@ -53,6 +53,13 @@ test-sqlite: install
 
 test-postgresql: install
 	$(BIN)/pytest -q --db=postgresql -m "not e2e"
+
+# A longer search by the fuzz test (tests/test_fuzz.py) on both databases; CI runs 6 examples
+# a route. FUZZ_EXAMPLES=2000 make fuzz searches longer still.
+FUZZ_EXAMPLES ?= 200
+fuzz: install system-deps
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q --db=postgresql tests/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check .

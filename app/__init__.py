@@ -60,9 +60,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
+    from app import web
+
+    web.register_converters(app)
     _register_blueprints(app)
 
-    from app import cli, errors, web
+    from app import cli, errors
 
     errors.register(app)
     web.register(app)

@@ -4,6 +4,7 @@ successful POST, content-hashed static URLs, caching headers and the navigation.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,9 +14,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from app.access import ROLES, current_roles, may_decide_leave, may_write_goal
 from app.db_types import utcnow
+from app.fields import CONTROL_CHARACTERS, in_date_range
 from app.submissions import new_key as new_send_key
 
 ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
@@ -64,12 +67,87 @@ def redirect_after_post(url: str):
     return redirect(url, 303)
 
 
+# --- input from URLs: one converter for ids, no control characters in path segments --------
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer; SQLite holds more, but both hold this
+
+
+class IdConverter(IntegerConverter):
+    """`<id:group_id>`: a database id, 1..2**31-1. Anything else matches no route (404),
+    so an id past the database's integer range never reaches a query."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, min=1, max=MAX_ID)
+
+
+class TextConverter(UnicodeConverter):
+    """The default converter for path segments (tokens, dates), without control characters:
+    a NUL would reach the database (PostgreSQL refuses it)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f]")
+
+
+def register_converters(app: Flask) -> None:
+    """Before any blueprint adds its rules."""
+    app.url_map.converters.update(id=IdConverter, default=TextConverter, string=TextConverter)
+
+
+def arg_id(name: str) -> int | None:
+    """An id from the query string (?student=3), or None when absent or out of range."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_ID else None
+
+
+def form_id(name: str) -> int | None:
+    """An id from a posted field outside a form class: None when absent, and no such
+    thing (404) when out of range, like an id in the path."""
+    value = request.form.get(name, type=int)
+    if value is not None and not 1 <= value <= MAX_ID:
+        abort(404)
+    return value
+
+
+def arg_page(name: str = "page") -> int:
+    """A page number from the query string: 1 when absent, bounded so no OFFSET overflows."""
+    value = request.args.get(name, 1, type=int)
+    return min(max(value, 1), 100_000)
+
+
+def arg_text(name: str, max_length: int = 200) -> str:
+    """Free text from the query string (a search): control characters removed, bounded."""
+    return CONTROL_CHARACTERS.sub("", request.args.get(name, ""))[:max_length].strip()
+
+
+def arg_date(name: str) -> date | None:
+    """A date from the query string (?from=2026-08-17), or None when absent, malformed or
+    outside the dates the app handles (no date arithmetic may overflow near year 9999)."""
+    try:
+        value = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if in_date_range(value) else None
+
+
+# --- redirects: only to this site ----------------------------------------------------------
+
+
 def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after sign-in."""
-    if not target:
+    """A `next`/`back` target if it is a path on this site, else None. Every redirect to a
+    target from the request goes through here.
+
+    Browsers read `//host`, `/\\host` and `\\host` as another host, and strip tabs and
+    newlines from URLs, so a target must start with a single `/`, hold no backslash and
+    no control character (which also keeps CR/LF out of the Location header)."""
+    if not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return None
     return target
 

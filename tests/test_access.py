@@ -257,26 +257,26 @@ def test_group_is_404_for_unknown_ids(login_as):
 
 
 PARAMS = {
-    "{7A}": "<int:group_id>",
-    "{8B}": "<int:group_id>",
-    "{P7A}": "<int:period_id>",
-    "{P9C}": "<int:period_id>",
-    "{OSKAR}": "<int:student_id>",
-    "{ELSA}": "<int:student_id>",
-    "{SLOT}": "<int:slot_id>",
-    "{BOOKING}": "<int:booking_id>",
-    "{LEAVE}": "<int:request_id>",
-    "{SCHOOL}": "<int:school_id>",
-    "{NOTE}": "<int:note_id>",
-    "{MT}": "<int:mentor_time_id>",
+    "{7A}": "<id:group_id>",
+    "{8B}": "<id:group_id>",
+    "{P7A}": "<id:period_id>",
+    "{P9C}": "<id:period_id>",
+    "{OSKAR}": "<id:student_id>",
+    "{ELSA}": "<id:student_id>",
+    "{SLOT}": "<id:slot_id>",
+    "{BOOKING}": "<id:booking_id>",
+    "{LEAVE}": "<id:request_id>",
+    "{SCHOOL}": "<id:school_id>",
+    "{NOTE}": "<id:note_id>",
+    "{MT}": "<id:mentor_time_id>",
     "{MTDATE}": "<on_date>",
-    "{GOAL}": "<int:goal_id>",
-    "{YEAR}": "<int:year_id>",
-    "{OTHER_YEAR}": "<int:year_id>",
-    "{OTHER_SCHOOL}": "<int:school_id>",
-    "{DAYOFF}": "<int:day_off_id>",
-    "{MENTOR_USER}": "<int:user_id>",
-    "{IMPORT}": "<int:batch_id>",
+    "{GOAL}": "<id:goal_id>",
+    "{YEAR}": "<id:year_id>",
+    "{OTHER_YEAR}": "<id:year_id>",
+    "{OTHER_SCHOOL}": "<id:school_id>",
+    "{DAYOFF}": "<id:day_off_id>",
+    "{MENTOR_USER}": "<id:user_id>",
+    "{IMPORT}": "<id:batch_id>",
 }
 
 
@@ -377,7 +377,7 @@ def test_unsafe_routes_refuse_other_roles(app, login_as, role):
 def test_every_post_route_is_listed(app):
     listed = set()
     for template in POST_ROUTES:
-        for placeholder, param in {**PARAMS, "{SLOT9C}": "<int:slot_id>"}.items():
+        for placeholder, param in {**PARAMS, "{SLOT9C}": "<id:slot_id>"}.items():
             template = template.replace(placeholder, param)
         listed.add(template)
     # Routes without object ids: any signed-in user may use them (tested in their own files).
@@ -392,7 +392,7 @@ def test_every_post_route_is_listed(app):
         "/logout",
         "/account/password",
         # The user's own sessions only: people/test_sessions.py
-        "/account/sessions/<int:session_id>/end",
+        "/account/sessions/<id:session_id>/end",
         "/account/sessions/end-all",
         "/language",
     }

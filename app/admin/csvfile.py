@@ -70,12 +70,36 @@ class Sheet:
     error: str | None = None
 
 
+MAX_FILE_BYTES = 5 * 1024 * 1024  # some 20,000 students with four guardians each
+# Control characters other than tab and line breaks: a binary file, not a CSV text file.
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class UploadError(ValueError):
+    """A file that is not a CSV text file; `code` is one of "too_large", "binary"."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without Excel's byte order mark), else Windows-1252."""
+    """UTF-8 (with or without Excel's byte order mark), else Windows-1252.
+
+    Refuses (UploadError) what is no CSV text: too large, NUL bytes or other control
+    characters (a spreadsheet, an image, UTF-16), or bytes Windows-1252 does not define."""
+    if len(data) > MAX_FILE_BYTES:
+        raise UploadError("too_large")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UploadError("binary") from None
+    if _BINARY.search(text):
+        raise UploadError("binary")
+    return text
 
 
 def _delimiter(first_line: str) -> str:

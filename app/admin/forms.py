@@ -5,7 +5,6 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +18,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.fields import MultiCheckboxField
+from app.admin.csvfile import MAX_FILE_BYTES, UploadError, decode
+from app.fields import Form, MultiCheckboxField
 
 ROLE_CHOICES = [
     SelectChoice("teacher", _l("Teacher")),
@@ -40,7 +40,7 @@ def optional_int(value) -> int | None:
 DAYS = _l("Give between %(min)s and %(max)s days.")
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Give the school's name.")), Length(max=200)]
     )
@@ -58,7 +58,7 @@ class SchoolForm(FlaskForm):
             raise ValidationError(_l("Give a time zone like Europe/Stockholm."))
 
 
-class YearForm(FlaskForm):
+class YearForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -98,7 +98,7 @@ class CopyYearForm(YearForm):
     copy_groups = BooleanField(_l("Copy the mentor groups and their mentors (without students)"))
 
 
-class DayOffForm(FlaskForm):
+class DayOffForm(Form):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Give a name, like Höstlov.")), Length(max=100)]
     )
@@ -111,7 +111,7 @@ class DayOffForm(FlaskForm):
             raise ValidationError(_l("The last day cannot come before the first."))
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField(
         _l("Name"),
         validators=[InputRequired(_l("Give the group a name, like 7A.")), Length(max=50)],
@@ -122,11 +122,11 @@ class GroupForm(FlaskForm):
     co_mentors = MultiCheckboxField(_l("Co-mentors"), coerce=int)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     group = SelectField(_l("Group"), coerce=int)
 
 
-class InviteStaffForm(FlaskForm):
+class InviteStaffForm(Form):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Give the person's name.")), Length(max=200)]
     )
@@ -144,11 +144,11 @@ class InviteStaffForm(FlaskForm):
             raise ValidationError(_l("Choose at least one role."))
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     roles = MultiCheckboxField(_l("Roles"), choices=ROLE_CHOICES)
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     mentor_max_days = IntegerField(
         _l("School days per school year that the mentor may grant"),
         validators=[InputRequired(_l("Give a number of days.")), NumberRange(0, 60, DAYS)],
@@ -187,16 +187,35 @@ POLICY_FIELDS = (
 )
 
 
-class ImportForm(FlaskForm):
+UPLOAD_ERRORS = {
+    "too_large": _l("%(file)s is larger than %(mb)s MB. Split it into smaller files."),
+    "binary": _l(
+        "%(file)s is not a CSV text file. In Excel, choose Save as and the type CSV UTF-8."
+    ),
+}
+
+
+class ImportForm(Form):
     school_year = SelectField(_l("School year"), coerce=int)
     files = MultipleFileField(_l("CSV files"))
 
     def validate_files(self, field):
-        if not [f for f in field.data or [] if getattr(f, "filename", "")]:
+        """Every file must be a CSV text file; the decoded texts are kept in `self.texts`."""
+        files = [f for f in field.data or [] if getattr(f, "filename", "")]
+        if not files:
             raise ValidationError(_l("Choose one or more CSV files."))
+        self.texts = []
+        for f in files:
+            try:
+                text = decode(f.read(MAX_FILE_BYTES + 1))
+            except UploadError as error:
+                raise ValidationError(
+                    (UPLOAD_ERRORS[error.code]) % {"file": f.filename, "mb": MAX_FILE_BYTES >> 20}
+                ) from None
+            self.texts.append({"name": f.filename, "text": text})
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter
 

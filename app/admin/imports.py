@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import access
 from app.admin import importer
-from app.admin.csvfile import COLUMNS, GUARDIAN_FIELDS, decode
+from app.admin.csvfile import COLUMNS, GUARDIAN_FIELDS
 from app.admin.forms import ImportForm
 from app.admin.models import ImportBatch
 from app.db_types import utcnow
@@ -38,7 +38,7 @@ def _year_choices(form: ImportForm, school) -> None:
         form.school_year.data = year.id if year else None
 
 
-@bp.route("/schools/<int:school_id>/import", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/import", methods=["GET", "POST"])
 @login_required
 def upload(school_id: int):
     school = access.administered_school_or_404(school_id, manage=True)
@@ -52,11 +52,7 @@ def upload(school_id: int):
                 ImportBatch.created_at < utcnow() - KEEP_UNCONFIRMED,
             )
         )
-        files = [
-            {"name": f.filename, "text": decode(f.read())}
-            for f in form.files.data
-            if getattr(f, "filename", "")
-        ]
+        files = form.texts  # checked and decoded by the form
         batch = ImportBatch(
             school_id=school.id,
             school_year_id=form.school_year.data,
@@ -98,7 +94,7 @@ def _preview(batch: ImportBatch, plan: importer.Plan, status: int = 200, changed
     )
 
 
-@bp.get("/imports/<int:batch_id>")
+@bp.get("/imports/<id:batch_id>")
 @login_required
 def preview(batch_id: int):
     batch = _batch_or_404(batch_id)
@@ -107,7 +103,7 @@ def preview(batch_id: int):
     return _preview(batch, importer.plan(batch.school, batch.school_year, batch.files))
 
 
-@bp.post("/imports/<int:batch_id>/apply")
+@bp.post("/imports/<id:batch_id>/apply")
 @login_required
 def apply(batch_id: int):
     batch = _batch_or_404(batch_id)
@@ -142,7 +138,7 @@ def apply(batch_id: int):
     return redirect_after_post(url_for("imports.preview", batch_id=batch.id))
 
 
-@bp.post("/imports/<int:batch_id>/discard")
+@bp.post("/imports/<id:batch_id>/discard")
 @login_required
 def discard(batch_id: int):
     batch = _batch_or_404(batch_id)

@@ -40,7 +40,7 @@ from app.school.models import (
     SchoolYear,
 )
 from app.school.roster import group_roster
-from app.web import redirect_after_post, render
+from app.web import arg_page, arg_text, redirect_after_post, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_app_template_global(audit_log.action_label, "audit_action")
@@ -116,7 +116,7 @@ def new_school():
     return _school_form(None)
 
 
-@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_school(school_id: int):
     return _school_form(access.administered_school_or_404(school_id, manage=True))
@@ -125,7 +125,7 @@ def edit_school(school_id: int):
 # --- one school -------------------------------------------------------------------------------
 
 
-@bp.get("/schools/<int:school_id>")
+@bp.get("/schools/<id:school_id>")
 @login_required
 def school(school_id: int):
     school = access.administered_school_or_404(school_id)
@@ -151,7 +151,7 @@ def school(school_id: int):
     )
 
 
-@bp.route("/schools/<int:school_id>/policy", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/policy", methods=["GET", "POST"])
 @login_required
 def policy(school_id: int):
     school = access.administered_school_or_404(school_id)
@@ -185,7 +185,7 @@ def _fill(form: YearForm, dates: years.YearDates) -> None:
         getattr(form, k).data = v
 
 
-@bp.get("/schools/<int:school_id>/years")
+@bp.get("/schools/<id:school_id>/years")
 @login_required
 def year_list(school_id: int):
     school = access.administered_school_or_404(school_id)
@@ -197,7 +197,7 @@ def year_list(school_id: int):
     )
 
 
-@bp.route("/schools/<int:school_id>/years/new", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/years/new", methods=["GET", "POST"])
 @login_required
 def new_year(school_id: int):
     school = access.administered_school_or_404(school_id, manage=True)
@@ -253,7 +253,7 @@ def _year_page(year: SchoolYear, form=None, day_off_form=None, status: int = 200
     )
 
 
-@bp.route("/years/<int:year_id>", methods=["GET", "POST"])
+@bp.route("/years/<id:year_id>", methods=["GET", "POST"])
 @login_required
 def year(year_id: int):
     year = access.administered_or_404(SchoolYear, year_id, manage=request.method == "POST")
@@ -272,7 +272,7 @@ def year(year_id: int):
     return _year_page(year, form=form, status=422)
 
 
-@bp.post("/years/<int:year_id>/days-off")
+@bp.post("/years/<id:year_id>/days-off")
 @login_required
 def add_day_off(year_id: int):
     year = access.administered_or_404(SchoolYear, year_id, manage=True)
@@ -290,7 +290,7 @@ def add_day_off(year_id: int):
     return _year_page(year, day_off_form=form, status=422)
 
 
-@bp.post("/days-off/<int:day_off_id>/delete")
+@bp.post("/days-off/<id:day_off_id>/delete")
 @login_required
 def remove_day_off(day_off_id: int):
     day_off = access.administered_or_404(DayOff, day_off_id, manage=True)
@@ -339,13 +339,13 @@ def _save_group(year: SchoolYear, group: MentorGroup | None):
     )
 
 
-@bp.route("/years/<int:year_id>/groups/new", methods=["GET", "POST"])
+@bp.route("/years/<id:year_id>/groups/new", methods=["GET", "POST"])
 @login_required
 def new_group(year_id: int):
     return _save_group(access.administered_or_404(SchoolYear, year_id, manage=True), None)
 
 
-@bp.get("/groups/<int:group_id>")
+@bp.get("/groups/<id:group_id>")
 @login_required
 def group(group_id: int):
     group = access.administered_or_404(MentorGroup, group_id)
@@ -359,7 +359,7 @@ def group(group_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_group(group_id: int):
     group = access.administered_or_404(MentorGroup, group_id, manage=True)
@@ -369,11 +369,11 @@ def edit_group(group_id: int):
 # --- students ---------------------------------------------------------------------------------
 
 
-@bp.get("/schools/<int:school_id>/students")
+@bp.get("/schools/<id:school_id>/students")
 @login_required
 def students(school_id: int):
     school = access.administered_school_or_404(school_id)
-    q = request.args.get("q", "").strip()
+    q = arg_text("q")
     year = school_current_year(school)
     query = select(Student).where(Student.school_id == school.id)
     if q:
@@ -409,7 +409,7 @@ def students(school_id: int):
     )
 
 
-@bp.route("/students/<int:student_id>", methods=["GET", "POST"])
+@bp.route("/students/<id:student_id>", methods=["GET", "POST"])
 @login_required
 def student(student_id: int):
     student = access.administered_or_404(Student, student_id, manage=request.method == "POST")
@@ -449,7 +449,7 @@ def student(student_id: int):
 # --- staff -----------------------------------------------------------------------------------
 
 
-@bp.route("/schools/<int:school_id>/staff", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/staff", methods=["GET", "POST"])
 @login_required
 def staff(school_id: int):
     school = access.administered_school_or_404(school_id, manage=request.method == "POST")
@@ -478,7 +478,7 @@ def _member_or_404(school: School, user_id: int) -> people.StaffMember:
     return member
 
 
-@bp.route("/schools/<int:school_id>/staff/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/staff/<id:user_id>", methods=["GET", "POST"])
 @login_required
 def staff_member(school_id: int, user_id: int):
     school = access.administered_school_or_404(school_id, manage=request.method == "POST")
@@ -503,7 +503,7 @@ def staff_member(school_id: int, user_id: int):
     )
 
 
-@bp.post("/schools/<int:school_id>/staff/<int:user_id>/deactivate")
+@bp.post("/schools/<id:school_id>/staff/<id:user_id>/deactivate")
 @login_required
 def deactivate(school_id: int, user_id: int):
     school = access.administered_school_or_404(school_id, manage=True)
@@ -528,7 +528,7 @@ def deactivate(school_id: int, user_id: int):
 # --- invitations ----------------------------------------------------------------------------
 
 
-@bp.route("/schools/<int:school_id>/invitations", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/invitations", methods=["GET", "POST"])
 @login_required
 def invitations(school_id: int):
     school = access.administered_school_or_404(school_id, manage=True)
@@ -560,13 +560,13 @@ def invitations(school_id: int):
 # --- audit log ---------------------------------------------------------------------------------
 
 
-@bp.get("/schools/<int:school_id>/audit")
+@bp.get("/schools/<id:school_id>/audit")
 @login_required
 def audit_events(school_id: int):
     school = access.administered_school_or_404(school_id)
     form = AuditFilterForm(request.args)
     valid = form.validate()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = arg_page()
     f = audit_log.AuditFilter(page=page)
     if valid:
         f.who, f.action = form.who.data or "", form.action.data or ""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.contacts.details import normalise_phone, normalise_postal_code
+from app.fields import Form
 from app.people.forms import email_field
 from app.submissions import SendKeyMixin
 
@@ -43,7 +43,7 @@ def _postal_code(form, field):
             ) from None
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     mobile = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=30), _phone])
     other_phone = StringField(_l("Other phone"), validators=[Optional(), Length(max=30), _phone])
     email = email_field()
@@ -58,7 +58,7 @@ class ContactForm(FlaskForm):
             raise ValidationError(_l("Write the town that goes with the postal code."))
 
 
-class ContactNoteForm(SendKeyMixin, FlaskForm):
+class ContactNoteForm(SendKeyMixin, Form):
     occurred_on = DateField(_l("Date"), validators=[InputRequired(_l("Choose the date."))])
     channel = SelectField(
         _l("How"), choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()], default="phone"

@@ -6,8 +6,6 @@ exported, and staff see a marker that the details are protected.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.contacts.details import display_phone, language_name
 from app.contacts.models import ContactDetails
+from app.exports import csv_bytes, neutralise, neutralise_phone
 from app.extensions import db
 from app.people.models import Guardianship, Student, User
 from app.school.models import GroupMembership, MentorGroup
@@ -93,15 +92,14 @@ CSV_HEADER = (
 
 
 def as_csv(rows: list[StudentRow]) -> bytes:
-    """UTF-8 with BOM and semicolons: Excel opens it with å, ä, ö intact."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    """UTF-8 with BOM and semicolons: Excel opens it with å, ä, ö intact. Cells that
+    start like a formula are neutralised (app.exports)."""
+    lines = []
     for row in rows:
         for g in row.guardians:
             d = g.details
             hide = g.protected or d is None
-            writer.writerow(
+            lines.append(
                 (
                     row.student.name,
                     g.guardian.name,
@@ -116,30 +114,36 @@ def as_csv(rows: list[StudentRow]) -> bytes:
                     d.confirmed_at.date().isoformat() if d and d.confirmed_at else "",
                 )
             )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(CSV_HEADER, lines)
 
 
 def as_vcards(rows: list[StudentRow]) -> bytes:
+    """One vCard per guardian; text values are neutralised like CSV cells (app.exports),
+    since address books export them to spreadsheets; phone numbers stay dialable."""
     cards = []
     for row in rows:
         for g in row.guardians:
             card = vobject.vCard()
-            card.add("fn").value = g.guardian.name
+            name = neutralise(g.guardian.name)
+            card.add("fn").value = name
             parts = g.guardian.name.rsplit(" ", 1)
             card.add("n").value = vobject.vcard.Name(
-                family=parts[-1], given=parts[0] if len(parts) > 1 else ""
+                family=neutralise(parts[-1]), given=neutralise(parts[0]) if len(parts) > 1 else ""
             )
-            card.add("email").value = g.guardian.email
+            card.add("email").value = neutralise(g.guardian.email)
             d = g.details
             for number, kind in ((d and d.mobile, "CELL"), (d and d.other_phone, "VOICE")):
                 if number:
                     tel = card.add("tel")
-                    tel.value = number
+                    tel.value = neutralise_phone(number)
                     tel.type_param = kind
             if d and d.street and not g.protected:
                 card.add("adr").value = vobject.vcard.Address(
-                    street=d.street, code=d.postal_code or "", city=d.town or "", country="Sverige"
+                    street=neutralise(d.street),
+                    code=neutralise(d.postal_code or ""),
+                    city=neutralise(d.town or ""),
+                    country="Sverige",
                 )
-            card.add("note").value = f"Vårdnadshavare till {row.student.name}"
+            card.add("note").value = neutralise(f"Vårdnadshavare till {row.student.name}")
             cards.append(card.serialize())
     return "".join(cards).encode("utf-8")

@@ -17,7 +17,7 @@ from app.contacts.forms import ContactForm, ContactNoteForm
 from app.contacts.models import ContactNote
 from app.extensions import db
 from app.school.calendar import current_year, today
-from app.web import redirect_after_post, render
+from app.web import redirect_after_post, render, safe_next
 
 bp = Blueprint("contacts", __name__)
 
@@ -102,7 +102,7 @@ def confirm_email(token: str):
 # --- mentor -----------------------------------------------------------------------------
 
 
-@bp.get("/groups/<int:group_id>/contacts")
+@bp.get("/groups/<id:group_id>/contacts")
 @login_required
 def group_contacts(group_id: int):
     group = access.group_or_404(group_id)
@@ -143,19 +143,19 @@ def _export(group_id: int, kind: str):
     )
 
 
-@bp.get("/groups/<int:group_id>/contacts.csv")
+@bp.get("/groups/<id:group_id>/contacts.csv")
 @login_required
 def group_csv(group_id: int):
     return _export(group_id, "csv")
 
 
-@bp.get("/groups/<int:group_id>/contacts.vcf")
+@bp.get("/groups/<id:group_id>/contacts.vcf")
 @login_required
 def group_vcards(group_id: int):
     return _export(group_id, "vcf")
 
 
-@bp.route("/students/<int:student_id>/contact-log", methods=["GET", "POST"])
+@bp.route("/students/<id:student_id>/contact-log", methods=["GET", "POST"])
 @login_required
 def student_log(student_id: int):
     student = access.contact_log_student_or_404(student_id)
@@ -193,7 +193,7 @@ def student_log(student_id: int):
     )
 
 
-@bp.post("/contact-notes/<int:note_id>/done")
+@bp.post("/contact-notes/<id:note_id>/done")
 @login_required
 def note_done(note_id: int):
     note = db.session.get(ContactNote, note_id) or abort(404)
@@ -203,11 +203,12 @@ def note_done(note_id: int):
     db.session.commit()
     flash(_("The follow-up is marked as done."), "success")
     return redirect_after_post(
-        request.form.get("back") or url_for("contacts.student_log", student_id=note.student_id)
+        safe_next(request.form.get("back"))
+        or url_for("contacts.student_log", student_id=note.student_id)
     )
 
 
-@bp.get("/groups/<int:group_id>/contact-log")
+@bp.get("/groups/<id:group_id>/contact-log")
 @login_required
 def group_log(group_id: int):
     group = access.contact_log_group_or_404(group_id)

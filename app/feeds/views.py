@@ -20,7 +20,7 @@ from app.feeds import feed, links
 from app.feeds.models import FeedToken
 from app.people.models import Student
 from app.school.calendar import today
-from app.web import redirect_after_post, render
+from app.web import form_id, redirect_after_post, render
 
 bp = Blueprint("feeds", __name__)
 
@@ -117,7 +117,7 @@ def calendar():
 @bp.post("/calendar/links")
 @login_required
 def create_link():
-    student_id = request.form.get("student_id", type=int)
+    student_id = form_id("student_id")
     if student_id is not None and not access.is_guardian_of(current_user, student_id):
         abort(404)
     secret = links.create(current_user, student_id)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.fields import Form
 from app.submissions import SendKeyMixin
 
 AREA_LABELS = {"knowledge": _l("Knowledge"), "social": _l("Social"), "personal": _l("Personal")}
@@ -19,7 +19,7 @@ STATUS_LABELS = {
 }
 
 
-class GoalForm(SendKeyMixin, FlaskForm):
+class GoalForm(SendKeyMixin, Form):
     area = SelectField(_l("Area"), choices=[SelectChoice(k, v) for k, v in AREA_LABELS.items()])
     subject = StringField(_l("Subject (optional)"), validators=[Length(max=100)])
     text = TextAreaField(
@@ -30,7 +30,7 @@ class GoalForm(SendKeyMixin, FlaskForm):
     target_date = DateField(_l("Reached by (optional)"), validators=[Optional()])
 
 
-class FollowUpForm(SendKeyMixin, FlaskForm):
+class FollowUpForm(SendKeyMixin, Form):
     status = SelectField(
         _l("Status"), choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
     )

@@ -40,7 +40,7 @@ def _sent(url: str, first: bool, done: str):
     return redirect_after_post(url)
 
 
-@bp.route("/students/<int:student_id>/goals", methods=["GET", "POST"])
+@bp.route("/students/<id:student_id>/goals", methods=["GET", "POST"])
 @login_required
 def student_goals(student_id: int):
     student, relation = access.goals_access_or_404(student_id)
@@ -84,7 +84,7 @@ def student_goals(student_id: int):
     )
 
 
-@bp.post("/goals/<int:goal_id>/follow-up")
+@bp.post("/goals/<id:goal_id>/follow-up")
 @login_required
 def follow_up(goal_id: int):
     goal = db.session.get(Goal, goal_id) or abort(404)
@@ -104,7 +104,7 @@ def follow_up(goal_id: int):
     return _sent(url, first, _("The follow-up is saved."))
 
 
-@bp.post("/talks/periods/<int:period_id>/students/<int:student_id>/actions-to-goal")
+@bp.post("/talks/periods/<id:period_id>/students/<id:student_id>/actions-to-goal")
 @login_required
 def actions_to_goal(period_id: int, student_id: int):
     """The agreed actions from a development talk become a goal in one step."""

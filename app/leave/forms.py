@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from app.fields import MultiCheckboxField
+from app.fields import Form, MultiCheckboxField
 from app.submissions import SendKeyMixin
 
 REASON_LABELS = {
@@ -20,7 +19,7 @@ REASON_LABELS = {
 }
 
 
-class LeaveForm(SendKeyMixin, FlaskForm):
+class LeaveForm(SendKeyMixin, Form):
     students = MultiCheckboxField(_l("For whom?"), coerce=int, validate_choice=False)
     start_date = DateField(_l("First day"), validators=[InputRequired(_l("Choose the first day."))])
     end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Choose the last day."))])
@@ -32,5 +31,5 @@ class LeaveForm(SendKeyMixin, FlaskForm):
     note = TextAreaField(_l("More about the leave (optional)"), validators=[Length(max=2000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     comment = TextAreaField(_l("Comment to the guardians"), validators=[Length(max=2000)])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +14,7 @@ from app.leave import requests as logic
 from app.leave.forms import DecisionForm, LeaveForm
 from app.leave.models import STATUSES
 from app.school.calendar import today
-from app.web import redirect_after_post, render
+from app.web import arg_date, arg_id, redirect_after_post, render, safe_next
 
 bp = Blueprint("leave", __name__)
 
@@ -95,7 +93,7 @@ def new():
     form = LeaveForm()
     form.students.choices = [SelectChoice(s.id, s.first_name) for s, _ in children]
     if request.method == "GET":
-        chosen = request.args.get("student", type=int)
+        chosen = arg_id("student")
         form.students.data = (
             [chosen] if chosen else ([children[0][0].id] if len(children) == 1 else [])
         )
@@ -159,7 +157,7 @@ def _detail(leave, decision_form, status: int = 200):
     )
 
 
-@bp.get("/leave/<int:request_id>")
+@bp.get("/leave/<id:request_id>")
 @login_required
 def detail(request_id: int):
     return _detail(access.leave_request_or_404(request_id), DecisionForm())
@@ -172,19 +170,19 @@ def _guardian_step(request_id: int, step):
     return redirect_after_post(url_for("leave.detail", request_id=request_id))
 
 
-@bp.post("/leave/<int:request_id>/withdraw")
+@bp.post("/leave/<id:request_id>/withdraw")
 @login_required
 def withdraw(request_id: int):
     return _guardian_step(request_id, logic.withdraw)
 
 
-@bp.post("/leave/<int:request_id>/consent")
+@bp.post("/leave/<id:request_id>/consent")
 @login_required
 def consent(request_id: int):
     return _guardian_step(request_id, logic.consent)
 
 
-@bp.post("/leave/<int:request_id>/decide")
+@bp.post("/leave/<id:request_id>/decide")
 @login_required
 def decide(request_id: int):
     leave = access.leave_request_or_404(request_id)
@@ -211,11 +209,11 @@ def decide(request_id: int):
         return _item_response(overview.items_for([leave])[0], message, category)
     flash(message, category)
     return redirect_after_post(
-        request.form.get("back") or url_for("leave.detail", request_id=request_id)
+        safe_next(request.form.get("back")) or url_for("leave.detail", request_id=request_id)
     )
 
 
-@bp.post("/leave/<int:request_id>/pass-on")
+@bp.post("/leave/<id:request_id>/pass-on")
 @login_required
 def pass_on(request_id: int):
     leave = access.leave_request_or_404(request_id)
@@ -232,20 +230,13 @@ def inbox():
     return render("leave/inbox.html", mine=mine, principal=principal, decision_form=DecisionForm())
 
 
-@bp.get("/leave/schools/<int:school_id>")
+@bp.get("/leave/schools/<id:school_id>")
 @login_required
 def school(school_id: int):
     school = access.school_or_404(school_id, "principal", "admin")
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    group_id = request.args.get("group", type=int)
-
-    def as_date(name: str) -> date | None:
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
-
-    start, end = as_date("from"), as_date("to")
+    group_id = arg_id("group")
+    start, end = arg_date("from"), arg_date("to")
     data = overview.school_requests(school.id, status, group_id, start, end)
     return render(
         "leave/school.html",

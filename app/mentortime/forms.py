@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,12 +15,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.fields import Form
 from app.submissions import SendKeyMixin
 
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"))
 
 
-class MentorTimeForm(SendKeyMixin, FlaskForm):
+class MentorTimeForm(SendKeyMixin, Form):
     weekday = SelectField(
         _l("Weekday"), coerce=int, choices=[SelectChoice(i, d) for i, d in enumerate(WEEKDAYS)]
     )
@@ -37,7 +37,7 @@ class MentorTimeForm(SendKeyMixin, FlaskForm):
     room = StringField(_l("Room"), validators=[Length(max=100)])
 
 
-class OccurrenceForm(SendKeyMixin, FlaskForm):
+class OccurrenceForm(SendKeyMixin, Form):
     agenda = TextAreaField(
         _l("Agenda"), validators=[Length(max=5000)], description=_l("One item per line.")
     )

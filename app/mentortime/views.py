@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app import access, audit, submissions
 from app.db_types import utcnow
 from app.extensions import db
+from app.fields import in_date_range
 from app.mentortime import schedule
 from app.mentortime.forms import MentorTimeForm, OccurrenceForm
 from app.mentortime.models import MentorTime
@@ -24,7 +25,7 @@ def _sent(url: str, first: bool, done: str):
     return redirect_after_post(url)
 
 
-@bp.route("/groups/<int:group_id>/mentor-time", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/mentor-time", methods=["GET", "POST"])
 @login_required
 def group(group_id: int):
     group = access.group_or_404(group_id)
@@ -62,7 +63,7 @@ def group(group_id: int):
     )
 
 
-@bp.post("/mentor-times/<int:mentor_time_id>/delete")
+@bp.post("/mentor-times/<id:mentor_time_id>/delete")
 @login_required
 def delete(mentor_time_id: int):
     mentor_time = access.mentor_time_or_404(mentor_time_id)
@@ -76,13 +77,15 @@ def delete(mentor_time_id: int):
     return redirect_after_post(url_for("mentortime.group", group_id=group_id))
 
 
-@bp.route("/mentor-times/<int:mentor_time_id>/<on_date>", methods=["GET", "POST"])
+@bp.route("/mentor-times/<id:mentor_time_id>/<on_date>", methods=["GET", "POST"])
 @login_required
 def occurrence(mentor_time_id: int, on_date: str):
     mentor_time = access.mentor_time_or_404(mentor_time_id)
     try:
         day = date.fromisoformat(on_date)
     except ValueError:
+        abort(404)
+    if not in_date_range(day):
         abort(404)
     tz = mentor_time.group.school_year.school.time_zone
     found = [o for o in schedule.occurrences(mentor_time, day, day, tz) if o.regular_date == day]

@@ -1,10 +1,11 @@
 """Sign-in and account forms; messages are translated through Flask-Babel."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from app.fields import Form
 
 MIN_PASSWORD = 10
 
@@ -21,7 +22,7 @@ def email_field() -> EmailField:
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = email_field()
 
 
@@ -53,16 +54,16 @@ def _new_password_fields():
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = _new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"))
     password, confirm = _new_password_fields()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(
         _l("Language"),
         choices=[

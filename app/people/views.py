@@ -218,7 +218,7 @@ def account():
     return _account_page()
 
 
-@bp.post("/account/sessions/<int:session_id>/end")
+@bp.post("/account/sessions/<id:session_id>/end")
 @login_required
 def end_session(session_id: int):
     """Sign out one of the account's other devices."""

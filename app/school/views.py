@@ -15,7 +15,7 @@ from app.web import render
 bp = Blueprint("school", __name__)
 
 
-@bp.get("/groups/<int:group_id>")
+@bp.get("/groups/<id:group_id>")
 @login_required
 def group(group_id: int):
     group = group_or_404(group_id)

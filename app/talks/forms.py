@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,13 +18,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.fields import MultiCheckboxField
+from app.fields import Form, MultiCheckboxField
 from app.talks.models import MODES
 
 MODE_LABELS = {"site": _l("On site"), "video": _l("Video"), "phone": _l("Phone")}
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     title = StringField(
         _l("Title"), validators=[InputRequired(_l("Give the period a title.")), Length(max=200)]
     )
@@ -71,7 +70,7 @@ def _parse_times(text: str) -> list[tuple[time, time]]:
     return result
 
 
-class SlotGeneratorForm(FlaskForm):
+class SlotGeneratorForm(Form):
     days = MultiCheckboxField(_l("Days"), coerce=str, validate_choice=False)
     extra_day = DateField(_l("Or another day"), validators=[Optional()])
     start = TimeField(_l("From"), validators=[InputRequired(_l("Choose a start time."))])
@@ -131,7 +130,7 @@ class SlotGeneratorForm(FlaskForm):
         return sorted(days)
 
 
-class BookingForm(FlaskForm):
+class BookingForm(Form):
     attendees = StringField(
         _l("Who comes to the talk?"),
         validators=[
@@ -150,18 +149,18 @@ class BookingForm(FlaskForm):
             raise ValidationError(_l("Write which language the interpreter should speak."))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=1000)])
 
 
-class RemoveSlotForm(FlaskForm):
+class RemoveSlotForm(Form):
     reason = TextAreaField(
         _l("Reason, sent to the guardians if the time is booked"),
         validators=[Length(max=1000)],
     )
 
 
-class TalkRecordForm(FlaskForm):
+class TalkRecordForm(Form):
     held = SelectField(
         _l("Was the talk held?"),
         choices=[

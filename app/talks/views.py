@@ -61,7 +61,7 @@ def _by_day(slots: list[TalkSlot], tz: ZoneInfo) -> list[tuple[date, list[TalkSl
 # --- mentor -------------------------------------------------------------------------
 
 
-@bp.route("/groups/<int:group_id>/periods/new", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/periods/new", methods=["GET", "POST"])
 @login_required
 def new_period(group_id: int):
     group = access.group_or_404(group_id)
@@ -114,7 +114,7 @@ def new_period(group_id: int):
     return render("talks/period_form.html", block="form", status=status, form=form, group=group)
 
 
-@bp.get("/periods/<int:period_id>")
+@bp.get("/periods/<id:period_id>")
 @login_required
 def period_overview(period_id: int):
     period = access.talk_period_or_404(period_id)
@@ -130,7 +130,7 @@ def period_overview(period_id: int):
     )
 
 
-@bp.route("/periods/<int:period_id>/slots/new", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/slots/new", methods=["GET", "POST"])
 @login_required
 def new_slots(period_id: int):
     period = access.talk_period_or_404(period_id, manage=True)
@@ -188,7 +188,7 @@ def new_slots(period_id: int):
     )
 
 
-@bp.post("/slots/<int:slot_id>/remove")
+@bp.post("/slots/<id:slot_id>/remove")
 @login_required
 def remove_slot(slot_id: int):
     slot = db.session.get(TalkSlot, slot_id) or abort(404)
@@ -209,7 +209,7 @@ def remove_slot(slot_id: int):
     return redirect_after_post(url_for("talks.period_overview", period_id=period.id))
 
 
-@bp.post("/periods/<int:period_id>/remind")
+@bp.post("/periods/<id:period_id>/remind")
 @login_required
 def remind(period_id: int):
     period = access.talk_period_or_404(period_id, manage=True)
@@ -222,7 +222,7 @@ def remind(period_id: int):
     return redirect_after_post(url_for("talks.period_overview", period_id=period.id))
 
 
-@bp.get("/periods/<int:period_id>/schedule")
+@bp.get("/periods/<id:period_id>/schedule")
 @login_required
 def schedule(period_id: int):
     period = access.talk_period_or_404(period_id)
@@ -231,7 +231,7 @@ def schedule(period_id: int):
     return render("talks/schedule.html", period=period, days=_by_day(data.slots, tz), tz=tz)
 
 
-@bp.route("/periods/<int:period_id>/students/<int:student_id>/record", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/students/<id:student_id>/record", methods=["GET", "POST"])
 @login_required
 def record(period_id: int, student_id: int):
     period = access.talk_period_or_404(period_id, manage=True)
@@ -301,7 +301,7 @@ def _slot_list(period, student, booking=None, message=None, status=200, carry=No
     )
 
 
-@bp.get("/periods/<int:period_id>/students/<int:student_id>/book")
+@bp.get("/periods/<id:period_id>/students/<id:student_id>/book")
 @login_required
 def choose_slot(period_id: int, student_id: int):
     period, student = access.bookable_period_or_404(period_id, student_id)
@@ -312,7 +312,7 @@ def choose_slot(period_id: int, student_id: int):
 
 
 @bp.route(
-    "/periods/<int:period_id>/students/<int:student_id>/book/<int:slot_id>", methods=["GET", "POST"]
+    "/periods/<id:period_id>/students/<id:student_id>/book/<id:slot_id>", methods=["GET", "POST"]
 )
 @login_required
 def confirm_booking(period_id: int, student_id: int, slot_id: int):
@@ -382,7 +382,7 @@ def confirm_booking(period_id: int, student_id: int, slot_id: int):
     )
 
 
-@bp.get("/bookings/<int:booking_id>")
+@bp.get("/bookings/<id:booking_id>")
 @login_required
 def booking(booking_id: int):
     booking = access.talk_booking_or_404(booking_id)
@@ -399,7 +399,7 @@ def booking(booking_id: int):
     )
 
 
-@bp.get("/bookings/<int:booking_id>/calendar.ics")
+@bp.get("/bookings/<id:booking_id>/calendar.ics")
 @login_required
 def booking_ics(booking_id: int):
     booking = access.talk_booking_or_404(booking_id)
@@ -413,7 +413,7 @@ def booking_ics(booking_id: int):
     )
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
+@bp.post("/bookings/<id:booking_id>/cancel")
 @login_required
 def cancel(booking_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
@@ -432,7 +432,7 @@ def cancel(booking_id: int):
     return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
 
 
-@bp.get("/bookings/<int:booking_id>/move")
+@bp.get("/bookings/<id:booking_id>/move")
 @login_required
 def choose_move(booking_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
@@ -442,7 +442,7 @@ def choose_move(booking_id: int):
     return _slot_list(booking.period, booking.student, booking=booking)
 
 
-@bp.post("/bookings/<int:booking_id>/move/<int:slot_id>")
+@bp.post("/bookings/<id:booking_id>/move/<id:slot_id>")
 @login_required
 def move(booking_id: int, slot_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
