@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,8 +90,18 @@ def _digest(*parts: str) -> str:
 
 
 def address() -> str:
-    """The client's address (the proxy's X-Forwarded-For with PROXY_FIX_HOPS set)."""
-    return request.remote_addr or "unknown"
+    """The client's address (the proxy's X-Forwarded-For with PROXY_FIX_HOPS set). An IPv6
+    client counts by its /64 network: one subscriber gets a whole /64 to rotate through."""
+    remote = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(remote)
+    except ValueError:
+        return remote
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 @dataclass(frozen=True)

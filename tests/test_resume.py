@@ -170,3 +170,21 @@ def test_resume_only_targets_local_paths(client):
         headers=SAME_ORIGIN,
     )
     assert response.status_code == 303  # an ordinary sign-in, nothing resent
+
+
+def test_text_kept_for_one_person_is_not_shown_to_the_next(app, login_as):
+    """A shared family computer: the mentor's sign-in ran out; the co-mentor signs in on
+    the same browser. The mentor's text is not offered to them."""
+    path = _record_path(app)
+    mentor = login_as("mentor")
+    token = csrf_token(mentor, path)
+    _expire_sessions(app)
+    kept = mentor.post(path, data={"csrf_token": token, "notes": NOTE}, headers=SAME_ORIGIN)
+    carried = _hidden(kept.get_data(as_text=True))
+    assert kept.status_code == 401 and carried["resume__notes"] == NOTE
+    other = mentor.post(
+        "/login",
+        data={**carried, "email": ACCOUNTS["comentor"], "password": "mentorskap"},
+        headers=SAME_ORIGIN,
+    )
+    assert other.status_code == 303 and NOTE not in other.get_data(as_text=True)

@@ -175,6 +175,12 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def may_change_email(user: User) -> bool:
+    """A new sign-in address is asked for only right after a sign-in, so that a copied
+    cookie or an unlocked phone cannot move someone's account to another address."""
+    return sessions.signed_in_recently()
+
+
 def request_email_change(user: User, new_email: str, link_for) -> None:
     """Send a confirmation link to the new address and a notice to the old one.
     The sign-in address changes only when the link is used."""
@@ -209,7 +215,7 @@ def confirm_email_change(secret: str, user: User) -> tuple[User | None, str]:
     """Use the link once, signed in as the account that asked for the change. Returns
     (user, "ok") or (None, "invalid" | "taken"). A link opened by another account is
     "invalid" and stays unused. The new address ends the account's other sessions and
-    every one-time link sent to the old address."""
+    every one-time link sent to the old address (the caller rotates the sessions)."""
     now = utcnow()
     change = db.session.scalar(select(EmailChange).where(EmailChange.token_hash == _digest(secret)))
     if (
@@ -236,8 +242,7 @@ def confirm_email_change(secret: str, user: User) -> tuple[User | None, str]:
     except IntegrityError:
         db.session.rollback()
         return None, "taken"
-    sessions.end_all(user, keep=sessions.current())
-    tokens.revoke_all(user)
+    tokens.revoke_all(user)  # links sent to the old address; sessions: the view rotates
     audit.record(
         "email.changed", details_for(user), {"email": {"old": old, "new": user.email}}, actor=user
     )

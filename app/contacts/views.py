@@ -7,7 +7,8 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
 
 from app import access, audit, submissions
 from app.contacts import details as logic
@@ -16,10 +17,16 @@ from app.contacts import log as contact_log
 from app.contacts.forms import ContactForm, ContactNoteForm
 from app.contacts.models import ContactNote
 from app.extensions import db
+from app.people import sessions
 from app.school.calendar import current_year, today
 from app.web import redirect_after_post, render, safe_next
 
 bp = Blueprint("contacts", __name__)
+
+EMAIL_NEEDS_RECENT_SIGNIN = _l(
+    "For your safety, a new sign-in address needs a fresh sign-in: sign out, sign in again "
+    "and change it within 15 minutes. Your other details are not saved yet."
+)
 
 
 @bp.route("/contact", methods=["GET", "POST"])
@@ -32,10 +39,16 @@ def mine():
         form.email.data = current_user.email
         form.mobile.data = logic.display_phone(details.mobile)
         form.other_phone.data = logic.display_phone(details.other_phone)
-    if form.validate_on_submit():
+    changes_email = request.method == "POST" and (
+        (form.email.data or "").strip().lower() != current_user.email
+    )
+    if changes_email and not logic.may_change_email(current_user):
+        form.validate()
+        form.email.errors.append(EMAIL_NEEDS_RECENT_SIGNIN)
+    elif form.validate_on_submit():
         logic.update_details(current_user, {f: getattr(form, f).data for f in logic.EDITABLE})
         new_email = form.email.data.strip().lower()
-        if new_email != current_user.email:
+        if changes_email:
             logic.request_email_change(current_user, new_email, logic.email_link)
             flash(
                 _(
@@ -91,6 +104,8 @@ def confirm_email(token: str):
     user, outcome = logic.confirm_email_change(token, current_user)
     if user is None:
         return render("contacts/confirm_email.html", token=token, outcome=outcome, status=410)
+    # A fresh session for this device; every other one (and any copy of this cookie) ends.
+    login_user(user, remember=sessions.rotate(user, request.user_agent.string))
     db.session.commit()
     flash(
         _("Your e-mail address is changed. Sign in with %(email)s from now on.", email=user.email),

@@ -26,15 +26,21 @@ from app.people.models import User, UserSession
 # How often the last-seen time is written: often enough for the account page, rarely
 # enough that a page view normally writes nothing.
 LAST_SEEN_EVERY = timedelta(minutes=5)
+# Taking over an account (a first password, a new sign-in address) needs a sign-in this
+# recent: a copied cookie or a phone left unlocked is not enough.
+RECENT_SIGNIN = timedelta(minutes=15)
 
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _lifetime(remember: bool) -> timedelta:
+def _expiry(row: UserSession, now: datetime) -> datetime:
+    """Idle time slides with use (12 hours, 30 days remembered), but no session outlives
+    the longest lifetime from its sign-in, however often it is used."""
     config = current_app.config
-    return config["REMEMBER_COOKIE_DURATION"] if remember else config["SIGNIN_IDLE_LIFETIME"]
+    idle = config["REMEMBER_COOKIE_DURATION"] if row.remember else config["SIGNIN_IDLE_LIFETIME"]
+    return min(now + idle, row.created_at + config["REMEMBER_COOKIE_DURATION"])
 
 
 def describe_device(user_agent: str | None) -> str:
@@ -60,6 +66,8 @@ def start(user: User, remember: bool, user_agent: str | None) -> UserSession:
             UserSession.user_id == user.id,
             or_(UserSession.ended_at.is_not(None), UserSession.expires_at <= now),
         )
+        # Rows ended by a bulk update earlier in this request are in the session too.
+        .execution_options(synchronize_session="fetch")
     )
     row = UserSession(
         user_id=user.id,
@@ -68,8 +76,8 @@ def start(user: User, remember: bool, user_agent: str | None) -> UserSession:
         remember=remember,
         created_at=now,
         last_seen_at=now,
-        expires_at=now + _lifetime(remember),
     )
+    row.expires_at = _expiry(row, now)
     db.session.add(row)
     db.session.flush()
     user.session_secret = secret
@@ -91,13 +99,16 @@ def load(secret: str) -> User | None:
         return None
     user, row = found
     now = utcnow()
-    if row.expires_at <= now or not user.active:
+    longest = row.created_at + current_app.config["REMEMBER_COOKIE_DURATION"]
+    if min(row.expires_at, longest) <= now or not user.active:
+        # Whose sign-in ran out: text kept across the new sign-in is only for them.
+        g.lapsed_user_id = user.id
         return None
     if now - row.last_seen_at >= LAST_SEEN_EVERY:
         db.session.execute(
             update(UserSession)
             .where(UserSession.id == row.id)
-            .values(last_seen_at=now, expires_at=now + _lifetime(row.remember))
+            .values(last_seen_at=now, expires_at=_expiry(row, now))
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
@@ -109,6 +120,28 @@ def load(secret: str) -> User | None:
 def current() -> UserSession | None:
     """The session of this request, if signed in."""
     return g.get("user_session")
+
+
+def lapsed_user_id() -> int | None:
+    """The account whose session this request's cookie named but which had run out."""
+    return g.get("lapsed_user_id")
+
+
+def signed_in_recently() -> bool:
+    """Whether this session's sign-in (password or link) was within RECENT_SIGNIN."""
+    row = current()
+    return row is not None and utcnow() - row.created_at < RECENT_SIGNIN
+
+
+def rotate(user: User, user_agent: str | None) -> bool:
+    """After a new password or sign-in address: end every session of the account, this
+    one too, and open a fresh one for this device, so a copy of the old cookie dies.
+    Returns whether to remember the device; the caller logs the user in again with
+    Flask-Login (login_user) and commits."""
+    remember = bool(current() and current().remember)
+    end_all(user)
+    start(user, remember, user_agent)
+    return remember
 
 
 def end(row: UserSession | None, now: datetime | None = None) -> None:

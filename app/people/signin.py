@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, has_request_context
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 
 from app import audit
 from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import queue_mail
 from app.people import sessions, tokens
-from app.people.models import LinkRequest, User, UserSession
+from app.people.models import LinkRequest, SignInToken, User
 from app.people.passwords import hash_password, verify_password
 from app.web import absolute_url
 
@@ -57,6 +57,24 @@ def send_link(user: User, purpose: str) -> None:
     audit.record(f"{purpose}_link.sent", user, actor=user)
 
 
+# Many requests for the same address (a double tap, or someone flooding it) get one mail.
+RESEND_AFTER = timedelta(minutes=2)
+
+
+def _link_sent_lately(user: User, purpose: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    SignInToken.user_id == user.id,
+                    SignInToken.purpose == purpose,
+                    SignInToken.created_at > utcnow() - RESEND_AFTER,
+                )
+            )
+        )
+    )
+
+
 def process_link_requests(limit: int = 200) -> int:
     """Turn waiting link requests into e-mails (run by `flask send-mail`). Each request is
     claimed by a conditional update, so two workers never send the same link twice.
@@ -79,7 +97,7 @@ def process_link_requests(limit: int = 200) -> int:
         if claimed.rowcount != 1:
             continue
         user = find_user(link_request.email)
-        if user is not None and user.active:
+        if user is not None and user.active and not _link_sent_lately(user, link_request.purpose):
             send_link(user, link_request.purpose)
             queued += 1
         db.session.commit()
@@ -99,10 +117,24 @@ def mail_link(user: User, purpose: str, lifetime: int, template: str, **context)
     queue_mail(user.email, template, locale=user.locale, user=user, link=link, **context)
 
 
-def set_password(user: User, password: str, keep: UserSession | None = None) -> None:
-    """Set a new password: every session of the user ends (but `keep`, the device that
-    changed it) and every one-time link sent before stops working."""
+def change_password(user: User, current: str, new: str) -> str:
+    """A signed-in person changes or chooses their password. Returns "changed", or why not:
+    "wrong_current" (the current password was not right), "sign_in_again" (an account
+    without a password chooses one only right after a sign-in by link, so a copied cookie
+    cannot add a password to someone else's account). The caller commits and rotates."""
+    if user.password_hash:
+        if not verify_password(user.password_hash, current or ""):
+            return "wrong_current"
+    elif not sessions.signed_in_recently():
+        return "sign_in_again"
+    set_password(user, new)
+    return "changed"
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password: every session of the user ends and every one-time link sent
+    before stops working (the device that changed it gets a new session: see rotate)."""
     user.password_hash = hash_password(password)
-    sessions.end_all(user, keep=keep)
+    sessions.end_all(user)
     tokens.revoke_all(user)
     audit.record("password.changed", user, actor=user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import audit, throttle
@@ -19,7 +20,6 @@ from app.people.forms import (
     ResetPasswordForm,
 )
 from app.people.models import User
-from app.people.passwords import verify_password
 from app.web import (
     current_roles,
     home_url,
@@ -33,6 +33,11 @@ bp = Blueprint("people", __name__)
 
 SIGNIN_LIMITS = "10 per minute;60 per hour"
 
+PASSWORD_NEEDS_RECENT_SIGNIN = _l(
+    "For your safety, sign out and sign in again with a link by e-mail, then choose the "
+    "password within 15 minutes."
+)
+
 
 @login_manager.user_loader
 def _load_user(secret: str) -> User | None:
@@ -45,7 +50,10 @@ def _unauthorized():
     our own pages keeps its text through the sign-in, shown again to be sent by hand."""
     target = safe_next(request.full_path.rstrip("?"))
     fields = carried_fields(request.form) if request.method == "POST" else []
-    if fields and target and same_origin_request():
+    lapsed = sessions.lapsed_user_id()
+    if fields and target and lapsed and same_origin_request():
+        # Kept for the person whose sign-in ran out, not for whoever signs in next.
+        session["resume_user"] = lapsed
         page, status = resume_page(target, fields, status=401)
         headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"} if request.htmx else {}
         return page, status, headers
@@ -56,12 +64,29 @@ def _unauthorized():
     return redirect(login)
 
 
+def _end_this_session() -> None:
+    """Sign out this device: its session row ends on the server, the cookie is emptied."""
+    sessions.end(sessions.current())
+    audit.record("signout", current_user)
+    db.session.commit()
+    # Clear first: logout_user() leaves a flag in the session that deletes the
+    # 30-day remember-me cookie, and that flag must survive.
+    session.clear()
+    logout_user()
+
+
+# What the cookie session keeps across a sign-in: the form token (so forms open in other
+# tabs still send) and the language. Everything else belonged to the previous person.
+KEPT_ACROSS_SIGNIN = ("csrf_token", "locale")
+
+
 def _start_session(user: User, remember: bool):
+    for key in [k for k in session if k not in KEPT_ACROSS_SIGNIN]:
+        session.pop(key)
     sessions.start(user, remember, request.user_agent.string)
     login_user(user, remember=remember)
     user.last_signed_in_at = utcnow()
     session.permanent = True
-    session.pop("role", None)
     audit.record("signin", user, actor=user)
     db.session.commit()
 
@@ -77,8 +102,9 @@ def login():
         resume_to = safe_next(request.form.get("resume_to"))
         carried = resumed_fields(request.form) if same_origin_request() else []
         if user is not None:
+            typed_by_this_user = session.get("resume_user") == user.id
             _start_session(user, form.remember.data)
-            if resume_to and carried:
+            if resume_to and carried and typed_by_this_user:
                 # Signed in again after the session ran out: what was typed is shown,
                 # filled in, for the person to read and send; never sent by itself.
                 return resume_page(resume_to, carried, status=200)
@@ -123,7 +149,7 @@ def link_signin(token: str):
         db.session.rollback()
         return render("auth/link_signin.html", valid=False, token=token, status=410)
     if current_user.is_authenticated:
-        logout_user()
+        _end_this_session()
     _start_session(user, remember=True)
     return redirect_after_post(home_url())
 
@@ -160,8 +186,7 @@ def reset_password(token: str):
         signin.set_password(user, form.password.data)
         db.session.commit()
         if current_user.is_authenticated:
-            session.clear()
-            logout_user()
+            _end_this_session()
         flash(_("Your password is changed. Sign in with the new password."), "success")
         return redirect_after_post(url_for("people.login"))
     status = 422 if form.errors else 200
@@ -171,13 +196,9 @@ def reset_password(token: str):
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        sessions.end(sessions.current())
-        audit.record("signout", current_user)
-        db.session.commit()
-    # Clear first: logout_user() leaves a flag in the session that deletes the
-    # 30-day remember-me cookie, and that flag must survive.
-    session.clear()
-    logout_user()
+        _end_this_session()
+    else:
+        session.clear()
     response = redirect(url_for("people.login", signed_out=1), 303)
     # The service worker keeps no personal pages, but clear its caches all the same.
     response.headers["Clear-Site-Data"] = '"cache"'
@@ -249,16 +270,20 @@ def end_all_sessions():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if current_user.password_hash and not verify_password(
-            current_user.password_hash, form.current.data or ""
-        ):
-            form.current.errors.append(_("The current password is not right."))
-        else:
-            # Every other device is signed out; this one stays signed in.
-            signin.set_password(current_user, form.password.data, keep=sessions.current())
+        user = current_user._get_current_object()
+        outcome = signin.change_password(user, form.current.data, form.password.data)
+        if outcome == "changed":
+            # A fresh session for this device; every other one (and any copy of this
+            # device's old cookie) is signed out.
+            remember = sessions.rotate(user, request.user_agent.string)
+            login_user(user, remember=remember)
             db.session.commit()
             flash(_("Your password is changed."), "success")
             return redirect_after_post(url_for("people.account"))
+        if outcome == "wrong_current":
+            form.current.errors.append(_("The current password is not right."))
+        else:
+            form.password.errors.append(PASSWORD_NEEDS_RECENT_SIGNIN)
     return _account_page(block="password_form", status=422, password_form=form)
 
 

@@ -4,13 +4,15 @@ one-time links die with a new password; link requests cost the same for any addr
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import event, func, select
 
 from app.contacts.models import EmailChange
+from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import OutboxMessage
-from app.people.models import LinkRequest, User, UserSession
+from app.people.models import LinkRequest, SignInToken, User, UserSession
 from app.people.signin import process_link_requests
 from app.school.models import School
 from tests.conftest import ACCOUNTS, csrf_token, post_form, sign_in
@@ -75,6 +77,12 @@ def test_a_new_password_kills_every_earlier_link(app):
     client = app.test_client()
     post_form(client, "/login/link", {"email": ACCOUNTS["guardian"]})
     post_form(client, "/password/forgot", {"email": ACCOUNTS["guardian"]})
+    with app.app_context():
+        process_link_requests()
+        # A second reset link a while later (one within two minutes is not sent again).
+        for token in db.session.scalars(select(SignInToken)):
+            token.created_at -= timedelta(minutes=3)
+        db.session.commit()
     post_form(client, "/password/forgot", {"email": ACCOUNTS["guardian"]})
     with app.app_context():
         process_link_requests()
@@ -213,3 +221,136 @@ def test_link_requests_do_the_same_work_for_known_and_unknown_addresses(app):
         assert process_link_requests() == 0  # each request is handled once
         after = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     assert after == before + 2
+
+
+def _age_sessions(app, email: str, **delta) -> None:
+    """Make the account's sessions look signed in that long ago."""
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        for row in db.session.scalars(select(UserSession).where(UserSession.user_id == user_id)):
+            row.created_at -= timedelta(**delta)
+            row.last_seen_at = utcnow()
+        db.session.commit()
+
+
+def test_a_copied_cookie_cannot_add_a_password_to_a_link_only_account(app):
+    """The reviewer's takeover: a thief with a link-only guardian's cookie chose a password.
+    Now choosing a first password needs a sign-in within 15 minutes."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == ACCOUNTS["other_guardian"]))
+        user.password_hash = None
+        db.session.commit()
+    browser = app.test_client()
+    post_form(browser, "/login/link", {"email": ACCOUNTS["other_guardian"]})
+    with app.app_context():
+        process_link_requests()
+        body = db.session.scalars(
+            select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
+        ).first()
+    link = LINK_RE.search(body).group(1)
+    assert post_form(browser, link, {}, page=link).status_code == 303
+    thief = app.test_client()
+    _copy_cookies(browser, thief)
+    _age_sessions(app, ACCOUNTS["other_guardian"], minutes=20)
+    new = {"password": "tjuvens-losenord", "confirm": "tjuvens-losenord"}
+    refused = post_form(thief, "/account/password", new, page="/account")
+    assert refused.status_code == 422
+    assert "logga in igen med en länk" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(User.password_hash).where(User.email == ACCOUNTS["other_guardian"])
+            )
+            is None
+        )
+
+    _age_sessions(app, ACCOUNTS["other_guardian"], minutes=-20)  # back to just signed in
+    assert post_form(browser, "/account/password", new, page="/account").status_code == 303
+
+
+def test_a_new_password_rotates_this_devices_session(app):
+    browser, thief = app.test_client(), app.test_client()
+    sign_in(browser, ACCOUNTS["mentor"], remember="y")
+    _copy_cookies(browser, thief)
+    response = post_form(
+        browser,
+        "/account/password",
+        {"current": "mentorskap", "password": "ett-nytt-losenord", "confirm": "ett-nytt-losenord"},
+        page="/account",
+    )
+    assert response.status_code == 303
+    assert _signed_in(browser) and not _signed_in(thief)
+
+
+def test_a_new_sign_in_address_needs_a_recent_sign_in(app, login_as):
+    guardian = login_as("guardian")
+    _age_sessions(app, ACCOUNTS["guardian"], minutes=20)
+    response = post_form(
+        guardian, "/contact", {"email": "tjuv@evil.example", "mobile": "070-174 06 05"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="email-error"' in page
+    assert "tjuv@evil.example" in page  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(EmailChange)) == 0
+    # The other details may still be saved without a new address.
+    same = post_form(guardian, "/contact", {"email": ACCOUNTS["guardian"], "mobile": "0701740605"})
+    assert same.status_code == 303
+
+
+def test_confirming_a_new_address_rotates_this_devices_session(app, login_as):
+    guardian = login_as("guardian")
+    thief = app.test_client()
+    _copy_cookies(guardian, thief)
+    post_form(guardian, "/contact", {"email": "anna.ny@example.net", "mobile": "070-174 06 05"})
+    with app.app_context():
+        body = db.session.scalar(
+            select(OutboxMessage.body_text).where(OutboxMessage.recipient == "anna.ny@example.net")
+        )
+    path = re.search(r"/contact/email/[A-Za-z0-9_-]+", body).group(0)
+    assert post_form(guardian, path, {}).status_code == 303
+    assert _signed_in(guardian) and not _signed_in(thief)
+
+
+def test_no_session_outlives_thirty_days_however_often_it_is_used(app):
+    browser = app.test_client()
+    sign_in(browser, ACCOUNTS["mentor"], remember="y")
+    _age_sessions(app, ACCOUNTS["mentor"], days=31)
+    with app.app_context():  # used a minute ago, so the idle expiry alone would allow it
+        for row in db.session.scalars(select(UserSession)):
+            row.last_seen_at = utcnow() - timedelta(minutes=6)
+        db.session.commit()
+    assert not _signed_in(browser)
+
+
+def test_signing_in_by_link_while_signed_in_ends_the_old_session(app):
+    browser, copy = app.test_client(), app.test_client()
+    sign_in(browser, ACCOUNTS["guardian"])
+    _copy_cookies(browser, copy)
+    post_form(browser, "/login/link", {"email": ACCOUNTS["other_guardian"]})
+    with app.app_context():
+        process_link_requests()
+        body = db.session.scalars(
+            select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
+        ).first()
+    link = LINK_RE.search(body).group(1)
+    assert post_form(browser, link, {}, page=link).status_code == 303
+    assert not _signed_in(copy)
+
+
+def test_many_requests_for_one_address_send_one_link(app):
+    for _ in range(3):
+        post_form(app.test_client(), "/login/link", {"email": ACCOUNTS["guardian"]})
+    with app.app_context():
+        assert process_link_requests() == 1
+
+
+def test_ipv6_clients_are_counted_by_their_64_network(app):
+    from app.throttle import address
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "2001:db8:1:2:aaaa::1"}):
+        first = address()
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "2001:db8:1:2:bbbb::9"}):
+        assert address() == first == "2001:db8:1:2::/64"
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.7"}):
+        assert address() == "192.0.2.7"
