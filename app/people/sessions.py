@@ -62,7 +62,8 @@ def start(user: User, remember: bool, user_agent: str | None) -> UserSession:
     now = utcnow()
     # The account's ended and expired sessions are of no more use.
     db.session.execute(
-        delete(UserSession).where(
+        delete(UserSession)
+        .where(
             UserSession.user_id == user.id,
             or_(UserSession.ended_at.is_not(None), UserSession.expires_at <= now),
         )
