@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import access, audit
+from app import access, audit, submissions
 from app.db_types import utcnow
 from app.extensions import db
 from app.school.calendar import local_to_utc, today
@@ -354,7 +354,10 @@ def confirm_booking(period_id: int, student_id: int, slot_id: int):
             db.session.rollback()
             if error.code == "already_booked":
                 existing = logic.active_booking(period, student)
-                flash(BOOKING_ERRORS[error.code](), "error")
+                if existing.slot_id == slot.id:  # a double tap: the first send booked it
+                    flash(str(submissions.ALREADY_SENT), "info")
+                else:
+                    flash(BOOKING_ERRORS[error.code](), "error")
                 return redirect_after_post(url_for("talks.booking", booking_id=existing.id))
             carry = {
                 "attendees": form.attendees.data,

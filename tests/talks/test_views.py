@@ -119,6 +119,15 @@ def test_second_booking_for_the_same_child_goes_to_the_existing_one(login_as, de
     assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
 
 
+def test_a_double_tap_on_book_shows_the_booking_made(login_as, demo):
+    guardian = login_as("guardian")
+    first = _book(guardian, demo)
+    second = _book(guardian, demo)
+    assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
+    page = guardian.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Det här var redan skickat" in page and "redan ett bokat samtal" not in page
+
+
 def test_cancel_tells_the_other_guardian(app, login_as, demo):
     booking_id = _booking_id(_book(login_as("guardian"), demo))
     johan = login_as("other_guardian")
