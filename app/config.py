@@ -85,7 +85,6 @@ def from_environment() -> dict:
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", "19456")),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
-        "LANGUAGES": ("sv", "en"),
         # Static files carry a content hash in their URL, so they may be cached for a year.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
     }

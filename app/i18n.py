@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import current_app, request, session
 from flask_login import current_user
 
+from app.languages import UI_CODES
+
 
 def select_locale() -> str:
     """The user's own setting, then the browser's languages, then Swedish."""
-    languages = current_app.config["LANGUAGES"]
+    languages = UI_CODES
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

@@ -14,8 +14,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from app import languages
 from app.access import ROLES, current_roles, may_decide_leave, may_write_goal
 from app.db_types import utcnow
 from app.fields import CONTROL_CHARACTERS, in_date_range
@@ -292,6 +294,13 @@ def status_label(status: str) -> str:
     return str(STATUS_WORDS[status])
 
 
+def ltr(text) -> Markup | str:
+    """Phone numbers and e-mail addresses read left to right inside right-to-left text."""
+    if not text:
+        return ""
+    return Markup('<bdi dir="ltr">%s</bdi>') % text
+
+
 def absolute_url(endpoint: str, **values) -> str:
     """A full link for e-mail, on the public address of the deployment."""
     return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
@@ -336,15 +345,20 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").
-    from app.contacts.details import display_phone, language_name
+    from app.contacts.details import display_phone
 
     app.jinja_env.filters.update(
         format_date=format_date,
         format_time=format_time,
         format_datetime=format_datetime,
-        phone=display_phone,
+        phone=lambda e164: ltr(display_phone(e164)),
+        ltr=ltr,
     )
-    app.jinja_env.globals.update(language_name=language_name)
+    app.jinja_env.globals.update(
+        language_name=languages.name,
+        text_direction=languages.direction,
+        UI_LANGUAGES=languages.UI_LANGUAGES,
+    )
 
     @app.before_request
     def _refuse_cross_site_writes():

@@ -50,14 +50,14 @@ def test_catalogs_are_compiled():
 
 def test_swedish_is_the_default(client):
     page = client.get("/login").get_data(as_text=True)
-    assert '<html lang="sv">' in page and "Logga in i Mentorskap" in page
+    assert '<html lang="sv" dir="ltr">' in page and "Logga in i Mentorskap" in page
 
 
 def test_browser_language_is_used_when_nothing_is_chosen(client):
     page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(
         as_text=True
     )
-    assert '<html lang="en">' in page and "Sign in to Mentorskap" in page
+    assert '<html lang="en" dir="ltr">' in page and "Sign in to Mentorskap" in page
     other = client.get("/login", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)
     assert "Logga in i Mentorskap" in other
 

@@ -9,7 +9,6 @@ import secrets
 from datetime import date, datetime, timedelta
 
 import phonenumbers
-from babel import Locale
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -23,11 +22,6 @@ from app.people.models import Guardianship, Student, User
 from app.school.calendar import current_year
 from app.school.models import School
 
-# Languages most often asked for in Swedish schools; names come from Babel's CLDR data.
-LANGUAGES = (
-    "sv", "en", "ar", "so", "ti", "fa", "prs", "ps", "ku", "tr", "bs", "hr", "sr", "sq", "pl",
-    "fi", "ru", "uk", "es", "fr", "de", "th", "vi", "zh", "am", "sw", "ur", "hi", "ro", "smn",
-)  # fmt: skip
 EDITABLE = (
     "mobile",
     "other_phone",
@@ -70,17 +64,6 @@ def normalise_postal_code(value: str) -> str:
     if not match:
         raise ValueError("not a postal code")
     return f"{match.group(1)} {match.group(2)}"
-
-
-def language_name(code: str | None, locale: str) -> str:
-    if not code:
-        return ""
-    return Locale.parse(locale).languages.get(code, code)
-
-
-def language_choices(locale: str) -> list[tuple[str, str]]:
-    names = Locale.parse(locale).languages
-    return sorted(((c, names.get(c, c)) for c in LANGUAGES), key=lambda item: item[1].lower())
 
 
 def details_for(user: User) -> ContactDetails:

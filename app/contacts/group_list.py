@@ -13,7 +13,8 @@ import vobject
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.contacts.details import display_phone, language_name
+from app import languages
+from app.contacts.details import display_phone
 from app.contacts.models import ContactDetails
 from app.exports import csv_bytes, neutralise, neutralise_phone
 from app.extensions import db
@@ -109,7 +110,7 @@ def as_csv(rows: list[StudentRow]) -> bytes:
                     "" if hide else d.street or "",
                     "" if hide else d.postal_code or "",
                     "" if hide else d.town or "",
-                    language_name(d.language, "sv") if d else "",
+                    languages.name(d.language, "sv") if d else "",
                     "ja" if d and d.needs_interpreter else "",
                     d.confirmed_at.date().isoformat() if d and d.confirmed_at else "",
                 )

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
-from app import access, audit, submissions
+from app import access, audit, languages, submissions
 from app.contacts import details as logic
 from app.contacts import group_list
 from app.contacts import log as contact_log
@@ -34,7 +34,7 @@ EMAIL_NEEDS_RECENT_SIGNIN = _l(
 def mine():
     details = logic.details_for(current_user)
     form = ContactForm(obj=details if request.method == "GET" else None)
-    form.language.choices = [("", "—")] + logic.language_choices(str(get_locale()))
+    form.language.choices = [("", "—")] + languages.choices(str(get_locale()))
     if request.method == "GET":
         form.email.data = current_user.email
         form.mobile.data = logic.display_phone(details.mobile)

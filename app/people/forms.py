@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from app.fields import Form
+from app.languages import DEFAULT, UI_LANGUAGES
 
 MIN_PASSWORD = 10
 
@@ -67,8 +68,10 @@ class LanguageForm(Form):
     locale = SelectField(
         _l("Language"),
         choices=[
-            SelectChoice("sv", "Svenska", render_kw={"lang": "sv"}),
-            SelectChoice("en", "English", render_kw={"lang": "en"}),
+            SelectChoice(
+                lang.code, lang.own_name, render_kw={"lang": lang.code, "dir": lang.direction}
+            )
+            for lang in UI_LANGUAGES
         ],
-        default="sv",
+        default=DEFAULT,
     )
