@@ -432,6 +432,6 @@ def _talks(rng: random.Random, year: SchoolYear, groups: dict, skip: set[int]) -
                 period,
                 slot.id,
                 attendees=f"{student.first_name} och {guardian.first_name}",
-                interpreter_language="arabiska" if rng.random() < 0.1 else None,
+                interpreter_language="ar" if rng.random() < 0.1 else None,
                 now=now,
             )

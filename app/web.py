@@ -294,6 +294,13 @@ def status_label(status: str) -> str:
     return str(STATUS_WORDS[status])
 
 
+def capfirst(text) -> str:
+    """Capitalise a sentence's first letter and leave the rest as the locale writes it
+    (Jinja's `capitalize` would turn "Tuesday 1 December" into "Tuesday 1 december")."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def ltr(text) -> Markup | str:
     """Phone numbers and e-mail addresses read left to right inside right-to-left text."""
     if not text:
@@ -353,6 +360,7 @@ def register(app: Flask) -> None:
         format_datetime=format_datetime,
         phone=lambda e164: ltr(display_phone(e164)),
         ltr=ltr,
+        capfirst=capfirst,
     )
     app.jinja_env.globals.update(
         language_name=languages.name,

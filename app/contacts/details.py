@@ -66,6 +66,13 @@ def normalise_postal_code(value: str) -> str:
     return f"{match.group(1)} {match.group(2)}"
 
 
+def contact_language(user: User) -> str | None:
+    """The language the guardian wants for contact with school (a registry code)."""
+    return db.session.scalar(
+        select(ContactDetails.language).where(ContactDetails.user_id == user.id)
+    )
+
+
 def details_for(user: User) -> ContactDetails:
     details = db.session.scalar(select(ContactDetails).where(ContactDetails.user_id == user.id))
     if details is None:

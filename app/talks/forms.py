@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app import languages
 from app.fields import Form, MultiCheckboxField
 from app.talks.models import MODES
 
@@ -139,14 +140,20 @@ class BookingForm(Form):
         ],
     )
     needs_interpreter = BooleanField(_l("We need an interpreter"))
-    interpreter_language = StringField(
-        _l("Language for the interpreter"), validators=[Length(max=50)]
+    # Choices (every language of the registry, named in the reader's language) are set by
+    # the view; prefilled with the guardian's language for contact with school.
+    interpreter_language = SelectField(
+        _l("Language for the interpreter"), choices=[], validate_choice=False
     )
     message = TextAreaField(_l("Message to the mentor (optional)"), validators=[Length(max=2000)])
 
     def validate_interpreter_language(self, field):
-        if self.needs_interpreter.data and not field.data.strip():
-            raise ValidationError(_l("Write which language the interpreter should speak."))
+        if not self.needs_interpreter.data:
+            return
+        if not field.data:
+            raise ValidationError(_l("Choose which language the interpreter should speak."))
+        if languages.get(field.data) is None:
+            raise ValidationError(_l("Choose a language from the list."))
 
 
 class CancelForm(Form):

@@ -8,12 +8,14 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import access, audit, submissions
+from app import access, audit, languages, submissions
+from app.contacts.details import contact_language
 from app.db_types import utcnow
 from app.extensions import db
 from app.school.calendar import local_to_utc, today
@@ -321,6 +323,9 @@ def confirm_booking(period_id: int, student_id: int, slot_id: int):
     if slot is None or slot.period_id != period.id:
         abort(404)
     form = BookingForm()
+    form.interpreter_language.choices = [("", "—")] + languages.choices(str(get_locale()))
+    if request.method == "GET" and not form.interpreter_language.data:
+        form.interpreter_language.data = contact_language(current_user)
     if request.form.get("stage") == "review":
         # Coming back from "just taken" with what was typed: show it, book nothing yet.
         return render(
@@ -406,7 +411,7 @@ def booking(booking_id: int):
 @login_required
 def booking_ics(booking_id: int):
     booking = access.talk_booking_or_404(booking_id)
-    body = booking_calendar(booking, str(request.accept_languages.best_match(["sv", "en"]) or "sv"))
+    body = booking_calendar(booking, str(get_locale()))
     return Response(
         body,
         mimetype="text/calendar",

@@ -19,9 +19,9 @@ def test_guardian_books_moves_and_cancels(phone, browser, live_server):
     page.get_by_label("Vi behöver tolk").check()
     page.get_by_role("button", name="Boka samtalet").click()
     expect(page.locator("#interpreter_language-error")).to_have_text(
-        "Skriv vilket språk tolken ska tala."
+        "Välj vilket språk tolken ska tala."
     )
-    page.get_by_label("Språk för tolken").fill("somaliska")
+    page.get_by_label("Språk för tolken").select_option("so")
     page.get_by_label("Meddelande till mentorn (frivilligt)").fill("Vi kommer båda två")
     page.get_by_role("button", name="Boka samtalet").click()
     expect(page.get_by_text("Samtalet är bokat.")).to_be_visible()

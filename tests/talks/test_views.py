@@ -109,7 +109,7 @@ def test_confirm_form_errors_keep_the_input(login_as, demo):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Skriv vem som kommer" in page and "Skriv vilket språk tolken ska tala." in page
+    assert "Skriv vem som kommer" in page and "Välj vilket språk tolken ska tala." in page
     assert "Viktigt meddelande" in page
 
 
@@ -351,3 +351,28 @@ def test_talk_record_is_staff_only_until_published(app, login_as, demo):
     assert "Hemlig anteckning" not in anna.get("/home/guardian").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(TalkRecord.held)) is True
+
+
+def test_interpreter_language_is_chosen_from_the_registry_and_prefilled(app, login_as, demo):
+    from app.contacts.models import ContactDetails
+    from app.people.models import User
+
+    with app.app_context():
+        anna = db.session.scalar(select(User).where(User.email == "guardian@example.org"))
+        details = db.session.scalar(select(ContactDetails).where(ContactDetails.user_id == anna.id))
+        if details is None:
+            details = ContactDetails(user_id=anna.id)
+            db.session.add(details)
+        details.language = "so"
+        db.session.commit()
+    guardian = login_as("guardian")
+    path = f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book/{demo['slot']}"
+    page = guardian.get(path).get_data(as_text=True)
+    assert '<option selected value="so">somaliska</option>' in page
+    assert '<option value="prs">dari</option>' in page
+    refused = _book(guardian, demo, needs_interpreter="y", interpreter_language="klingon")
+    assert refused.status_code == 422
+    assert "Välj ett språk i listan." in refused.get_data(as_text=True)
+    booked = _book(guardian, demo, needs_interpreter="y", interpreter_language="so")
+    assert booked.status_code == 303
+    assert "somaliska" in guardian.get(booked.headers["Location"]).get_data(as_text=True)
