@@ -23,7 +23,7 @@ from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, literal, or_, select, union, union_all
+from sqlalchemy import Select, exists, or_, select, union
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -34,27 +34,41 @@ from app.school.models import GroupMembership, GroupMentor, MentorGroup, School,
 ROLES = ("guardian", "student", "mentor", "principal", "admin")
 
 
+def role_columns(uid) -> list:
+    """One boolean column per role in ROLES order, for a select of the user's row: the
+    sign-in session's lookup asks them in the same statement (app/people/sessions.py)."""
+    return [
+        exists().where(Guardianship.guardian_id == uid).label("is_guardian"),
+        exists().where(Student.user_id == uid).label("is_student"),
+        exists(_mentored_group_ids_of(uid)).label("is_mentor"),
+        exists()
+        .where(Staff.user_id == uid, Staff.role == "principal")
+        .label("is_principal"),
+        exists().where(Staff.user_id == uid, Staff.role == "admin").label("is_admin"),
+    ]
+
+
+def roles_from_columns(user: User, held) -> list[str]:
+    held = dict(zip(ROLES, (bool(h) for h in held), strict=True))
+    if user.is_site_admin:
+        held["admin"] = True
+    return [role for role in ROLES if held[role]]
+
+
 def roles_of(user: User) -> list[str]:
     """The roles a user holds, in ROLES order, from one query over the relations."""
-    uid = user.id
-    held_query = union_all(
-        select(literal("guardian")).where(exists().where(Guardianship.guardian_id == uid)),
-        select(literal("student")).where(exists().where(Student.user_id == uid)),
-        select(literal("mentor")).where(mentored_group_ids(user).exists()),
-        select(Staff.role).where(Staff.user_id == uid, Staff.role.in_(("principal", "admin"))),
-    )
-    held = set(db.session.scalars(held_query))
-    if user.is_site_admin:
-        held.add("admin")
-    return [role for role in ROLES if role in held]
+    held = db.session.execute(select(*role_columns(user.id))).one()
+    return roles_from_columns(user, held)
 
 
 def current_roles() -> list[str]:
-    """The signed-in user's roles, looked up once per request."""
+    """The signed-in user's roles, looked up once per request (normally together with the
+    sign-in session, see app/people/sessions.py)."""
     if not getattr(current_user, "is_authenticated", False):
         return []
-    if "roles" not in g:
+    if "roles" not in g or g.get("roles_user_id") != current_user.id:
         g.roles = roles_of(current_user)
+        g.roles_user_id = current_user.id
     return g.roles
 
 
@@ -69,13 +83,17 @@ def school_ids_with_role(user: User, *roles: str) -> Select:
 def mentored_group_ids(user: User) -> Select:
     """Groups the user mentors or co-mentors, at schools where the user is still staff
     (a Staff row at the group's school); earlier years' groups included."""
+    return _mentored_group_ids_of(user.id)
+
+
+def _mentored_group_ids_of(uid) -> Select:
     return (
         select(GroupMentor.group_id)
         .join(MentorGroup, MentorGroup.id == GroupMentor.group_id)
         .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
         .where(
-            GroupMentor.user_id == user.id,
-            SchoolYear.school_id.in_(select(Staff.school_id).where(Staff.user_id == user.id)),
+            GroupMentor.user_id == uid,
+            SchoolYear.school_id.in_(select(Staff.school_id).where(Staff.user_id == uid)),
         )
     )
 

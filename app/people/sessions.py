@@ -87,18 +87,21 @@ def start(user: User, remember: bool, user_agent: str | None) -> UserSession:
 
 
 def load(secret: str) -> User | None:
-    """The user of a live session (one statement), else None. Keeps the session alive:
-    its expiry slides with use, written at most every few minutes."""
+    """The user of a live session, with the roles they hold (one statement), else None.
+    Keeps the session alive: its expiry slides with use, written at most every few
+    minutes."""
     if not secret or len(secret) > 100:
         return None
+    from app.access import role_columns, roles_from_columns
+
     found = db.session.execute(
-        select(User, UserSession)
+        select(User, UserSession, *role_columns(User.id))
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None))
     ).first()
     if found is None:
         return None
-    user, row = found
+    user, row, *held = found
     now = utcnow()
     longest = row.created_at + current_app.config["REMEMBER_COOKIE_DURATION"]
     if min(row.expires_at, longest) <= now or not user.active:
@@ -115,6 +118,9 @@ def load(secret: str) -> User | None:
         db.session.commit()
     user.session_secret = secret
     g.user_session = row
+    # The roles come with the session row, so a page asks nothing more to know them.
+    g.roles = roles_from_columns(user, held)
+    g.roles_user_id = user.id
     return user
 
 
