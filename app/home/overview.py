@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.access import child_ids, mentored_group_ids, school_ids_with_role
+from app.contacts.details import confirmed_at_column
 from app.extensions import db
 from app.people.models import Staff, Student, User
-from app.school.calendar import current_membership, current_year
+from app.school.calendar import current_year
 from app.school.models import (
+    DayOff,
     GroupMembership,
     GroupMentor,
     MentorGroup,
@@ -22,81 +25,165 @@ from app.school.models import (
 
 
 @dataclass
+class GoalLine:
+    """A goal as the card shows it: the text and the latest follow-up's status."""
+
+    text: str
+    status: str | None
+
+
+@dataclass
 class StudentCard:
     student: Student
     group: MentorGroup | None
-    mentors: list[User]
-    co_mentors: list[User]
+    mentors: list[str]
+    co_mentors: list[str]
     talks: list = field(default_factory=list)
     mentor_times: list = field(default_factory=list)
-    goals: list = field(default_factory=list)
+    goals: list[GoalLine] = field(default_factory=list)
 
 
-def _student_options():
-    return (
-        selectinload(Student.school),
-        selectinload(Student.memberships)
-        .selectinload(GroupMembership.group)
-        .options(
-            selectinload(MentorGroup.school_year),
-            selectinload(MentorGroup.mentors).selectinload(GroupMentor.user),
-        ),
-    )
+@dataclass
+class Cards:
+    cards: list[StudentCard]
+    schools: list[School]
+    contact_confirmed_at: datetime | None = None
 
 
-def _card(student: Student, on: date) -> StudentCard:
-    membership = current_membership(student.memberships, on)
-    group = membership.group if membership else None
-    mentors = group.mentors if group else []
-    return StudentCard(
-        student=student,
-        group=group,
-        mentors=[m.user for m in mentors if not m.is_co_mentor],
-        co_mentors=[m.user for m in mentors if m.is_co_mentor],
-    )
-
-
-def children_cards(user: User, on: date) -> list[StudentCard]:
-    students = db.session.scalars(
-        select(Student)
-        .where(Student.id.in_(child_ids(user)))
-        .options(*_student_options())
-        .order_by(Student.first_name, Student.last_name)
+def load_cards(students_where, on: date, guardian_id: int | None = None) -> Cards:
+    """The cards of the students matched by `students_where` in a fixed number of queries
+    whatever the number of children, groups or goals: the students with school, groups
+    and mentors; the schools' years with their days off; talks; mentor times; goals.
+    Given a guardian, their contact details' confirmation time comes along."""
+    mentor = aliased(User)
+    columns = [Student, School, MentorGroup, SchoolYear, GroupMentor.is_co_mentor, mentor.name]
+    if guardian_id is not None:
+        columns.append(confirmed_at_column(guardian_id))
+    rows = db.session.execute(
+        select(*columns)
+        .join(School, School.id == Student.school_id)
+        .outerjoin(GroupMembership, GroupMembership.student_id == Student.id)
+        .outerjoin(MentorGroup, MentorGroup.id == GroupMembership.group_id)
+        .outerjoin(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .outerjoin(GroupMentor, GroupMentor.group_id == MentorGroup.id)
+        .outerjoin(mentor, mentor.id == GroupMentor.user_id)
+        .where(students_where)
+        .order_by(Student.first_name, Student.last_name, Student.id, GroupMentor.id)
     ).all()
-    return _with_talks([_card(s, on) for s in students])
+    students: dict[int, Student] = {}
+    groups: dict[int, dict[int, MentorGroup]] = {}  # student → year id → group
+    mentors: dict[int, list[tuple[bool, str]]] = {}  # group → (co-mentor?, name)
+    confirmed_at = None
+    for row in rows:
+        student, group, year = row[0], row[2], row[3]  # row[1]: the school, now in the session
+        students[student.id] = student
+        if group is not None:
+            groups.setdefault(student.id, {})[year.id] = group
+            names = mentors.setdefault(group.id, [])
+            if row[5] is not None and (row[4], row[5]) not in names:
+                names.append((row[4], row[5]))
+        if guardian_id is not None:
+            confirmed_at = row[6]
+    schools = {s.school_id: s.school for s in students.values()}
+    _load_years(list(schools))
+    cards = []
+    for student in students.values():
+        by_year = groups.get(student.id, {})
+        year = current_year([g.school_year for g in by_year.values()], on)
+        group = by_year[year.id] if year else None
+        names = mentors.get(group.id, []) if group else []
+        cards.append(
+            StudentCard(
+                student=student,
+                group=group,
+                mentors=[n for co, n in names if not co],
+                co_mentors=[n for co, n in names if co],
+            )
+        )
+    _with_talks(cards)
+    return Cards(cards, list(schools.values()), confirmed_at)
+
+
+def _load_years(school_ids: list[int]) -> None:
+    """Every school year of the schools with its days off, set on the loaded schools and
+    years, so the calendar (school days, current year) asks nothing more."""
+    if not school_ids:
+        return
+    rows = db.session.execute(
+        select(SchoolYear, DayOff)
+        .outerjoin(DayOff, DayOff.school_year_id == SchoolYear.id)
+        .where(SchoolYear.school_id.in_(school_ids))
+        .order_by(SchoolYear.start_date, DayOff.start_date)
+    ).all()
+    years: dict[int, SchoolYear] = {}
+    days: dict[int, list[DayOff]] = {}
+    for year, day in rows:
+        years[year.id] = year
+        days.setdefault(year.id, [])
+        if day is not None:
+            days[year.id].append(day)
+    by_school: dict[int, list[SchoolYear]] = {sid: [] for sid in school_ids}
+    for year in years.values():
+        set_committed_value(year, "days_off", days[year.id])
+        by_school[year.school_id].append(year)
+    for school_id, school_years in by_school.items():
+        school = db.session.get(School, school_id)  # in the session: no statement
+        set_committed_value(school, "school_years", school_years)
 
 
 def _with_talks(cards: list[StudentCard]) -> list[StudentCard]:
-    """Add each child's talks, next mentor time and goals (a fixed number of queries)."""
-    from app.goals.models import Goal
+    """Add each child's talks, next mentor time and goals (one query each)."""
     from app.mentortime.schedule import upcoming_for_groups
     from app.talks.overview import talks_for_students
 
-    student_ids = [c.student.id for c in cards]
-    group_ids = [c.group.id for c in cards if c.group]
-    talks = talks_for_students(student_ids, group_ids)
-    times = upcoming_for_groups(group_ids, weeks=2)
-    goals = db.session.scalars(
-        select(Goal)
-        .where(
-            Goal.student_id.in_(student_ids),
-            Goal.school_year_id.in_([c.group.school_year_id for c in cards if c.group]),
-        )
-        .options(selectinload(Goal.updates))
-        .order_by(Goal.area, Goal.id)
-    ).all()
+    placed = [c for c in cards if c.group]
+    talks = talks_for_students([(c.student.id, c.group.id) for c in placed])
+    times = upcoming_for_groups(list({c.group.id for c in placed}), weeks=2)
+    goals = _goal_lines([(c.student.id, c.group.school_year_id) for c in placed])
     for card in cards:
         card.talks = talks.get(card.student.id, [])
-        card.mentor_times = times.get(card.group.id, [])[:2] if card.group else []
-        card.goals = [g for g in goals if g.student_id == card.student.id]
+        if card.group:
+            card.mentor_times = times.get(card.group.id, [])[:2]
+            card.goals = goals.get(card.student.id, [])
     return cards
 
 
-def own_card(user: User, on: date) -> StudentCard | None:
-    student = db.session.scalar(
-        select(Student).where(Student.user_id == user.id).options(*_student_options())
+def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
+    """Each student's goals of the year with the latest follow-up's status (one query)."""
+    from app.goals.models import Goal, GoalUpdate
+
+    if not pairs:
+        return {}
+    latest = (
+        select(GoalUpdate.status)
+        .where(GoalUpdate.goal_id == Goal.id)
+        .order_by(GoalUpdate.created_at.desc(), GoalUpdate.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    return _with_talks([_card(student, on)])[0] if student else None
+    wanted = set(pairs)
+    rows = db.session.execute(
+        select(Goal.student_id, Goal.school_year_id, Goal.text, latest)
+        .where(
+            Goal.student_id.in_({s for s, _ in pairs}),
+            Goal.school_year_id.in_({y for _, y in pairs}),
+        )
+        .order_by(Goal.area, Goal.id)
+    ).all()
+    result: dict[int, list[GoalLine]] = {}
+    for student_id, year_id, text, status in rows:
+        if (student_id, year_id) in wanted:
+            result.setdefault(student_id, []).append(GoalLine(text, status))
+    return result
+
+
+def children_cards(user: User, on: date) -> Cards:
+    return load_cards(Student.id.in_(child_ids(user)), on, guardian_id=user.id)
+
+
+def own_card(user: User, on: date) -> StudentCard | None:
+    cards = load_cards(Student.user_id == user.id, on).cards
+    return cards[0] if cards else None
 
 
 @dataclass
