@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.access import child_ids, mentored_group_ids, school_ids_with_role
@@ -21,6 +21,7 @@ from app.school.models import (
     MentorGroup,
     School,
     SchoolYear,
+    Term,
 )
 
 
@@ -75,9 +76,12 @@ def load_cards(students_where, on: date, guardian_id: int | None = None) -> Card
     mentors: dict[int, list[tuple[bool, str]]] = {}  # group → (co-mentor?, name)
     confirmed_at = None
     for row in rows:
-        student, group, year = row[0], row[2], row[3]  # row[1]: the school, now in the session
+        student, school, group, year = row[0], row[1], row[2], row[3]
         students[student.id] = student
+        # The session holds objects weakly: each keeps what the card reads of it.
+        set_committed_value(student, "school", school)
         if group is not None:
+            set_committed_value(group, "school_year", year)
             groups.setdefault(student.id, {})[year.id] = group
             names = mentors.setdefault(group.id, [])
             if row[5] is not None and (row[4], row[5]) not in names:
@@ -190,31 +194,44 @@ def own_card(user: User, on: date) -> StudentCard | None:
 class GroupSummary:
     group: MentorGroup
     student_count: int
-    mentors: list[GroupMentor]
+    mentors: list[str]  # names, mentors before co-mentors
 
 
-def _group_summaries(group_query, load_years: bool = True) -> list[GroupSummary]:
-    """Groups with mentors and student counts. Callers that hold the school years
-    already pass load_years=False: the groups then find them in the session."""
-    options = [selectinload(MentorGroup.mentors).selectinload(GroupMentor.user)]
-    if load_years:
-        options.append(selectinload(MentorGroup.school_year).selectinload(SchoolYear.school))
-    groups = db.session.scalars(group_query.options(*options).order_by(MentorGroup.name)).all()
-    counts = dict(
-        db.session.execute(
-            select(GroupMembership.group_id, func.count())
-            .where(GroupMembership.group_id.in_([g.id for g in groups]))
-            .group_by(GroupMembership.group_id)
-        ).all()
+def _group_summaries(where) -> list[GroupSummary]:
+    """Groups with their school year and school, student count and mentors' names: one
+    query whatever the number of groups."""
+    mentor = aliased(User)
+    students = (
+        select(func.count())
+        .where(GroupMembership.group_id == MentorGroup.id)
+        .correlate(MentorGroup)
+        .scalar_subquery()
     )
-    return [GroupSummary(g, counts.get(g.id, 0), list(g.mentors)) for g in groups]
+    rows = db.session.execute(
+        select(MentorGroup, SchoolYear, School, students, mentor.name)
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .join(School, School.id == SchoolYear.school_id)
+        .outerjoin(GroupMentor, GroupMentor.group_id == MentorGroup.id)
+        .outerjoin(mentor, mentor.id == GroupMentor.user_id)
+        .where(where)
+        .order_by(MentorGroup.name, MentorGroup.id, GroupMentor.is_co_mentor, GroupMentor.id)
+    ).all()
+    summaries: dict[int, GroupSummary] = {}
+    for group, year, school, count, name in rows:
+        summary = summaries.get(group.id)
+        if summary is None:
+            # The session holds objects weakly: the group keeps its year and school.
+            set_committed_value(group, "school_year", year)
+            set_committed_value(year, "school", school)
+            summary = summaries[group.id] = GroupSummary(group, count, [])
+        if name is not None:
+            summary.mentors.append(name)
+    return list(summaries.values())
 
 
 def mentor_groups(user: User, on: date) -> list[GroupSummary]:
     """The user's groups in the current school year of their schools."""
-    summaries = _group_summaries(
-        select(MentorGroup).where(MentorGroup.id.in_(mentored_group_ids(user)))
-    )
+    summaries = _group_summaries(MentorGroup.id.in_(mentored_group_ids(user)))
     years_by_school: dict[int, list[SchoolYear]] = {}
     for s in summaries:
         years_by_school.setdefault(s.group.school_year.school_id, []).append(s.group.school_year)
@@ -223,54 +240,86 @@ def mentor_groups(user: User, on: date) -> list[GroupSummary]:
 
 
 @dataclass
+class StaffLine:
+    role: str
+    name: str
+    email: str
+
+
+@dataclass
 class SchoolOverview:
     school: School
     year: SchoolYear | None
     groups: list[GroupSummary]
     student_count: int
-    staff: list[Staff]
+    staff: list[StaffLine]
 
 
 def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
-    """Schools where the user holds one of `roles`, each with its current year's groups."""
-    query = select(School).order_by(School.name)
+    """Schools where the user holds one of `roles`, each with its current year's facts,
+    groups and staff: four queries whatever the number of schools, groups or staff."""
+    students = (
+        select(func.count())
+        .where(Student.school_id == School.id)
+        .correlate(School)
+        .scalar_subquery()
+    )
+    query = (
+        select(School, students, SchoolYear, Term)
+        .outerjoin(SchoolYear, SchoolYear.school_id == School.id)
+        .outerjoin(Term, Term.school_year_id == SchoolYear.id)
+        .order_by(School.name, School.id, SchoolYear.start_date, Term.start_date)
+    )
     if not user.is_site_admin:
         query = query.where(School.id.in_(school_ids_with_role(user, *roles)))
-    schools = db.session.scalars(
-        query.options(
-            selectinload(School.school_years).options(
-                selectinload(SchoolYear.terms), selectinload(SchoolYear.days_off)
-            )
-        )
-    ).all()
-    years = {s.id: current_year(s.school_years, on) for s in schools}
-    year_ids = [y.id for y in years.values() if y]
-    summaries = _group_summaries(
-        select(MentorGroup).where(MentorGroup.school_year_id.in_(year_ids)), load_years=False
-    )
-    student_counts = dict(
-        db.session.execute(
-            select(Student.school_id, func.count())
-            .where(Student.school_id.in_([s.id for s in schools]))
-            .group_by(Student.school_id)
-        ).all()
-    )
-    staff = db.session.scalars(
-        select(Staff)
-        .where(Staff.school_id.in_([s.id for s in schools]))
-        .options(selectinload(Staff.user))
+    schools: dict[int, School] = {}
+    counts: dict[int, int] = {}
+    years: dict[int, dict[int, SchoolYear]] = {}
+    terms: dict[int, list[Term]] = {}
+    for school, count, year, term in db.session.execute(query):
+        schools[school.id] = school
+        counts[school.id] = count
+        by_id = years.setdefault(school.id, {})
+        if year is not None:
+            by_id[year.id] = year
+            terms.setdefault(year.id, [])
+            if term is not None:
+                terms[year.id].append(term)
+    current: dict[int, SchoolYear | None] = {}
+    for school in schools.values():
+        school_years = list(years[school.id].values())
+        set_committed_value(school, "school_years", school_years)
+        for year in school_years:
+            set_committed_value(year, "terms", terms[year.id])
+        current[school.id] = current_year(school_years, on)
+    year_ids = [y.id for y in current.values() if y]
+    if year_ids:
+        days: dict[int, list[DayOff]] = {y: [] for y in year_ids}
+        for day in db.session.scalars(
+            select(DayOff).where(DayOff.school_year_id.in_(year_ids)).order_by(DayOff.start_date)
+        ):
+            days[day.school_year_id].append(day)
+        for year in current.values():
+            if year:
+                set_committed_value(year, "days_off", days[year.id])
+    summaries = _group_summaries(MentorGroup.school_year_id.in_(year_ids)) if year_ids else []
+    staff = db.session.execute(
+        select(Staff.school_id, Staff.role, User.name, User.email)
+        .join(User, User.id == Staff.user_id)
+        .where(Staff.school_id.in_(list(schools)))
+        .order_by(Staff.role, User.name, Staff.id)
     ).all()
     return [
         SchoolOverview(
             school=s,
-            year=years[s.id],
+            year=current[s.id],
             groups=[
-                g for g in summaries if years[s.id] and g.group.school_year_id == years[s.id].id
+                g
+                for g in summaries
+                if current[s.id] and g.group.school_year_id == current[s.id].id
             ],
-            student_count=student_counts.get(s.id, 0),
-            staff=sorted(
-                (m for m in staff if m.school_id == s.id), key=lambda m: (m.role, m.user.name)
-            ),
+            student_count=counts[s.id],
+            staff=[StaffLine(m.role, m.name, m.email) for m in staff if m.school_id == s.id],
         )
-        for s in schools
+        for s in schools.values()
     ]
