@@ -25,6 +25,7 @@ from flask import abort, g
 from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, or_, select, union
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
@@ -385,19 +386,21 @@ def bookable_period_or_404(period_id: int, student_id: int, user: User | None = 
     from app.talks.models import TalkPeriod
 
     user = user or current_user
-    period = db.session.scalar(
+    found = db.session.execute(
         _period_with_school()
+        .add_columns(Student)
         .join(GroupMembership, GroupMembership.group_id == TalkPeriod.group_id)
         .join(Guardianship, Guardianship.student_id == GroupMembership.student_id)
+        .join(Student, Student.id == GroupMembership.student_id)
         .where(
             TalkPeriod.id == period_id,
             GroupMembership.student_id == student_id,
             Guardianship.guardian_id == user.id,
         )
-    )
-    if period is None:
+    ).first()
+    if found is None:
         abort(404)
-    return period, db.session.get(Student, student_id)
+    return found[0], found[1]
 
 
 def _students_object_or_404(obj, user: User | None, guardian_only: bool):
@@ -480,19 +483,31 @@ def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Stud
     """Goals are for the student, their guardians (read only) and their mentors; no one
     else. Returns the student and how the user relates: "mentor", "student", "guardian"."""
     user = user or current_user
-    student = db.session.get(Student, student_id)
-    if student is None:
-        abort(404)
     mentored = select(GroupMembership.student_id).where(
         GroupMembership.group_id.in_(mentored_group_ids(user))
     )
-    if db.session.scalar(
-        select(exists().where(Student.id == student.id, Student.id.in_(mentored)))
-    ):
+    # One statement: the student with their school, and how the user relates.
+    found = db.session.execute(
+        select(
+            Student,
+            School,
+            Student.id.in_(mentored).label("mentor"),
+            exists()
+            .where(Guardianship.guardian_id == user.id, Guardianship.student_id == Student.id)
+            .label("guardian"),
+        )
+        .join(School, School.id == Student.school_id)
+        .where(Student.id == student_id)
+    ).first()
+    if found is None:
+        abort(404)
+    student, school, mentor, guardian = found
+    set_committed_value(student, "school", school)
+    if mentor:
         return student, "mentor"
     if student.user_id == user.id:
         return student, "student"
-    if is_guardian_of(user, student.id):
+    if guardian:
         return student, "guardian"
     abort(404)
 

@@ -13,7 +13,7 @@ from app.access import child_ids, mentored_group_ids, school_ids_with_role
 from app.contacts.details import confirmed_at_column
 from app.extensions import db
 from app.people.models import Staff, Student, User
-from app.school.calendar import current_year
+from app.school.calendar import current_year, load_years
 from app.school.models import (
     DayOff,
     GroupMembership,
@@ -89,7 +89,7 @@ def load_cards(students_where, on: date, guardian_id: int | None = None) -> Card
         if guardian_id is not None:
             confirmed_at = row[6]
     schools = {s.school_id: s.school for s in students.values()}
-    _load_years(list(schools))
+    load_years(list(schools.values()))
     cards = []
     for student in students.values():
         by_year = groups.get(student.id, {})
@@ -106,33 +106,6 @@ def load_cards(students_where, on: date, guardian_id: int | None = None) -> Card
         )
     _with_talks(cards)
     return Cards(cards, list(schools.values()), confirmed_at)
-
-
-def _load_years(school_ids: list[int]) -> None:
-    """Every school year of the schools with its days off, set on the loaded schools and
-    years, so the calendar (school days, current year) asks nothing more."""
-    if not school_ids:
-        return
-    rows = db.session.execute(
-        select(SchoolYear, DayOff)
-        .outerjoin(DayOff, DayOff.school_year_id == SchoolYear.id)
-        .where(SchoolYear.school_id.in_(school_ids))
-        .order_by(SchoolYear.start_date, DayOff.start_date)
-    ).all()
-    years: dict[int, SchoolYear] = {}
-    days: dict[int, list[DayOff]] = {}
-    for year, day in rows:
-        years[year.id] = year
-        days.setdefault(year.id, [])
-        if day is not None:
-            days[year.id].append(day)
-    by_school: dict[int, list[SchoolYear]] = {sid: [] for sid in school_ids}
-    for year in years.values():
-        set_committed_value(year, "days_off", days[year.id])
-        by_school[year.school_id].append(year)
-    for school_id, school_years in by_school.items():
-        school = db.session.get(School, school_id)  # in the session: no statement
-        set_committed_value(school, "school_years", school_years)
 
 
 def _with_talks(cards: list[StudentCard]) -> list[StudentCard]:

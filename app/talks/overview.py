@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import format_date
 from sqlalchemy import and_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.db_types import utcnow
@@ -96,7 +96,7 @@ def sibling_bookings(guardian: User, student: Student, period: TalkPeriod) -> li
             select(TalkBooking)
             .join(TalkSlot, TalkSlot.id == TalkBooking.active_slot_id)
             .where(TalkBooking.student_id.in_(siblings), TalkSlot.ends_at > utcnow())
-            .options(selectinload(TalkBooking.slot), selectinload(TalkBooking.student))
+            .options(contains_eager(TalkBooking.slot), joinedload(TalkBooking.student))
             .order_by(TalkSlot.starts_at)
         )
     )
