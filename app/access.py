@@ -42,9 +42,7 @@ def role_columns(uid) -> list:
         exists().where(Guardianship.guardian_id == uid).label("is_guardian"),
         exists().where(Student.user_id == uid).label("is_student"),
         exists(_mentored_group_ids_of(uid)).label("is_mentor"),
-        exists()
-        .where(Staff.user_id == uid, Staff.role == "principal")
-        .label("is_principal"),
+        exists().where(Staff.user_id == uid, Staff.role == "principal").label("is_principal"),
         exists().where(Staff.user_id == uid, Staff.role == "admin").label("is_admin"),
     ]
 
@@ -273,15 +271,18 @@ def is_group_mentor(user: User, group_id: int) -> bool:
 
 
 def is_guardian_of(user: User, student_id: int) -> bool:
-    """The one guardian check: leave, talks, goals and feeds all ask here."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Guardianship.guardian_id == user.id, Guardianship.student_id == student_id
-                )
-            )
-        )
+    """The one guardian check: leave, talks, goals and feeds all ask here. The answer is
+    kept for the rest of the request (a page may ask twice)."""
+    known = g.setdefault("guardian_of", {})
+    key = (user.id, student_id)
+    if key not in known:
+        known[key] = bool(db.session.scalar(select(_guardianship_exists(user.id, student_id))))
+    return known[key]
+
+
+def _guardianship_exists(user_id, student_id):
+    return exists().where(
+        Guardianship.guardian_id == user_id, Guardianship.student_id == student_id
     )
 
 
@@ -422,9 +423,30 @@ def _students_object_or_404(obj, user: User | None, guardian_only: bool):
 
 def talk_booking_or_404(booking_id: int, user: User | None = None, guardian_only: bool = False):
     """A booking of the user's child, or (staff, unless guardian_only) of a student they see."""
-    from app.talks.models import TalkBooking
+    from sqlalchemy.orm import joinedload
 
-    return _students_object_or_404(db.session.get(TalkBooking, booking_id), user, guardian_only)
+    from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
+
+    user = user or current_user
+    # One statement: the booking with what its page shows, and whether the user is a
+    # guardian of its student (the staff check runs only for others).
+    found = db.session.execute(
+        select(TalkBooking, _guardianship_exists(user.id, TalkBooking.student_id))
+        .options(
+            joinedload(TalkBooking.period)
+            .joinedload(TalkPeriod.group)
+            .joinedload(MentorGroup.school_year)
+            .joinedload(SchoolYear.school),
+            joinedload(TalkBooking.slot).joinedload(TalkSlot.mentor),
+            joinedload(TalkBooking.student),
+        )
+        .where(TalkBooking.id == booking_id)
+    ).first()
+    if found is None:
+        abort(404)
+    booking, guardian = found
+    g.setdefault("guardian_of", {})[(user.id, booking.student_id)] = bool(guardian)
+    return _students_object_or_404(booking, user, guardian_only)
 
 
 def leave_request_or_404(request_id: int, user: User | None = None, guardian_only: bool = False):
