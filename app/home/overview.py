@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.access import child_ids, mentored_group_ids, school_ids_with_role
+from app.access import mentored_group_ids, school_ids_with_role
 from app.contacts.details import confirmed_at_column
 from app.extensions import db
-from app.people.models import Staff, Student, User
+from app.people.models import Guardianship, Staff, Student, User
 from app.school.calendar import current_year, load_years
 from app.school.models import (
     DayOff,
@@ -51,16 +52,22 @@ class Cards:
     contact_confirmed_at: datetime | None = None
 
 
-def load_cards(students_where, on: date, guardian_id: int | None = None) -> Cards:
-    """The cards of the students matched by `students_where` in a fixed number of queries
-    whatever the number of children, groups or goals: the students with school, groups
-    and mentors; the schools' years with their days off; talks; mentor times; goals.
-    Given a guardian, their contact details' confirmation time comes along."""
+@lru_cache(maxsize=2)
+def _cards_statement(kind: str):
+    """The students of a user's cards ("guardian": their children, with the guardian's
+    contact confirmation time; "student": themselves) with school, groups and mentors.
+    Built once per process; the user's id is a parameter."""
     mentor = aliased(User)
+    uid = bindparam("uid")
     columns = [Student, School, MentorGroup, SchoolYear, GroupMentor.is_co_mentor, mentor.name]
-    if guardian_id is not None:
-        columns.append(confirmed_at_column(guardian_id))
-    rows = db.session.execute(
+    if kind == "guardian":
+        columns.append(confirmed_at_column(uid))
+        where = Student.id.in_(
+            select(Guardianship.student_id).where(Guardianship.guardian_id == uid)
+        )
+    else:
+        where = Student.user_id == uid
+    return (
         select(*columns)
         .join(School, School.id == Student.school_id)
         .outerjoin(GroupMembership, GroupMembership.student_id == Student.id)
@@ -68,9 +75,18 @@ def load_cards(students_where, on: date, guardian_id: int | None = None) -> Card
         .outerjoin(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
         .outerjoin(GroupMentor, GroupMentor.group_id == MentorGroup.id)
         .outerjoin(mentor, mentor.id == GroupMentor.user_id)
-        .where(students_where)
+        .where(where)
         .order_by(Student.first_name, Student.last_name, Student.id, GroupMentor.id)
-    ).all()
+    )
+
+
+def load_cards(kind: str, user_id: int, on: date) -> Cards:
+    """The cards of a guardian's children or of a student in a fixed number of queries
+    whatever the number of children, groups or goals: the students with school, groups
+    and mentors; the schools' years with their days off; talks; mentor times; goals.
+    For a guardian, their contact details' confirmation time comes along."""
+    guardian_id = user_id if kind == "guardian" else None
+    rows = db.session.execute(_cards_statement(kind), {"uid": user_id}).all()
     students: dict[int, Student] = {}
     groups: dict[int, dict[int, MentorGroup]] = {}  # student → year id → group
     mentors: dict[int, list[tuple[bool, str]]] = {}  # group → (co-mentor?, name)
@@ -155,11 +171,11 @@ def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
 
 
 def children_cards(user: User, on: date) -> Cards:
-    return load_cards(Student.id.in_(child_ids(user)), on, guardian_id=user.id)
+    return load_cards("guardian", user.id, on)
 
 
 def own_card(user: User, on: date) -> StudentCard | None:
-    cards = load_cards(Student.user_id == user.id, on).cards
+    cards = load_cards("student", user.id, on).cards
     return cards[0] if cards else None
 
 
@@ -287,9 +303,7 @@ def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
             school=s,
             year=current[s.id],
             groups=[
-                g
-                for g in summaries
-                if current[s.id] and g.group.school_year_id == current[s.id].id
+                g for g in summaries if current[s.id] and g.group.school_year_id == current[s.id].id
             ],
             student_count=counts[s.id],
             staff=[StaffLine(m.role, m.name, m.email) for m in staff if m.school_id == s.id],
