@@ -158,8 +158,11 @@ def ensure_wrk() -> str | None:
 
 
 def _ms(text: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.match(r"([\d.]+)(us|ms|s|m)\b", text)
+    if not found:
+        return float("nan")
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def load(wrk: str | None, port: int, path: str, headers: dict, seconds: float, connections: int):
@@ -172,7 +175,8 @@ def load(wrk: str | None, port: int, path: str, headers: dict, seconds: float, c
             command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True
         ).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+        p99_text = re.search(r"99%\s+(\S+)", out)
+        p99 = _ms(p99_text.group(1)) if p99_text else float("nan")
         bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         return rps, p99, int(bad.group(1)) if bad else 0
     # Without wrk: keep-alive connections from threads, for about the same time.
