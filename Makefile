@@ -69,8 +69,13 @@ translations-extract: install
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs='.* __pycache__ .venv node_modules' -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output -w 100 .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete -w 100
 
+# Each role's pages: SQL statements, in-process time, throughput against hello-world Flask
+# under gunicorn -w 2 with wrk (Debian's package, installed if missing), worker memory.
+# Writes bench/results/pages.md and pages.png. `flask bench` is the quick in-process view.
 bench: install
-	$(FLASK) bench
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance app/translations/*/LC_MESSAGES/*.mo

@@ -23,8 +23,9 @@ from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, literal, or_, select, union, union_all
+from sqlalchemy import Select, exists, or_, select, union
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
@@ -34,27 +35,39 @@ from app.school.models import GroupMembership, GroupMentor, MentorGroup, School,
 ROLES = ("guardian", "student", "mentor", "principal", "admin")
 
 
+def role_columns(uid) -> list:
+    """One boolean column per role in ROLES order, for a select of the user's row: the
+    sign-in session's lookup asks them in the same statement (app/people/sessions.py)."""
+    return [
+        exists().where(Guardianship.guardian_id == uid).label("is_guardian"),
+        exists().where(Student.user_id == uid).label("is_student"),
+        exists(_mentored_group_ids_of(uid)).label("is_mentor"),
+        exists().where(Staff.user_id == uid, Staff.role == "principal").label("is_principal"),
+        exists().where(Staff.user_id == uid, Staff.role == "admin").label("is_admin"),
+    ]
+
+
+def roles_from_columns(user: User, held) -> list[str]:
+    held = dict(zip(ROLES, (bool(h) for h in held), strict=True))
+    if user.is_site_admin:
+        held["admin"] = True
+    return [role for role in ROLES if held[role]]
+
+
 def roles_of(user: User) -> list[str]:
     """The roles a user holds, in ROLES order, from one query over the relations."""
-    uid = user.id
-    held_query = union_all(
-        select(literal("guardian")).where(exists().where(Guardianship.guardian_id == uid)),
-        select(literal("student")).where(exists().where(Student.user_id == uid)),
-        select(literal("mentor")).where(mentored_group_ids(user).exists()),
-        select(Staff.role).where(Staff.user_id == uid, Staff.role.in_(("principal", "admin"))),
-    )
-    held = set(db.session.scalars(held_query))
-    if user.is_site_admin:
-        held.add("admin")
-    return [role for role in ROLES if role in held]
+    held = db.session.execute(select(*role_columns(user.id))).one()
+    return roles_from_columns(user, held)
 
 
 def current_roles() -> list[str]:
-    """The signed-in user's roles, looked up once per request."""
+    """The signed-in user's roles, looked up once per request (normally together with the
+    sign-in session, see app/people/sessions.py)."""
     if not getattr(current_user, "is_authenticated", False):
         return []
-    if "roles" not in g:
+    if "roles" not in g or g.get("roles_user_id") != current_user.id:
         g.roles = roles_of(current_user)
+        g.roles_user_id = current_user.id
     return g.roles
 
 
@@ -69,13 +82,17 @@ def school_ids_with_role(user: User, *roles: str) -> Select:
 def mentored_group_ids(user: User) -> Select:
     """Groups the user mentors or co-mentors, at schools where the user is still staff
     (a Staff row at the group's school); earlier years' groups included."""
+    return _mentored_group_ids_of(user.id)
+
+
+def _mentored_group_ids_of(uid) -> Select:
     return (
         select(GroupMentor.group_id)
         .join(MentorGroup, MentorGroup.id == GroupMentor.group_id)
         .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
         .where(
-            GroupMentor.user_id == user.id,
-            SchoolYear.school_id.in_(select(Staff.school_id).where(Staff.user_id == user.id)),
+            GroupMentor.user_id == uid,
+            SchoolYear.school_id.in_(select(Staff.school_id).where(Staff.user_id == uid)),
         )
     )
 
@@ -254,15 +271,18 @@ def is_group_mentor(user: User, group_id: int) -> bool:
 
 
 def is_guardian_of(user: User, student_id: int) -> bool:
-    """The one guardian check: leave, talks, goals and feeds all ask here."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Guardianship.guardian_id == user.id, Guardianship.student_id == student_id
-                )
-            )
-        )
+    """The one guardian check: leave, talks, goals and feeds all ask here. The answer is
+    kept for the rest of the request (a page may ask twice)."""
+    known = g.setdefault("guardian_of", {})
+    key = (user.id, student_id)
+    if key not in known:
+        known[key] = bool(db.session.scalar(select(_guardianship_exists(user.id, student_id))))
+    return known[key]
+
+
+def _guardianship_exists(user_id, student_id):
+    return exists().where(
+        Guardianship.guardian_id == user_id, Guardianship.student_id == student_id
     )
 
 
@@ -367,19 +387,21 @@ def bookable_period_or_404(period_id: int, student_id: int, user: User | None = 
     from app.talks.models import TalkPeriod
 
     user = user or current_user
-    period = db.session.scalar(
+    found = db.session.execute(
         _period_with_school()
+        .add_columns(Student)
         .join(GroupMembership, GroupMembership.group_id == TalkPeriod.group_id)
         .join(Guardianship, Guardianship.student_id == GroupMembership.student_id)
+        .join(Student, Student.id == GroupMembership.student_id)
         .where(
             TalkPeriod.id == period_id,
             GroupMembership.student_id == student_id,
             Guardianship.guardian_id == user.id,
         )
-    )
-    if period is None:
+    ).first()
+    if found is None:
         abort(404)
-    return period, db.session.get(Student, student_id)
+    return found[0], found[1]
 
 
 def _students_object_or_404(obj, user: User | None, guardian_only: bool):
@@ -401,9 +423,30 @@ def _students_object_or_404(obj, user: User | None, guardian_only: bool):
 
 def talk_booking_or_404(booking_id: int, user: User | None = None, guardian_only: bool = False):
     """A booking of the user's child, or (staff, unless guardian_only) of a student they see."""
-    from app.talks.models import TalkBooking
+    from sqlalchemy.orm import joinedload
 
-    return _students_object_or_404(db.session.get(TalkBooking, booking_id), user, guardian_only)
+    from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
+
+    user = user or current_user
+    # One statement: the booking with what its page shows, and whether the user is a
+    # guardian of its student (the staff check runs only for others).
+    found = db.session.execute(
+        select(TalkBooking, _guardianship_exists(user.id, TalkBooking.student_id))
+        .options(
+            joinedload(TalkBooking.period)
+            .joinedload(TalkPeriod.group)
+            .joinedload(MentorGroup.school_year)
+            .joinedload(SchoolYear.school),
+            joinedload(TalkBooking.slot).joinedload(TalkSlot.mentor),
+            joinedload(TalkBooking.student),
+        )
+        .where(TalkBooking.id == booking_id)
+    ).first()
+    if found is None:
+        abort(404)
+    booking, guardian = found
+    g.setdefault("guardian_of", {})[(user.id, booking.student_id)] = bool(guardian)
+    return _students_object_or_404(booking, user, guardian_only)
 
 
 def leave_request_or_404(request_id: int, user: User | None = None, guardian_only: bool = False):
@@ -462,19 +505,31 @@ def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Stud
     """Goals are for the student, their guardians (read only) and their mentors; no one
     else. Returns the student and how the user relates: "mentor", "student", "guardian"."""
     user = user or current_user
-    student = db.session.get(Student, student_id)
-    if student is None:
-        abort(404)
     mentored = select(GroupMembership.student_id).where(
         GroupMembership.group_id.in_(mentored_group_ids(user))
     )
-    if db.session.scalar(
-        select(exists().where(Student.id == student.id, Student.id.in_(mentored)))
-    ):
+    # One statement: the student with their school, and how the user relates.
+    found = db.session.execute(
+        select(
+            Student,
+            School,
+            Student.id.in_(mentored).label("mentor"),
+            exists()
+            .where(Guardianship.guardian_id == user.id, Guardianship.student_id == Student.id)
+            .label("guardian"),
+        )
+        .join(School, School.id == Student.school_id)
+        .where(Student.id == student_id)
+    ).first()
+    if found is None:
+        abort(404)
+    student, school, mentor, guardian = found
+    set_committed_value(student, "school", school)
+    if mentor:
         return student, "mentor"
     if student.user_id == user.id:
         return student, "student"
-    if is_guardian_of(user, student.id):
+    if guardian:
         return student, "guardian"
     abort(404)
 

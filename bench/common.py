@@ -109,7 +109,11 @@ def empty_schema(db, url: str) -> None:
 
 
 def start_gunicorn(
-    url: str, workers: int = 2, threads: int = 1, extra_env: dict | None = None
+    url: str,
+    workers: int = 2,
+    threads: int = 1,
+    extra_env: dict | None = None,
+    app_spec: str = "wsgi:app",
 ) -> tuple[subprocess.Popen, int]:
     """gunicorn on a free loopback port with the given database; waits until it answers.
     The rate limiter is off unless `extra_env` turns it on: a benchmark is one address."""
@@ -134,7 +138,7 @@ def start_gunicorn(
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "wsgi:app",
+            app_spec,
         ],
         cwd=ROOT,
         env=env,

@@ -127,3 +127,136 @@ def test_statement_counts_do_not_grow_with_students(app, login_as):
     # One query per concern (talks, mentor time, goals, ...), never one per student; the
     # guardian home also runs the once-a-session contact check here.
     assert max(before.values()) <= 22, before
+
+
+# --- booking night: every role's home and the guardian's pages in at most six statements ---
+
+# The most statements each page may run, the sign-in session's lookup included. The
+# guardian home's first visit in a session also checks the contact details (folded in).
+CEILINGS = {
+    "guardian": {
+        "/home/guardian": 6,
+        "/students/{OSKAR}/goals": 6,
+        "/students/{ELSA}/goals": 6,
+        "/talks/periods/{P7A}/students/{OSKAR}/book": 6,
+        "/talks/periods/{P7A}/students/{OSKAR}/book/{SLOT}": 6,
+        "/talks/bookings/{BOOKING}": 6,
+        "/leave/new": 6,
+        "/leave/new?student={OSKAR}": 6,
+    },
+    "student": {"/home/student": 6},
+    "mentor": {"/home/mentor": 6},
+    "principal": {"/home/principal": 6},
+    "admin": {"/home/admin": 6},
+}
+
+
+def _booking_night_ids(app) -> dict[str, int]:
+    from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
+    from tests.talks.helpers import student
+
+    with app.app_context():
+        groups = {g.name: g.id for g in db.session.scalars(select(MentorGroup))}
+        periods = {
+            name: db.session.scalar(
+                select(TalkPeriod.id).where(TalkPeriod.group_id == groups[name])
+            )
+            for name in ("7A", "9C")
+        }
+        elsa = student("Elsa")
+        return {
+            "P7A": periods["7A"],
+            "OSKAR": student("Oskar").id,
+            "ELSA": elsa.id,
+            "SLOT": db.session.scalar(
+                select(TalkSlot.id)
+                .where(
+                    TalkSlot.period_id == periods["7A"],
+                    TalkSlot.id.not_in(
+                        select(TalkBooking.slot_id).where(TalkBooking.slot_id.is_not(None))
+                    ),
+                )
+                .order_by(TalkSlot.starts_at.desc())
+            ),
+            "BOOKING": db.session.scalar(
+                select(TalkBooking.id).where(TalkBooking.student_id == elsa.id)
+            ),
+        }
+
+
+def _book(app, first_name: str, last_name: str | None, group: str) -> None:
+    """Book the guardian's child into the first free time of their group's period."""
+    from app.talks import booking
+    from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
+
+    with app.app_context():
+        guardian = db.session.scalar(select(User).where(User.email == "guardian@example.org"))
+        query = select(Student).where(Student.first_name == first_name)
+        if last_name:
+            query = query.where(Student.last_name == last_name)
+        child = db.session.scalar(query)
+        group_id = db.session.scalar(select(MentorGroup.id).where(MentorGroup.name == group))
+        period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group_id == group_id))
+        taken = select(TalkBooking.active_slot_id).where(TalkBooking.active_slot_id.is_not(None))
+        slot = db.session.scalar(
+            select(TalkSlot)
+            .where(TalkSlot.period_id == period.id, TalkSlot.id.not_in(taken))
+            .order_by(TalkSlot.starts_at)
+        )
+        booking.book(guardian, child, period, slot.id, attendees="Anna")
+        db.session.commit()
+
+
+def _grow_more(app) -> None:
+    """On top of _grow: a hundred goals with follow-ups for each of the demo guardian's
+    children, five groups for the demo mentor, and talks booked for the new children."""
+    from app.goals.models import Goal, GoalUpdate
+    from tests.talks.helpers import student
+
+    _grow(app, n=40)
+    with app.app_context():
+        year = db.session.scalar(select(SchoolYear))
+        mentor = db.session.scalar(select(User).where(User.email == "mentor@example.org"))
+        for name in ("7Y", "7Z", "7W"):
+            group = MentorGroup(school_year=year, name=name)
+            db.session.add_all([group, GroupMentor(group=group, user=mentor)])
+        for child in (student("Oskar"), student("Elsa")):
+            for i in range(100):
+                goal = Goal(
+                    student=child,
+                    school_year_id=year.id,
+                    area=("knowledge", "social", "personal")[i % 3],
+                    text=f"Mål {i}",
+                )
+                db.session.add(goal)
+                db.session.add(GoalUpdate(goal=goal, status="under_way"))
+        db.session.commit()
+    _book(app, "Ny0", "7A", "7A")
+    _book(app, "Ny1", "7A", "7A")
+
+
+def _page_counts(app, login_as, ids) -> dict[str, int]:
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    for role, pages in CEILINGS.items():
+        client = login_as(role)  # a fresh sign-in: the first visit of the session
+        for template in pages:
+            path = template.format(**ids)
+            with count_statements(engine) as statements:
+                response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            counts[template] = len(statements)
+    return counts
+
+
+def test_booking_night_pages_run_at_most_six_statements_whatever_the_data(app, login_as):
+    _book(app, "Elsa", None, "9C")  # a sibling's talk: marked on Oskar's booking page
+    ids = _booking_night_ids(app)
+    small = _page_counts(app, login_as, ids)
+    _grow_more(app)
+    large = _page_counts(app, login_as, ids)
+    ceilings = {page: n for pages in CEILINGS.values() for page, n in pages.items()}
+    for page, ceiling in ceilings.items():
+        assert small[page] <= ceiling, (page, small[page])
+    assert large == small

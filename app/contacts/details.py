@@ -149,9 +149,27 @@ def needs_confirmation(user: User, today: date) -> bool:
     if not schools:
         return False
     details = db.session.scalar(select(ContactDetails).where(ContactDetails.user_id == user.id))
-    if details is None or details.confirmed_at is None:
+    return confirmation_due(details.confirmed_at if details else None, schools, today)
+
+
+def confirmed_at_column(user_id):
+    """When the user last confirmed their details, as a column for another select."""
+    return (
+        select(ContactDetails.confirmed_at)
+        .where(ContactDetails.user_id == user_id)
+        .scalar_subquery()
+        .label("contact_confirmed_at")
+    )
+
+
+def confirmation_due(confirmed_at, schools, today: date) -> bool:
+    """needs_confirmation over what a caller loaded: the confirmation time (or None) and
+    the schools of the guardian's children, with their school years."""
+    if not schools:
+        return False
+    if confirmed_at is None:
         return True
-    confirmed = details.confirmed_at.date()
+    confirmed = confirmed_at.date()
     if today - confirmed > timedelta(days=min(s.contact_confirm_days for s in schools)):
         return True
     years = [y for s in schools if (y := current_year(s.school_years, today))]

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app import access, submissions
 from app.extensions import db
@@ -25,13 +25,14 @@ def _year(student):
 
 
 def goals_of(student_id: int, school_year_id: int) -> list[Goal]:
+    # The follow-ups come in the same statement (a join), however many there are.
     return list(
         db.session.scalars(
             select(Goal)
             .where(Goal.student_id == student_id, Goal.school_year_id == school_year_id)
-            .options(selectinload(Goal.updates))
+            .options(joinedload(Goal.updates))
             .order_by(Goal.area, Goal.id)
-        )
+        ).unique()
     )
 
 

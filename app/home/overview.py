@@ -3,131 +3,224 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.access import child_ids, mentored_group_ids, school_ids_with_role
+from app.access import mentored_group_ids, school_ids_with_role
+from app.contacts.details import confirmed_at_column
 from app.extensions import db
-from app.people.models import Staff, Student, User
-from app.school.calendar import current_membership, current_year
+from app.people.models import Guardianship, Staff, Student, User
+from app.school.calendar import current_year, load_years
 from app.school.models import (
+    DayOff,
     GroupMembership,
     GroupMentor,
     MentorGroup,
     School,
     SchoolYear,
+    Term,
 )
+
+
+@dataclass
+class GoalLine:
+    """A goal as the card shows it: the text and the latest follow-up's status."""
+
+    text: str
+    status: str | None
 
 
 @dataclass
 class StudentCard:
     student: Student
     group: MentorGroup | None
-    mentors: list[User]
-    co_mentors: list[User]
+    mentors: list[str]
+    co_mentors: list[str]
     talks: list = field(default_factory=list)
     mentor_times: list = field(default_factory=list)
-    goals: list = field(default_factory=list)
+    goals: list[GoalLine] = field(default_factory=list)
 
 
-def _student_options():
+@dataclass
+class Cards:
+    cards: list[StudentCard]
+    schools: list[School]
+    contact_confirmed_at: datetime | None = None
+
+
+@lru_cache(maxsize=2)
+def _cards_statement(kind: str):
+    """The students of a user's cards ("guardian": their children, with the guardian's
+    contact confirmation time; "student": themselves) with school, groups and mentors.
+    Built once per process; the user's id is a parameter."""
+    mentor = aliased(User)
+    uid = bindparam("uid")
+    columns = [Student, School, MentorGroup, SchoolYear, GroupMentor.is_co_mentor, mentor.name]
+    if kind == "guardian":
+        columns.append(confirmed_at_column(uid))
+        where = Student.id.in_(
+            select(Guardianship.student_id).where(Guardianship.guardian_id == uid)
+        )
+    else:
+        where = Student.user_id == uid
     return (
-        selectinload(Student.school),
-        selectinload(Student.memberships)
-        .selectinload(GroupMembership.group)
-        .options(
-            selectinload(MentorGroup.school_year),
-            selectinload(MentorGroup.mentors).selectinload(GroupMentor.user),
-        ),
+        select(*columns)
+        .join(School, School.id == Student.school_id)
+        .outerjoin(GroupMembership, GroupMembership.student_id == Student.id)
+        .outerjoin(MentorGroup, MentorGroup.id == GroupMembership.group_id)
+        .outerjoin(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .outerjoin(GroupMentor, GroupMentor.group_id == MentorGroup.id)
+        .outerjoin(mentor, mentor.id == GroupMentor.user_id)
+        .where(where)
+        .order_by(Student.first_name, Student.last_name, Student.id, GroupMentor.id)
     )
 
 
-def _card(student: Student, on: date) -> StudentCard:
-    membership = current_membership(student.memberships, on)
-    group = membership.group if membership else None
-    mentors = group.mentors if group else []
-    return StudentCard(
-        student=student,
-        group=group,
-        mentors=[m.user for m in mentors if not m.is_co_mentor],
-        co_mentors=[m.user for m in mentors if m.is_co_mentor],
-    )
-
-
-def children_cards(user: User, on: date) -> list[StudentCard]:
-    students = db.session.scalars(
-        select(Student)
-        .where(Student.id.in_(child_ids(user)))
-        .options(*_student_options())
-        .order_by(Student.first_name, Student.last_name)
-    ).all()
-    return _with_talks([_card(s, on) for s in students])
+def load_cards(kind: str, user_id: int, on: date) -> Cards:
+    """The cards of a guardian's children or of a student in a fixed number of queries
+    whatever the number of children, groups or goals: the students with school, groups
+    and mentors; the schools' years with their days off; talks; mentor times; goals.
+    For a guardian, their contact details' confirmation time comes along."""
+    guardian_id = user_id if kind == "guardian" else None
+    rows = db.session.execute(_cards_statement(kind), {"uid": user_id}).all()
+    students: dict[int, Student] = {}
+    groups: dict[int, dict[int, MentorGroup]] = {}  # student → year id → group
+    mentors: dict[int, list[tuple[bool, str]]] = {}  # group → (co-mentor?, name)
+    confirmed_at = None
+    for row in rows:
+        student, school, group, year = row[0], row[1], row[2], row[3]
+        students[student.id] = student
+        # The session holds objects weakly: each keeps what the card reads of it.
+        set_committed_value(student, "school", school)
+        if group is not None:
+            set_committed_value(group, "school_year", year)
+            groups.setdefault(student.id, {})[year.id] = group
+            names = mentors.setdefault(group.id, [])
+            if row[5] is not None and (row[4], row[5]) not in names:
+                names.append((row[4], row[5]))
+        if guardian_id is not None:
+            confirmed_at = row[6]
+    schools = {s.school_id: s.school for s in students.values()}
+    load_years(list(schools.values()))
+    cards = []
+    for student in students.values():
+        by_year = groups.get(student.id, {})
+        year = current_year([g.school_year for g in by_year.values()], on)
+        group = by_year[year.id] if year else None
+        names = mentors.get(group.id, []) if group else []
+        cards.append(
+            StudentCard(
+                student=student,
+                group=group,
+                mentors=[n for co, n in names if not co],
+                co_mentors=[n for co, n in names if co],
+            )
+        )
+    _with_talks(cards)
+    return Cards(cards, list(schools.values()), confirmed_at)
 
 
 def _with_talks(cards: list[StudentCard]) -> list[StudentCard]:
-    """Add each child's talks, next mentor time and goals (a fixed number of queries)."""
-    from app.goals.models import Goal
+    """Add each child's talks, next mentor time and goals (one query each)."""
     from app.mentortime.schedule import upcoming_for_groups
     from app.talks.overview import talks_for_students
 
-    student_ids = [c.student.id for c in cards]
-    group_ids = [c.group.id for c in cards if c.group]
-    talks = talks_for_students(student_ids, group_ids)
-    times = upcoming_for_groups(group_ids, weeks=2)
-    goals = db.session.scalars(
-        select(Goal)
-        .where(
-            Goal.student_id.in_(student_ids),
-            Goal.school_year_id.in_([c.group.school_year_id for c in cards if c.group]),
-        )
-        .options(selectinload(Goal.updates))
-        .order_by(Goal.area, Goal.id)
-    ).all()
+    placed = [c for c in cards if c.group]
+    talks = talks_for_students([(c.student.id, c.group.id) for c in placed])
+    times = upcoming_for_groups(list({c.group.id for c in placed}), weeks=2)
+    goals = _goal_lines([(c.student.id, c.group.school_year_id) for c in placed])
     for card in cards:
         card.talks = talks.get(card.student.id, [])
-        card.mentor_times = times.get(card.group.id, [])[:2] if card.group else []
-        card.goals = [g for g in goals if g.student_id == card.student.id]
+        if card.group:
+            card.mentor_times = times.get(card.group.id, [])[:2]
+            card.goals = goals.get(card.student.id, [])
     return cards
 
 
-def own_card(user: User, on: date) -> StudentCard | None:
-    student = db.session.scalar(
-        select(Student).where(Student.user_id == user.id).options(*_student_options())
+def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
+    """Each student's goals of the year with the latest follow-up's status (one query)."""
+    from app.goals.models import Goal, GoalUpdate
+
+    if not pairs:
+        return {}
+    latest = (
+        select(GoalUpdate.status)
+        .where(GoalUpdate.goal_id == Goal.id)
+        .order_by(GoalUpdate.created_at.desc(), GoalUpdate.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    return _with_talks([_card(student, on)])[0] if student else None
+    wanted = set(pairs)
+    rows = db.session.execute(
+        select(Goal.student_id, Goal.school_year_id, Goal.text, latest)
+        .where(
+            Goal.student_id.in_({s for s, _ in pairs}),
+            Goal.school_year_id.in_({y for _, y in pairs}),
+        )
+        .order_by(Goal.area, Goal.id)
+    ).all()
+    result: dict[int, list[GoalLine]] = {}
+    for student_id, year_id, text, status in rows:
+        if (student_id, year_id) in wanted:
+            result.setdefault(student_id, []).append(GoalLine(text, status))
+    return result
+
+
+def children_cards(user: User, on: date) -> Cards:
+    return load_cards("guardian", user.id, on)
+
+
+def own_card(user: User, on: date) -> StudentCard | None:
+    cards = load_cards("student", user.id, on).cards
+    return cards[0] if cards else None
 
 
 @dataclass
 class GroupSummary:
     group: MentorGroup
     student_count: int
-    mentors: list[GroupMentor]
+    mentors: list[str]  # names, mentors before co-mentors
 
 
-def _group_summaries(group_query, load_years: bool = True) -> list[GroupSummary]:
-    """Groups with mentors and student counts. Callers that hold the school years
-    already pass load_years=False: the groups then find them in the session."""
-    options = [selectinload(MentorGroup.mentors).selectinload(GroupMentor.user)]
-    if load_years:
-        options.append(selectinload(MentorGroup.school_year).selectinload(SchoolYear.school))
-    groups = db.session.scalars(group_query.options(*options).order_by(MentorGroup.name)).all()
-    counts = dict(
-        db.session.execute(
-            select(GroupMembership.group_id, func.count())
-            .where(GroupMembership.group_id.in_([g.id for g in groups]))
-            .group_by(GroupMembership.group_id)
-        ).all()
+def _group_summaries(where) -> list[GroupSummary]:
+    """Groups with their school year and school, student count and mentors' names: one
+    query whatever the number of groups."""
+    mentor = aliased(User)
+    students = (
+        select(func.count())
+        .where(GroupMembership.group_id == MentorGroup.id)
+        .correlate(MentorGroup)
+        .scalar_subquery()
     )
-    return [GroupSummary(g, counts.get(g.id, 0), list(g.mentors)) for g in groups]
+    rows = db.session.execute(
+        select(MentorGroup, SchoolYear, School, students, mentor.name)
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .join(School, School.id == SchoolYear.school_id)
+        .outerjoin(GroupMentor, GroupMentor.group_id == MentorGroup.id)
+        .outerjoin(mentor, mentor.id == GroupMentor.user_id)
+        .where(where)
+        .order_by(MentorGroup.name, MentorGroup.id, GroupMentor.is_co_mentor, GroupMentor.id)
+    ).all()
+    summaries: dict[int, GroupSummary] = {}
+    for group, year, school, count, name in rows:
+        summary = summaries.get(group.id)
+        if summary is None:
+            # The session holds objects weakly: the group keeps its year and school.
+            set_committed_value(group, "school_year", year)
+            set_committed_value(year, "school", school)
+            summary = summaries[group.id] = GroupSummary(group, count, [])
+        if name is not None:
+            summary.mentors.append(name)
+    return list(summaries.values())
 
 
 def mentor_groups(user: User, on: date) -> list[GroupSummary]:
     """The user's groups in the current school year of their schools."""
-    summaries = _group_summaries(
-        select(MentorGroup).where(MentorGroup.id.in_(mentored_group_ids(user)))
-    )
+    summaries = _group_summaries(MentorGroup.id.in_(mentored_group_ids(user)))
     years_by_school: dict[int, list[SchoolYear]] = {}
     for s in summaries:
         years_by_school.setdefault(s.group.school_year.school_id, []).append(s.group.school_year)
@@ -136,54 +229,84 @@ def mentor_groups(user: User, on: date) -> list[GroupSummary]:
 
 
 @dataclass
+class StaffLine:
+    role: str
+    name: str
+    email: str
+
+
+@dataclass
 class SchoolOverview:
     school: School
     year: SchoolYear | None
     groups: list[GroupSummary]
     student_count: int
-    staff: list[Staff]
+    staff: list[StaffLine]
 
 
 def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
-    """Schools where the user holds one of `roles`, each with its current year's groups."""
-    query = select(School).order_by(School.name)
+    """Schools where the user holds one of `roles`, each with its current year's facts,
+    groups and staff: four queries whatever the number of schools, groups or staff."""
+    students = (
+        select(func.count())
+        .where(Student.school_id == School.id)
+        .correlate(School)
+        .scalar_subquery()
+    )
+    query = (
+        select(School, students, SchoolYear, Term)
+        .outerjoin(SchoolYear, SchoolYear.school_id == School.id)
+        .outerjoin(Term, Term.school_year_id == SchoolYear.id)
+        .order_by(School.name, School.id, SchoolYear.start_date, Term.start_date)
+    )
     if not user.is_site_admin:
         query = query.where(School.id.in_(school_ids_with_role(user, *roles)))
-    schools = db.session.scalars(
-        query.options(
-            selectinload(School.school_years).options(
-                selectinload(SchoolYear.terms), selectinload(SchoolYear.days_off)
-            )
-        )
-    ).all()
-    years = {s.id: current_year(s.school_years, on) for s in schools}
-    year_ids = [y.id for y in years.values() if y]
-    summaries = _group_summaries(
-        select(MentorGroup).where(MentorGroup.school_year_id.in_(year_ids)), load_years=False
-    )
-    student_counts = dict(
-        db.session.execute(
-            select(Student.school_id, func.count())
-            .where(Student.school_id.in_([s.id for s in schools]))
-            .group_by(Student.school_id)
-        ).all()
-    )
-    staff = db.session.scalars(
-        select(Staff)
-        .where(Staff.school_id.in_([s.id for s in schools]))
-        .options(selectinload(Staff.user))
+    schools: dict[int, School] = {}
+    counts: dict[int, int] = {}
+    years: dict[int, dict[int, SchoolYear]] = {}
+    terms: dict[int, list[Term]] = {}
+    for school, count, year, term in db.session.execute(query):
+        schools[school.id] = school
+        counts[school.id] = count
+        by_id = years.setdefault(school.id, {})
+        if year is not None:
+            by_id[year.id] = year
+            terms.setdefault(year.id, [])
+            if term is not None:
+                terms[year.id].append(term)
+    current: dict[int, SchoolYear | None] = {}
+    for school in schools.values():
+        school_years = list(years[school.id].values())
+        set_committed_value(school, "school_years", school_years)
+        for year in school_years:
+            set_committed_value(year, "terms", terms[year.id])
+        current[school.id] = current_year(school_years, on)
+    year_ids = [y.id for y in current.values() if y]
+    if year_ids:
+        days: dict[int, list[DayOff]] = {y: [] for y in year_ids}
+        for day in db.session.scalars(
+            select(DayOff).where(DayOff.school_year_id.in_(year_ids)).order_by(DayOff.start_date)
+        ):
+            days[day.school_year_id].append(day)
+        for year in current.values():
+            if year:
+                set_committed_value(year, "days_off", days[year.id])
+    summaries = _group_summaries(MentorGroup.school_year_id.in_(year_ids)) if year_ids else []
+    staff = db.session.execute(
+        select(Staff.school_id, Staff.role, User.name, User.email)
+        .join(User, User.id == Staff.user_id)
+        .where(Staff.school_id.in_(list(schools)))
+        .order_by(Staff.role, User.name, Staff.id)
     ).all()
     return [
         SchoolOverview(
             school=s,
-            year=years[s.id],
+            year=current[s.id],
             groups=[
-                g for g in summaries if years[s.id] and g.group.school_year_id == years[s.id].id
+                g for g in summaries if current[s.id] and g.group.school_year_id == current[s.id].id
             ],
-            student_count=student_counts.get(s.id, 0),
-            staff=sorted(
-                (m for m in staff if m.school_id == s.id), key=lambda m: (m.role, m.user.name)
-            ),
+            student_count=counts[s.id],
+            staff=[StaffLine(m.role, m.name, m.email) for m in staff if m.school_id == s.id],
         )
-        for s in schools
+        for s in schools.values()
     ]

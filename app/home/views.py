@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, session, url_for
 from flask_login import current_user
 
 from app.access import role_required
-from app.contacts.details import needs_confirmation
+from app.contacts.details import confirmation_due
 from app.home import overview
 from app.leave.overview import pending_count_for_mentor
 from app.school.calendar import today
@@ -30,12 +30,14 @@ def _enter(role: str) -> None:
 @role_required("guardian")
 def guardian():
     _enter("guardian")
+    on = today()
+    loaded = overview.children_cards(current_user, on)
     # Once a session, a guardian whose details are due is asked to confirm them first.
     if not session.get("contact_checked"):
         session["contact_checked"] = True
-        if needs_confirmation(current_user, today()):
+        if confirmation_due(loaded.contact_confirmed_at, loaded.schools, on):
             return redirect(url_for("contacts.check"))
-    return render("home/guardian.html", cards=overview.children_cards(current_user, today()))
+    return render("home/guardian.html", cards=loaded.cards)
 
 
 @bp.get("/home/student")

@@ -197,16 +197,17 @@ def school_requests(
 
 def children_with_years(user, today: date) -> list[tuple[Student, SchoolYear | None]]:
     """The guardian's children with the school year their leave would count in."""
-    from app.school.calendar import current_year
+    from sqlalchemy.orm.attributes import set_committed_value
 
-    students = db.session.scalars(
-        select(Student)
+    from app.school.calendar import current_year, load_years
+
+    rows = db.session.execute(
+        select(Student, School)
+        .join(School, School.id == Student.school_id)
         .where(Student.id.in_(child_ids(user)))
-        .options(
-            selectinload(Student.school)
-            .selectinload(School.school_years)
-            .options(selectinload(SchoolYear.days_off), selectinload(SchoolYear.school))
-        )
-        .order_by(Student.first_name)
+        .order_by(Student.first_name, Student.id)
     ).all()
-    return [(s, current_year(s.school.school_years, today)) for s in students]
+    for student, school in rows:
+        set_committed_value(student, "school", school)
+    load_years(list({school.id: school for _, school in rows}.values()))
+    return [(s, current_year(s.school.school_years, today)) for s, _ in rows]

@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, select
 
 from app import audit
 from app.concurrency import insert_unless_exists, lock_row
@@ -55,10 +54,17 @@ def regular_dates(mentor_time: MentorTime, year: SchoolYear, start: date, end: d
 
 
 def occurrences(
-    mentor_time: MentorTime, start: date, end: date, tz: str = "Europe/Stockholm"
+    mentor_time: MentorTime,
+    start: date,
+    end: date,
+    tz: str = "Europe/Stockholm",
+    overrides: dict[date, MentorTimeOccurrence] | None = None,
 ) -> list[Occurrence]:
+    """The weeks from start to end; `overrides` (by regular date) may be given by a caller
+    that loaded the weeks' changes already, else they come from the mentor time."""
     year = mentor_time.group.school_year
-    overrides = {o.on_date: o for o in mentor_time.occurrences}
+    if overrides is None:
+        overrides = {o.on_date: o for o in mentor_time.occurrences}
     result = []
     for day in regular_dates(mentor_time, year, start, end):
         o = overrides.get(day)
@@ -81,22 +87,38 @@ def occurrences(
 def upcoming_for_groups(
     group_ids: list[int], now: datetime | None = None, weeks: int = 3
 ) -> dict[int, list[Occurrence]]:
-    """The coming occurrences of each group's mentor times (two queries for all groups)."""
+    """The coming occurrences of each group's mentor times: one query for all groups, the
+    mentor times with the changes of the weeks asked for (callers hold the groups, years,
+    schools and days off already; those lookups are answered from the session)."""
     now = now or utcnow()
     if not group_ids:
         return {}
-    # Only the overrides are loaded here: callers hold the groups, years and schools
-    # already, and those many-to-one lookups are answered from the session.
-    times = db.session.scalars(
-        select(MentorTime)
-        .where(MentorTime.group_id.in_(group_ids))
-        .options(selectinload(MentorTime.occurrences))
-    ).all()
-    result: dict[int, list[Occurrence]] = {g: [] for g in group_ids}
     today = now.date()
-    for mt in times:
+    last = today + timedelta(weeks=weeks)
+    rows = db.session.execute(
+        select(MentorTime, MentorTimeOccurrence)
+        .outerjoin(
+            MentorTimeOccurrence,
+            and_(
+                MentorTimeOccurrence.mentor_time_id == MentorTime.id,
+                MentorTimeOccurrence.on_date >= today,
+                MentorTimeOccurrence.on_date <= last,
+            ),
+        )
+        .where(MentorTime.group_id.in_(group_ids))
+        .order_by(MentorTime.id)
+    ).all()
+    times: dict[int, MentorTime] = {}
+    overrides: dict[int, dict[date, MentorTimeOccurrence]] = {}
+    for mt, override in rows:
+        times[mt.id] = mt
+        week = overrides.setdefault(mt.id, {})
+        if override is not None:
+            week[override.on_date] = override
+    result: dict[int, list[Occurrence]] = {g: [] for g in group_ids}
+    for mt in times.values():
         tz = mt.group.school_year.school.time_zone
-        for occ in occurrences(mt, today, today + timedelta(weeks=weeks), tz):
+        for occ in occurrences(mt, today, last, tz, overrides[mt.id]):
             if occ.ends_at > now:
                 result[mt.group_id].append(occ)
     for items in result.values():

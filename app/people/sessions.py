@@ -14,10 +14,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import ua_parser
 from flask import current_app, g
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from app.db_types import utcnow
 from app.extensions import db
@@ -86,19 +87,31 @@ def start(user: User, remember: bool, user_agent: str | None) -> UserSession:
     return row
 
 
+@lru_cache(maxsize=1)
+def _load_statement():
+    """The session lookup with the user's roles, built once per process (building this
+    select costs more than running it); only the token's hash changes between requests."""
+    from app.access import role_columns
+
+    return (
+        select(User, UserSession, *role_columns(User.id))
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
+    )
+
+
 def load(secret: str) -> User | None:
-    """The user of a live session (one statement), else None. Keeps the session alive:
-    its expiry slides with use, written at most every few minutes."""
+    """The user of a live session, with the roles they hold (one statement), else None.
+    Keeps the session alive: its expiry slides with use, written at most every few
+    minutes."""
     if not secret or len(secret) > 100:
         return None
-    found = db.session.execute(
-        select(User, UserSession)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None))
-    ).first()
+    from app.access import roles_from_columns
+
+    found = db.session.execute(_load_statement(), {"token_hash": _digest(secret)}).first()
     if found is None:
         return None
-    user, row = found
+    user, row, *held = found
     now = utcnow()
     longest = row.created_at + current_app.config["REMEMBER_COOKIE_DURATION"]
     if min(row.expires_at, longest) <= now or not user.active:
@@ -115,6 +128,9 @@ def load(secret: str) -> User | None:
         db.session.commit()
     user.session_secret = secret
     g.user_session = row
+    # The roles come with the session row, so a page asks nothing more to know them.
+    g.roles = roles_from_columns(user, held)
+    g.roles_user_id = user.id
     return user
 
 

@@ -81,3 +81,37 @@ def school_days(start: date, end: date, year: SchoolYear) -> list[date]:
             result.append(day)
         day += timedelta(days=1)
     return result
+
+
+def load_years(schools: list[School]) -> None:
+    """Every school year of the (loaded) schools with its days off, in one query, set on
+    the schools and years: the current year and school days then ask nothing more."""
+    from sqlalchemy import select
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from app.extensions import db
+    from app.school.models import DayOff
+
+    if not schools:
+        return
+    rows = db.session.execute(
+        select(SchoolYear, DayOff)
+        .outerjoin(DayOff, DayOff.school_year_id == SchoolYear.id)
+        .where(SchoolYear.school_id.in_([s.id for s in schools]))
+        .order_by(SchoolYear.start_date, SchoolYear.id, DayOff.start_date)
+    ).all()
+    years: dict[int, SchoolYear] = {}
+    days: dict[int, list] = {}
+    for year, day in rows:
+        years[year.id] = year
+        days.setdefault(year.id, [])
+        if day is not None:
+            days[year.id].append(day)
+    by_school: dict[int, School] = {s.id: s for s in schools}
+    school_years: dict[int, list[SchoolYear]] = {s.id: [] for s in schools}
+    for year in years.values():
+        set_committed_value(year, "days_off", days[year.id])
+        set_committed_value(year, "school", by_school[year.school_id])
+        school_years[year.school_id].append(year)
+    for school in schools:
+        set_committed_value(school, "school_years", school_years[school.id])

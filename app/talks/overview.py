@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import format_date
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.db_types import utcnow
@@ -96,7 +96,7 @@ def sibling_bookings(guardian: User, student: Student, period: TalkPeriod) -> li
             select(TalkBooking)
             .join(TalkSlot, TalkSlot.id == TalkBooking.active_slot_id)
             .where(TalkBooking.student_id.in_(siblings), TalkSlot.ends_at > utcnow())
-            .options(selectinload(TalkBooking.slot), selectinload(TalkBooking.student))
+            .options(contains_eager(TalkBooking.slot), joinedload(TalkBooking.student))
             .order_by(TalkSlot.starts_at)
         )
     )
@@ -141,59 +141,117 @@ def published_summary(period_id: int, student_id: int) -> TalkRecord | None:
     )
 
 
-def talks_for_students(student_ids: list[int], group_ids: list[int]) -> dict[int, list[ChildTalk]]:
-    """For home cards: each student's current talk periods and active bookings."""
-    if not group_ids:
+@dataclass(frozen=True)
+class BookedSlot:
+    """What a home card shows of a booked time."""
+
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    location: str | None
+
+
+@dataclass(frozen=True)
+class BookedTalk:
+    id: int
+    slot: BookedSlot
+
+
+@dataclass(frozen=True)
+class PublishedSummary:
+    summary: str
+    actions: str
+
+
+def talks_for_students(
+    pairs: list[tuple[int, int]], now: datetime | None = None
+) -> dict[int, list[ChildTalk]]:
+    """For home cards: each student's talk periods in their current group, with the
+    active booking and a published summary: one query for all students. `pairs` are
+    (student id, current group id)."""
+    if not pairs:
         return {}
-    now = utcnow()
-    periods = list(
-        db.session.scalars(
-            select(TalkPeriod)
-            .where(TalkPeriod.group_id.in_(group_ids))
-            .order_by(TalkPeriod.booking_opens_at)
+    now = now or utcnow()
+    wanted = set(pairs)
+    member = GroupMembership
+    rows = db.session.execute(
+        select(
+            TalkPeriod.id,
+            TalkPeriod.group_id,
+            TalkPeriod.title,
+            TalkPeriod.booking_opens_at,
+            TalkPeriod.booking_closes_at,
+            member.student_id,
+            TalkBooking.id,
+            TalkSlot.starts_at,
+            TalkSlot.ends_at,
+            TalkSlot.mode,
+            TalkSlot.location,
+            TalkRecord.summary,
+            TalkRecord.actions,
         )
-    )
-    bookings = {
-        (b.student_id, b.active_period_id): b
-        for b in db.session.scalars(
-            select(TalkBooking)
-            .where(
-                TalkBooking.student_id.in_(student_ids), TalkBooking.active_period_id.is_not(None)
-            )
-            .options(selectinload(TalkBooking.slot).selectinload(TalkSlot.mentor))
+        .join(member, member.group_id == TalkPeriod.group_id)
+        .outerjoin(
+            TalkBooking,
+            and_(
+                TalkBooking.active_period_id == TalkPeriod.id,
+                TalkBooking.student_id == member.student_id,
+            ),
         )
-    }
-    memberships = dict(
-        db.session.execute(
-            select(GroupMembership.student_id, GroupMembership.group_id).where(
-                GroupMembership.student_id.in_(student_ids), GroupMembership.group_id.in_(group_ids)
-            )
-        ).all()
-    )
-    summaries = {
-        (r.student_id, r.period_id): r
-        for r in db.session.scalars(
-            select(TalkRecord).where(
-                TalkRecord.student_id.in_(student_ids),
-                TalkRecord.period_id.in_([p.id for p in periods]),
+        .outerjoin(TalkSlot, TalkSlot.id == TalkBooking.slot_id)
+        .outerjoin(
+            TalkRecord,
+            and_(
+                TalkRecord.period_id == TalkPeriod.id,
+                TalkRecord.student_id == member.student_id,
                 TalkRecord.summary_published.is_(True),
-            )
+            ),
         )
-    }
+        .where(
+            member.student_id.in_({sid for sid, _ in pairs}),
+            TalkPeriod.group_id.in_({gid for _, gid in pairs}),
+        )
+        .order_by(TalkPeriod.booking_opens_at, TalkPeriod.id)
+    ).all()
     result: dict[int, list[ChildTalk]] = {}
-    for sid in student_ids:
-        for period in periods:
-            if memberships.get(sid) != period.group_id:
-                continue
-            booking = bookings.get((sid, period.id))
-            summary = summaries.get((sid, period.id))
-            # A finished period drops off the card once its talk has passed, unless
-            # the mentor has published a summary of it.
-            finished = (booking is None and period.booking_closes_at < now) or (
-                booking is not None and booking.slot.ends_at < now - timedelta(days=1)
-            )
-            if finished and summary is None:
-                continue
-            is_open = period.booking_opens_at <= now < period.booking_closes_at
-            result.setdefault(sid, []).append(ChildTalk(period, booking, is_open, summary))
+    for (
+        period_id,
+        group_id,
+        title,
+        opens,
+        closes,
+        sid,
+        booking_id,
+        starts,
+        ends,
+        mode,
+        location,
+        summary_text,
+        actions,
+    ) in rows:
+        if (sid, group_id) not in wanted:
+            continue
+        booking = (
+            BookedTalk(booking_id, BookedSlot(starts, ends, mode, location))
+            if booking_id is not None
+            else None
+        )
+        summary = PublishedSummary(summary_text, actions) if summary_text is not None else None
+        # A finished period drops off the card once its talk has passed, unless
+        # the mentor has published a summary of it.
+        finished = (booking is None and closes < now) or (
+            booking is not None and ends < now - timedelta(days=1)
+        )
+        if finished and summary is None:
+            continue
+        period = PeriodHeading(period_id, title, opens)
+        is_open = opens <= now < closes
+        result.setdefault(sid, []).append(ChildTalk(period, booking, is_open, summary))
     return result
+
+
+@dataclass(frozen=True)
+class PeriodHeading:
+    id: int
+    title: str
+    booking_opens_at: datetime

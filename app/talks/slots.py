@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.db_types import utcnow
@@ -136,7 +136,7 @@ def future_open_slots(period: TalkPeriod, now: datetime | None = None) -> list[T
     return list(
         db.session.scalars(
             select(TalkSlot)
-            .options(selectinload(TalkSlot.mentor))
+            .options(joinedload(TalkSlot.mentor))
             .where(
                 TalkSlot.period_id == period.id,
                 TalkSlot.removed_at.is_(None),
