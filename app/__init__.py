@@ -85,6 +85,9 @@ def _init_extensions(app: Flask) -> None:
     from app import ratelimit  # noqa: F401 - registers the database:// storage
 
     limiter.init_app(app)
+    from app import cache
+
+    cache.init_app(app)
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
