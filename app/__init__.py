@@ -104,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.imports import bp as imports_bp
+    from app.admin.mail import bp as admin_mail_bp
     from app.admin.views import bp as admin_bp
     from app.contacts.views import bp as contacts_bp
     from app.feeds.views import bp as feeds_bp
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds_bp,
         admin_bp,
         imports_bp,
+        admin_mail_bp,
         pwa_bp,
     ):
         app.register_blueprint(blueprint)

@@ -26,7 +26,7 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import String, Text, or_, select, update
+from sqlalchemy import Select, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db_types import UTCDateTime, utcnow
@@ -126,18 +126,28 @@ def _due(now: datetime) -> tuple:
     )
 
 
+def claimable(query: Select, id_column, limit: int) -> Select:
+    """The ids a worker may claim: the first `limit` of `query` that no other worker is
+    claiming right now. PostgreSQL locks them (FOR UPDATE SKIP LOCKED) in a MATERIALIZED
+    common table expression, so the subquery runs exactly once (an IN subquery may be run
+    again per row, and then takes more than its LIMIT); SQLite renders neither, and needs
+    neither (see the module's docstring)."""
+    picked = (
+        query.order_by(id_column)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("claimable")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    return select(picked.c[0])
+
+
 def claim(now: datetime, limit: int) -> list[int]:
     """Claim up to `limit` due messages for this worker until the lease runs out; returns
     their ids. Committed at once, so other workers see the claim."""
     db.session.commit()  # the claim starts its own transaction (see the module's docstring)
     lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    candidates = (
-        select(OutboxMessage.id)
-        .where(*_due(now))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no FOR UPDATE
-    )
+    candidates = claimable(select(OutboxMessage.id).where(*_due(now)), OutboxMessage.id, limit)
     ids = db.session.scalars(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(candidates), *_due(now))  # checked again on the row

@@ -10,7 +10,7 @@ from sqlalchemy import delete, exists, select, update
 from app import audit
 from app.db_types import utcnow
 from app.extensions import db
-from app.outbox import queue_mail
+from app.outbox import claimable, queue_mail
 from app.people import sessions, tokens
 from app.people.models import LinkRequest, SignInToken, User
 from app.people.passwords import hash_password, verify_password
@@ -88,12 +88,8 @@ def process_link_requests(limit: int = 50) -> int:
     while True:
         db.session.commit()  # the claim starts its own transaction
         now = utcnow()
-        waiting = (
-            select(LinkRequest.id)
-            .where(LinkRequest.processed_at.is_(None))
-            .order_by(LinkRequest.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no FOR UPDATE
+        waiting = claimable(
+            select(LinkRequest.id).where(LinkRequest.processed_at.is_(None)), LinkRequest.id, limit
         )
         claimed = db.session.execute(
             update(LinkRequest)
