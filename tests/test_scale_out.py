@@ -27,13 +27,13 @@ import redis
 from sqlalchemy import create_engine, text
 
 from bench.booking_rush import CSRF, book, build_database, count_double_bookings, sign_in
-from bench.common import Browser, Stats, free_port, start_gunicorn
+from bench.common import ROOT, Browser, Stats, free_port
 from tests.conftest import ACCOUNTS
 
 pytestmark = pytest.mark.scale_out
 
 GUARDIANS = int(os.environ.get("SCALE_OUT_GUARDIANS", "200"))
-CONCURRENCY = 10
+CONCURRENCY = int(os.environ.get("SCALE_OUT_CONCURRENCY", "10"))
 
 
 class Visitor(Browser):
@@ -108,10 +108,7 @@ def two_instances(databases, redis_url, request):
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_COST": "1024",
     }
-    env_before = os.environ.pop("RATELIMIT_STORAGE_URI", None)
-    servers = [start_gunicorn(url, workers=2, extra_env=env) for _ in range(2)]
-    if env_before is not None:
-        os.environ["RATELIMIT_STORAGE_URI"] = env_before
+    servers = [_start_instance(url, env) for _ in range(2)]
     try:
         yield url, [port for _, port in servers], people, redis_url
     finally:
@@ -120,6 +117,34 @@ def two_instances(databases, redis_url, request):
         for server, _ in servers:
             server.wait(20)
         databases.drop(url)
+
+
+def _start_instance(url: str, extra_env: dict) -> tuple[subprocess.Popen, int]:
+    """One instance as the container starts it: `deploy/entrypoint.sh web` (gunicorn)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "RATELIMIT_STORAGE_URI"}
+    env.update(
+        DATABASE_URL=url,
+        SECRET_KEY="scale-out-" + "x" * 40,  # the instances share the key, as they must
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        ACCESS_LOG="/dev/null",
+        LOG_LEVEL="warning",
+        PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        **extra_env,
+    )
+    server = subprocess.Popen([str(ROOT / "deploy" / "entrypoint.sh"), "web"], cwd=ROOT, env=env)
+    for _ in range(150):
+        try:
+            if Browser(port).request("GET", "/healthz")[0] == 200:
+                return server, port
+        except OSError:
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("the instance did not start")
 
 
 def _rush(ports: list[int], people) -> tuple[Stats, Counter, float]:
