@@ -57,7 +57,13 @@ class Visitor(Browser):
 
 
 @pytest.fixture
-def redis_url():
+def postgresql_only(request):
+    if request.config.getoption("--db") != "postgresql":
+        pytest.skip("several instances need a database server: runs with --db=postgresql")
+
+
+@pytest.fixture
+def redis_url(postgresql_only):
     server_binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not os.path.exists(server_binary):
         pytest.fail(
@@ -96,9 +102,7 @@ def redis_url():
 
 
 @pytest.fixture
-def two_instances(databases, redis_url, request):
-    if request.config.getoption("--db") != "postgresql":
-        pytest.skip("several instances need a database server: runs with --db=postgresql")
+def two_instances(databases, redis_url):
     url = databases.new()
     people = build_database(url, GUARDIANS)
     env = {
