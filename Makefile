@@ -36,11 +36,13 @@ run: install
 	$(FLASK) demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Chromium for the browser tests and PostgreSQL for the second database run (Debian packages).
+# Chromium for the browser tests, PostgreSQL for the second database run and Redis for the
+# two-instance test (tests/test_scale_out.py) (Debian packages).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| ! command -v redis-server >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium postgresql >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium postgresql redis-server >/dev/null; \
 	fi
 
 # The whole suite on SQLite, then (without the browser tests) on a throwaway PostgreSQL cluster.

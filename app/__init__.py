@@ -85,6 +85,9 @@ def _init_extensions(app: Flask) -> None:
     from app import ratelimit  # noqa: F401 - registers the database:// storage
 
     limiter.init_app(app)
+    from app import cache
+
+    cache.init_app(app)
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
@@ -101,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.imports import bp as imports_bp
+    from app.admin.mail import bp as admin_mail_bp
     from app.admin.views import bp as admin_bp
     from app.contacts.views import bp as contacts_bp
     from app.feeds.views import bp as feeds_bp
@@ -127,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds_bp,
         admin_bp,
         imports_bp,
+        admin_mail_bp,
         pwa_bp,
     ):
         app.register_blueprint(blueprint)

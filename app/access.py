@@ -245,6 +245,46 @@ def administered_or_404(model, object_id: int, manage: bool = False, user: User 
     return obj
 
 
+def school_mail_recipients(school_id: int) -> Select:
+    """The addresses of a school's people: its staff, its students with an account and
+    their guardians. A school's admins see undeliverable mail to these addresses only."""
+    return union(
+        select(User.email)
+        .join(Staff, Staff.user_id == User.id)
+        .where(Staff.school_id == school_id),
+        select(User.email)
+        .join(Student, Student.user_id == User.id)
+        .where(Student.school_id == school_id),
+        select(User.email)
+        .join(Guardianship, Guardianship.guardian_id == User.id)
+        .join(Student, Student.id == Guardianship.student_id)
+        .where(Student.school_id == school_id),
+    )
+
+
+def undeliverable_mail(school_id: int | None = None) -> Select:
+    """Undeliverable mail: all of it (site admins) or to the school's people (school_id)."""
+    from app.outbox import OutboxMessage, undeliverable
+
+    query = undeliverable()
+    if school_id is not None:
+        query = query.where(OutboxMessage.recipient.in_(school_mail_recipients(school_id)))
+    return query
+
+
+def undeliverable_mail_or_404(message_id: int, school_id: int | None = None, user=None):
+    """An undeliverable message for the retry button: site admins any (school_id None), a
+    school's admins one to their school's people. The caller has checked the school."""
+    from app.outbox import OutboxMessage
+
+    if school_id is None:
+        site_admin_or_404(user)
+    message = db.session.scalar(undeliverable_mail(school_id).where(OutboxMessage.id == message_id))
+    if message is None:
+        abort(404)
+    return message
+
+
 def may_see_protected_details(user: User, student: Student) -> bool:
     """Address and group of a student with protected identity are for their own
     guardians, themselves and staff with a role for them; nobody else."""

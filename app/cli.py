@@ -1,8 +1,10 @@
-"""Command-line commands: `flask demo`, `flask send-mail`, `flask bench`, `flask create-admin`."""
+"""Command-line commands: `flask demo`, `flask outbox work` (and its older name
+`flask send-mail`), `flask bench`, `flask create-admin`."""
 
 from __future__ import annotations
 
-import time
+import signal
+import threading
 
 import click
 from flask import Flask
@@ -23,22 +25,32 @@ def register(app: Flask) -> None:
         build_demo(reset=reset)
         click.echo("Demo school built. Sign in as guardian@example.org / mentorskap.")
 
-    @app.cli.command("send-mail")
-    @click.option("--loop", is_flag=True, help="Keep running, delivering every 30 seconds.")
-    def send_mail_command(loop: bool) -> None:
-        """Deliver the e-mail outbox over SMTP (printed when SMTP_HOST is empty)."""
-        from app.outbox import deliver_pending
-        from app.people.signin import process_link_requests
+    @app.cli.group("outbox")
+    def outbox_group() -> None:
+        """The e-mail outbox and its worker."""
 
-        while True:
-            process_link_requests()
-            sent, failed = deliver_pending()
-            if sent or failed or not loop:
-                click.echo(f"sent {sent}, failed {failed}")
-            if not loop:
-                return
-            db.session.remove()
-            time.sleep(30)
+    @outbox_group.command("work")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+    @click.option("--interval", default=5.0, show_default=True, help="Seconds to wait when idle.")
+    def outbox_work_command(once: bool, interval: float) -> None:
+        """Send link mails and deliver the outbox over SMTP (printed when SMTP_HOST is
+        empty). Run as many as you like: workers claim disjoint messages. Stops cleanly
+        on SIGTERM or SIGINT after the message in hand."""
+        from app.outbox import work
+
+        stop = threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: stop.set())
+        work(click.echo, once=once, interval=interval, stop=stop)
+
+    @app.cli.command("send-mail")
+    @click.option("--loop", is_flag=True, help="Keep running (the same as `flask outbox work`).")
+    def send_mail_command(loop: bool) -> None:
+        """Deliver the outbox once: `flask outbox work --once` (kept for cron jobs)."""
+        from app.outbox import work
+
+        work(click.echo, once=not loop, interval=30.0)
 
     @app.cli.command("create-admin")
     @click.argument("email")

@@ -30,6 +30,12 @@ def _database_url() -> str:
     return url
 
 
+def _ratelimit_storage_uri() -> str:
+    """Where rate limits count: RATELIMIT_STORAGE_URI if given, else Redis when REDIS_URL is
+    set (the store the instances share), else the app's database (no extra service)."""
+    return os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "database://"
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from environment variables."""
     env = os.environ.get("MENTORSKAP_ENV", "development")
@@ -54,16 +60,19 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         # Talisman: redirect to HTTPS and send HSTS only where the app is served over HTTPS.
         "FORCE_HTTPS": _bool("FORCE_HTTPS", production),
+        # What the instances share besides the database: with REDIS_URL, rate limits and
+        # caches live in Redis; without it, in the app's database (app/cache.py).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
         # Rate limits and sign-in delays count in shared storage, never in a process's
         # memory: the app's database (database://, app/ratelimit.py) unless e.g. redis://.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "database://"),
+        "RATELIMIT_STORAGE_URI": _ratelimit_storage_uri(),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # Per feed link: calendar apps refresh hourly at most; a loop somewhere gets 429.
         "FEED_RATE_LIMIT": os.environ.get("FEED_RATE_LIMIT", "60 per minute"),
         # Behind a reverse proxy, trust this many hops of X-Forwarded-* headers.
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
-        # E-mail: the outbox is delivered by `flask send-mail`.
+        # E-mail: the outbox is delivered by the worker `flask outbox work`.
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Mentorskap <no-reply@mentorskap.invalid>"),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
@@ -71,6 +80,8 @@ def from_environment() -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS", True),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "5")),
+        # A worker holds the messages it claimed this long; if it dies, another takes them.
+        "OUTBOX_LEASE_SECONDS": int(os.environ.get("OUTBOX_LEASE_SECONDS", "300")),
         # Absolute links in e-mail (sign-in links) need the public base URL.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "SIGNIN_LINK_MINUTES": 15,

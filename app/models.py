@@ -2,6 +2,7 @@
 
 from app.admin.models import ImportBatch
 from app.audit import AuditEvent
+from app.cache import CacheEntry
 from app.contacts.models import ContactDetails, ContactNote, EmailChange
 from app.feeds.models import FeedToken
 from app.goals.models import Goal, GoalUpdate
@@ -25,6 +26,7 @@ from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
 __all__ = [
     "AuditEvent",
+    "CacheEntry",
     "ContactDetails",
     "ContactNote",
     "EmailChange",

@@ -227,6 +227,7 @@ def typed_field(name: str) -> tuple[str, str] | None:
     """How a field of any of the app's forms is shown again when its text is carried
     through a sign-in: (label, "text" | "textarea" | "check" | "password"), or None for fields that
     carry no typed text (ids, keys, choices), which stay hidden."""
+    # Per process, safely: the table is read from the form classes, which are code.
     fields = current_app.extensions.get("typed_fields")
     if fields is None:
         fields = current_app.extensions["typed_fields"] = _typed_fields()
@@ -315,6 +316,8 @@ def absolute_url(endpoint: str, **values) -> str:
 
 def static_url(filename: str) -> str:
     """URL of a static file with its content hash, so it can be cached for a year."""
+    # Per process, safely: a file's content (and so its hash) is fixed for a release, and
+    # every instance of a release computes the same hash.
     cache: dict[str, str] = current_app.extensions.setdefault("static_hashes", {})
     if filename not in cache or current_app.debug:
         path = Path(current_app.static_folder) / filename

@@ -106,6 +106,10 @@ ROUTES: dict[str, set[str]] = {
     "/admin/schools/{OTHER_SCHOOL}/audit": {"site_admin"},
     "/admin/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/admin/imports/{IMPORT}": ADMIN_MANAGE,
+    # Undeliverable e-mail: the school's admins for its people, site admins for all.
+    "/admin/mail": {"site_admin"},
+    "/admin/schools/{SCHOOL}/mail": ADMIN_MANAGE,
+    "/admin/schools/{OTHER_SCHOOL}/mail": {"site_admin"},
 }
 # Open to everyone, signed in or not.
 PUBLIC = [
@@ -210,7 +214,19 @@ def _admin_ids(school_id: int) -> dict[str, int]:
         school_year_id=year.id,
         files=[{"name": "elever.csv", "text": "personnummer;first_name\n"}],
     )
-    db.session.add_all([other, other_year, batch])
+    from app.db_types import utcnow
+    from app.outbox import OutboxMessage
+
+    # Mail to a guardian of the school that could not be delivered.
+    mail = OutboxMessage(
+        recipient="guardian@example.org",
+        subject="Bokad tid",
+        body_text="-",
+        attempts=5,
+        last_error="550 no such user",
+        failed_at=utcnow(),
+    )
+    db.session.add_all([other, other_year, batch, mail])
     db.session.commit()
     return {
         "OTHER_SCHOOL": other.id,
@@ -219,6 +235,7 @@ def _admin_ids(school_id: int) -> dict[str, int]:
         "DAYOFF": db.session.scalar(select(DayOff.id).where(DayOff.school_year_id == year.id)),
         "MENTOR_USER": db.session.scalar(select(User.id).where(User.email == "mentor@example.org")),
         "IMPORT": batch.id,
+        "MAIL": mail.id,
     }
 
 
@@ -277,6 +294,7 @@ PARAMS = {
     "{DAYOFF}": "<id:day_off_id>",
     "{MENTOR_USER}": "<id:user_id>",
     "{IMPORT}": "<id:batch_id>",
+    "{MAIL}": "<id:message_id>",
 }
 
 
@@ -352,6 +370,9 @@ POST_ROUTES: dict[str, set[str]] = {
     "/admin/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/admin/imports/{IMPORT}/apply": ADMIN_MANAGE,
     "/admin/imports/{IMPORT}/discard": ADMIN_MANAGE,
+    "/admin/mail/{MAIL}/retry": {"site_admin"},
+    "/admin/schools/{SCHOOL}/mail/{MAIL}/retry": ADMIN_MANAGE,
+    "/admin/schools/{OTHER_SCHOOL}/mail/{MAIL}/retry": set(),  # not a person of that school
 }
 # Feeds need no sign-in; the secret in the link is the key (tests/feeds).
 

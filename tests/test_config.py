@@ -35,3 +35,17 @@ def test_default_database_is_sqlite_in_instance(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     url = from_environment()["SQLALCHEMY_DATABASE_URI"]
     assert url.startswith("sqlite:///") and url.endswith("instance/mentorskap.sqlite3")
+
+
+def test_redis_url_selects_redis_for_rate_limits_and_caches(monkeypatch, tmp_path):
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "database://"
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    assert create_app().extensions["shared_cache"].kind == "redis"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://limits.internal:6379/1")
+    assert from_environment()["RATELIMIT_STORAGE_URI"] == "redis://limits.internal:6379/1"
+    monkeypatch.delenv("REDIS_URL")
+    assert create_app().extensions["shared_cache"].kind == "database"

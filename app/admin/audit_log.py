@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "staff.invited": _l("Staff invited"),
     "staff.roles_changed": _l("Roles changed"),
     "staff.deactivated": _l("Staff deactivated"),
+    "mail.retried": _l("E-mail sent again"),
 }
 
 

@@ -13,6 +13,7 @@ it is the ETag, and a 304 is answered without building anything.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -52,6 +53,33 @@ class Scope:
     group_ids: set[int] = field(default_factory=set)  # groups whose mentor time is shown
     protected_ids: set[int] = field(default_factory=set)
     refresh_query: RefreshQuery | None = field(default=None, repr=False, compare=False)
+
+    def to_json(self) -> str:
+        """The scope as the shared cache keeps it (sorted, so equal scopes give equal text)."""
+        return json.dumps(
+            {
+                "user_id": self.user_id,
+                "title": self.title,
+                "student_ids": sorted(self.student_ids),
+                "mentor": self.mentor,
+                "group_ids": sorted(self.group_ids),
+                "protected_ids": sorted(self.protected_ids),
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Scope:
+        data = json.loads(text)
+        return cls(
+            data["user_id"],
+            data["title"],
+            set(data["student_ids"]),
+            data["mentor"],
+            set(data["group_ids"]),
+            set(data["protected_ids"]),
+        )
 
 
 def scope_for(token: FeedToken) -> Scope:
@@ -93,7 +121,7 @@ def _summary(*aggregates):
     return select(joined)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=2)  # per process, safely: a statement built from code alone
 def _fingerprint_statement(mentor: bool):
     """Built once (per variant) with bound parameters: constructing the statement costs
     more than running it, and this runs on every calendar refresh. One subquery per

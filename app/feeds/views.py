@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from functools import lru_cache
 from math import ceil
-from time import monotonic, time
+from time import time
 
 from flask import Blueprint, Response, abort, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
 from app import access, throttle
+from app.cache import shared_cache
 from app.extensions import csrf, db, limiter
 from app.feeds import feed, links
 from app.feeds.models import FeedToken
@@ -24,49 +25,67 @@ from app.web import form_id, redirect_after_post, render
 
 bp = Blueprint("feeds", __name__)
 
-# Per process: a token's scope (its user's relations change rarely; a minute late is fine
-# for calendars that refresh hourly) and the last body built for each token.
+# A link's scope (whose events it shows) is kept for a minute in the cache every instance
+# shares (app/cache.py): a user's relations change rarely, a minute late is fine for
+# calendars that refresh hourly, and every instance serves the same scope, so the feed's
+# fingerprint (and with it ETag and Last-Modified) never flips between instances.
 SCOPE_SECONDS = 60
 MAX_BODIES = 2000
 
 
-def _caches() -> tuple[dict, OrderedDict]:
-    """The caches belong to the app (and its database), one set per process."""
-    caches = current_app.extensions.setdefault("feed_caches", ({}, OrderedDict()))
-    return caches
+def _scope_key(token_hash: str) -> str:
+    return f"feed-scope:{token_hash}"
+
+
+def _local() -> tuple[OrderedDict, OrderedDict]:
+    """Per process, and safe to be: both are keyed by what determines their value.
+    Scopes by (link, the shared scope's exact content), holding the refresh statement
+    compiled for it; bodies by (link, content fingerprint), and the fingerprint covers the
+    scope, the language, the day and every row the feed is built from (app/feeds/feed.py),
+    so an entry is either exactly right or never looked up again."""
+    return current_app.extensions.setdefault("feed_local", (OrderedDict(), OrderedDict()))
+
+
+def _remember(cache: OrderedDict, key, value) -> None:
+    cache[key] = value
+    if len(cache) > MAX_BODIES:
+        cache.popitem(last=False)
 
 
 def _scope(token_hash: str) -> feed.Scope | None:
     """The link's scope, cached by its hash; None for an unknown or revoked link."""
-    _scopes, _ = _caches()
-    now = monotonic()
-    cached = _scopes.get(token_hash)
-    if cached and cached[0] > now:
-        return cached[1]
-    token = db.session.scalar(
-        select(FeedToken).where(FeedToken.token_hash == token_hash, FeedToken.revoked_at.is_(None))
-    )
-    if token is None or not token.user.active:
-        return None
-    scope = feed.scope_for(token)
-    _scopes[token_hash] = (now + SCOPE_SECONDS, scope)
+    shared = shared_cache()
+    stored = shared.get(_scope_key(token_hash))
+    if stored is None:
+        token = db.session.scalar(
+            select(FeedToken).where(
+                FeedToken.token_hash == token_hash, FeedToken.revoked_at.is_(None)
+            )
+        )
+        if token is None or not token.user.active:
+            return None
+        stored = feed.scope_for(token).to_json().encode()
+        shared.set(_scope_key(token_hash), stored, SCOPE_SECONDS)
+    scopes, _ = _local()
+    key = (token_hash, stored)
+    scope = scopes.get(key)
+    if scope is None:
+        scope = feed.Scope.from_json(stored.decode())
+        _remember(scopes, key, scope)
     return scope
 
 
 def _body(token_id: int, fingerprint: str, scope, locale: str) -> bytes:
-    _, _bodies = _caches()
-    cached = _bodies.get(token_id)
-    if cached and cached[0] == fingerprint:
-        _bodies.move_to_end(token_id)
-        return cached[1]
-    body = feed.build(scope, locale)
-    _bodies[token_id] = (fingerprint, body)
-    if len(_bodies) > MAX_BODIES:
-        _bodies.popitem(last=False)
+    _, bodies = _local()
+    key = (token_id, fingerprint)
+    body = bodies.get(key)
+    if body is None:
+        body = feed.build(scope, locale)
+        _remember(bodies, key, body)
     return body
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=8)  # a pure function of the configured text
 def _rate_limit(value: str) -> RateLimitItem:
     return parse(value)
 
@@ -145,7 +164,7 @@ def ics(token: str):
     # One statement answers both "is the link still valid?" and "what is in the feed now?".
     refresh = feed.refresh(scope, token_hash, today()) if scope else None
     if refresh is None:
-        _caches()[0].pop(token_hash, None)
+        shared_cache().delete(_scope_key(token_hash))
         throttle.count_feed_guess()
         abort(404)
     changed_at = links.record_content(refresh)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, exists, select, update
 from app import audit
 from app.db_types import utcnow
 from app.extensions import db
-from app.outbox import queue_mail
+from app.outbox import claimable, queue_mail
 from app.people import sessions, tokens
 from app.people.models import LinkRequest, SignInToken, User
 from app.people.passwords import hash_password, verify_password
@@ -75,35 +75,40 @@ def _link_sent_lately(user: User, purpose: str) -> bool:
     )
 
 
-def process_link_requests(limit: int = 200) -> int:
-    """Turn waiting link requests into e-mails (run by `flask send-mail`). Each request is
-    claimed by a conditional update, so two workers never send the same link twice.
-    Returns how many links were queued."""
-    now = utcnow()
-    waiting = db.session.scalars(
-        select(LinkRequest)
-        .where(LinkRequest.processed_at.is_(None))
-        .order_by(LinkRequest.id)
-        .limit(limit)
-    ).all()
+def process_link_requests(limit: int = 50) -> int:
+    """Turn waiting link requests into e-mails (run by the worker, `flask outbox work`).
+    Returns how many links were queued.
+
+    The same claim as the outbox's (app/outbox.py): one conditional UPDATE marks a batch
+    as processed, its subquery taking the rows with FOR UPDATE SKIP LOCKED on PostgreSQL,
+    so workers take disjoint batches without waiting for each other. The claim, the
+    tokens and the queued mails commit in one transaction: a worker that dies mid-batch
+    leaves the batch waiting, as if never claimed, and nothing is ever sent twice."""
     queued = 0
-    for link_request in waiting:
+    while True:
+        db.session.commit()  # the claim starts its own transaction
+        now = utcnow()
+        waiting = claimable(
+            select(LinkRequest.id).where(LinkRequest.processed_at.is_(None)), LinkRequest.id, limit
+        )
         claimed = db.session.execute(
             update(LinkRequest)
-            .where(LinkRequest.id == link_request.id, LinkRequest.processed_at.is_(None))
+            .where(LinkRequest.id.in_(waiting), LinkRequest.processed_at.is_(None))
             .values(processed_at=now)
+            .returning(LinkRequest.id, LinkRequest.email, LinkRequest.purpose)
             .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
-            continue
-        user = find_user(link_request.email)
-        if user is not None and user.active and not _link_sent_lately(user, link_request.purpose):
-            send_link(user, link_request.purpose)
-            queued += 1
+        ).all()
+        for _id, email, purpose in sorted(claimed):
+            user = find_user(email)
+            if user is not None and user.active and not _link_sent_lately(user, purpose):
+                send_link(user, purpose)
+                queued += 1
         db.session.commit()
+        if len(claimed) < limit:
+            break
     # Requests are of no use once handled: keep a day for the record, then drop them.
     db.session.execute(
-        delete(LinkRequest).where(LinkRequest.processed_at < now - timedelta(days=1))
+        delete(LinkRequest).where(LinkRequest.processed_at < utcnow() - timedelta(days=1))
     )
     db.session.commit()
     return queued

@@ -55,7 +55,7 @@ def current_membership(memberships: Iterable[GroupMembership], on: date) -> Grou
     return by_year.get(year.id) if year else None
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=32)  # per process, safely: the holidays of a year never change
 def swedish_holidays(year: int) -> frozenset[date]:
     days = holidays.Sweden(years=year, categories=("public", "de_facto"), include_sundays=False)
     return frozenset(days)

@@ -15,7 +15,7 @@ from app.talks.models import TalkBooking
 PRODID = "-//Mentorskap//Mentorskap//SV"
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=8)  # per process, safely: a pure function of the zone name
 def vtimezone(tzid: str) -> Timezone:
     """The VTIMEZONE of a zone, built once: it takes milliseconds and never changes."""
     return Timezone.from_tzid(tzid)
