@@ -38,6 +38,15 @@
     }
   });
 
+  // Boosted navigation replaces the body only; the page's language and direction (which
+  // change at sign-in, for instance) are carried over to <html> here.
+  document.addEventListener("htmx:afterSettle", function () {
+    var marker = document.getElementById("page-language");
+    if (!marker) return;
+    document.documentElement.lang = marker.dataset.lang;
+    document.documentElement.dir = marker.dataset.dir;
+  });
+
   // After boosted navigation, move focus to the content as a full load would.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.boosted) {

@@ -17,6 +17,7 @@ def test_guardian_books_moves_and_cancels(phone, browser, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Bekräfta bokningen")
     phone.check("talk-confirm")
     page.get_by_label("Vi behöver tolk").check()
+    page.get_by_label("Språk för tolken").select_option("")
     page.get_by_role("button", name="Boka samtalet").click()
     expect(page.locator("#interpreter_language-error")).to_have_text(
         "Välj vilket språk tolken ska tala."
