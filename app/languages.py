@@ -9,6 +9,7 @@ language from Babel's CLDR data; the switch shows each language in its own name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -68,6 +69,24 @@ DEFAULT = "sv"
 BY_CODE = {language.code: language for language in LANGUAGES}
 UI_LANGUAGES = tuple(language for language in LANGUAGES if language.ui)
 UI_CODES = tuple(language.code for language in UI_LANGUAGES)
+
+
+# Strong right-to-left letters: Hebrew, Arabic (with Syriac, Thaana, N'Ko) and their
+# presentation forms.
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def isolate(value, locale) -> object:
+    """Text typed by people (a name, a room) inserted into a translated sentence keeps its
+    own direction: a Latin name in an Arabic sentence, an Arabic name in a Swedish one.
+    Plain strings only (markup and numbers pass as they are), and only where directions
+    meet, so left-to-right pages with left-to-right names stay byte for byte the same."""
+    if type(value) is not str or not value:
+        return value
+    if direction(locale) == "rtl" or _RTL_LETTER.search(value):
+        return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
+    return value
 
 
 def get(code: str | None) -> Language | None:

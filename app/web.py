@@ -329,6 +329,36 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=cache[filename])
 
 
+def _install_isolating_gettext(app: Flask) -> None:
+    """Jinja's new-style gettext, with each inserted value isolated in its own direction
+    (languages.isolate). Autoescaping stays as Jinja does it."""
+    from flask_babel import get_translations
+    from jinja2 import pass_context
+
+    def _values(variables: dict) -> dict:
+        locale = get_locale()
+        return {key: languages.isolate(value, locale) for key, value in variables.items()}
+
+    @pass_context
+    def gettext(__context, __string, **variables):
+        rv = __context.call(lambda s: get_translations().ugettext(s), __string)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % _values(variables)
+
+    @pass_context
+    def ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        rv = __context.call(
+            lambda s, p, n: get_translations().ungettext(s, p, n), __singular, __plural, __num
+        )
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % _values(variables)
+
+    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         static_url=static_url,
@@ -354,6 +384,7 @@ def register(app: Flask) -> None:
         new_send_key=new_send_key,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
+    _install_isolating_gettext(app)
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").
     from app.contacts.details import display_phone
 

@@ -178,3 +178,22 @@ def test_mail_is_in_the_recipients_language(app, login_as):
     assert somali != swedish
     assert mails["guardian@example.org"].subject.startswith(swedish)
     assert mails["guardian2@example.org"].subject.startswith(somali)
+
+
+def test_names_keep_their_own_direction_inside_sentences(app, login_as):
+    """A Latin name in an Arabic sentence and an Arabic name in a Swedish sentence are
+    isolated (U+2068 … U+2069); Latin in Swedish stays exactly as it was."""
+    client = login_as("guardian")
+    assert "<h1>Hej Anna</h1>" in client.get("/home/guardian").get_data(as_text=True)
+    with app.app_context():
+        anna = db.session.scalar(select(User).where(User.email == "guardian@example.org"))
+        anna.name = "أمينة Karlsson"
+        db.session.commit()
+    page = client.get("/home/guardian").get_data(as_text=True)
+    assert "<h1>Hej \u2068أمينة\u2069</h1>" in page
+    with app.app_context():
+        anna = db.session.scalar(select(User).where(User.email == "guardian@example.org"))
+        anna.name, anna.locale = "Anna Karlsson", "ar"
+        db.session.commit()
+    page = client.get("/home/guardian").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page and "\u2068Anna\u2069" in page
