@@ -26,7 +26,9 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
-app/translations/sv/LC_MESSAGES/messages.mo: $(VENV)/.installed $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+# The pseudo-locale (app/pseudo.py) is made from the message template, then all are compiled.
+app/translations/sv/LC_MESSAGES/messages.mo: $(VENV)/.installed app/translations/messages.pot $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+	$(BIN)/python -m app.pseudo >/dev/null
 	$(BIN)/pybabel compile --statistics -d app/translations -f 2>&1 | tail -n 2
 	touch $@
 

@@ -95,6 +95,8 @@ def from_environment() -> dict:
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "2")),
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", "19456")),
         "BABEL_DEFAULT_LOCALE": "sv",
+        # The pseudo-locale "[Ƥşéûđö]" in the language switch, for finding clipped text.
+        "PSEUDO_LOCALE": _bool("PSEUDO_LOCALE", not production),
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         # Static files carry a content hash in their URL, so they may be cached for a year.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),

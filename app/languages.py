@@ -24,6 +24,7 @@ class Language:
     ui: bool = False  # the interface is translated into it
     babel_locale: str | None = None  # the Babel locale of the interface (default: code)
     cldr_name: str | None = None  # the key of its name in CLDR, where not the code
+    pseudo: bool = False  # the development-only pseudo-locale
 
     @property
     def locale(self) -> str:
@@ -70,6 +71,27 @@ BY_CODE = {language.code: language for language in LANGUAGES}
 UI_LANGUAGES = tuple(language for language in LANGUAGES if language.ui)
 UI_CODES = tuple(language.code for language in UI_LANGUAGES)
 
+# For finding text that is cut off or runs over: every message 40% longer and accented,
+# generated from the message template by app/pseudo.py, offered only where the setting
+# PSEUDO_LOCALE is on (development). Babel formats its dates as international English.
+PSEUDO = Language("en-XA", "[Ƥşéûđö]", ui=True, babel_locale="en_001", pseudo=True)
+
+
+def ui_languages(pseudo: bool = False) -> tuple[Language, ...]:
+    """The interface languages, with the pseudo-locale where it is switched on."""
+    return UI_LANGUAGES + (PSEUDO,) if pseudo else UI_LANGUAGES
+
+
+def babel_locale(code: str | None, pseudo: bool = False) -> str | None:
+    """The Babel locale of an interface language code, or None if there is none."""
+    language = next((lang for lang in ui_languages(pseudo) if lang.code == code), None)
+    return language.locale if language else None
+
+
+def code_for(locale) -> str:
+    """The language code (for lang="...") of a Babel locale."""
+    return PSEUDO.code if str(locale) == PSEUDO.locale else str(locale)
+
 
 # Strong right-to-left letters: Hebrew, Arabic (with Syriac, Thaana, N'Ko) and their
 # presentation forms.
@@ -95,7 +117,7 @@ def get(code: str | None) -> Language | None:
 
 def direction(code: str | None) -> str:
     """Text direction of an interface language ("ltr" for anything unknown)."""
-    language = get(str(code) if code else None)
+    language = get(code_for(code) if code else None)
     return language.direction if language else "ltr"
 
 

@@ -399,7 +399,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         language_name=languages.name,
         text_direction=languages.direction,
-        UI_LANGUAGES=languages.UI_LANGUAGES,
+        ui_languages=lambda: languages.ui_languages(current_app.config["PSEUDO_LOCALE"]),
+        page_lang=lambda: languages.code_for(get_locale()),
     )
 
     @app.before_request

@@ -28,6 +28,7 @@ ACCOUNTS = {
 
 TEST_CONFIG = {
     "TESTING": True,
+    "PSEUDO_LOCALE": False,  # tests that need it switch it on
     "RATELIMIT_ENABLED": False,
     # Cheap hashing keeps sign-in tests fast; production uses RFC 9106 parameters.
     "ARGON2_TIME_COST": 1,

@@ -1,12 +1,13 @@
 """Sign-in and account forms; messages are translated through Flask-Babel."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from app.fields import Form
-from app.languages import DEFAULT, UI_LANGUAGES
+from app.languages import DEFAULT, ui_languages
 
 MIN_PASSWORD = 10
 
@@ -65,13 +66,15 @@ class ChangePasswordForm(Form):
 
 
 class LanguageForm(Form):
-    locale = SelectField(
-        _l("Language"),
-        choices=[
+    """The interface languages from the registry, each in its own name."""
+
+    locale = SelectField(_l("Language"), default=DEFAULT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [
             SelectChoice(
                 lang.code, lang.own_name, render_kw={"lang": lang.code, "dir": lang.direction}
             )
-            for lang in UI_LANGUAGES
-        ],
-        default=DEFAULT,
-    )
+            for lang in ui_languages(pseudo=current_app.config["PSEUDO_LOCALE"])
+        ]

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import audit, languages, throttle
+from app import audit, throttle
 from app.db_types import utcnow
 from app.errors import carried_fields, resume_page, resumed_fields
 from app.extensions import db, limiter, login_manager
@@ -292,7 +292,7 @@ def set_language():
     """The footer's language switch; saved on the account when signed in."""
     form = LanguageForm()
     locale = form.locale.data if form.validate_on_submit() else None
-    if locale in languages.UI_CODES:
+    if locale:  # one of the form's choices: the registry's interface languages
         session["locale"] = locale
         if current_user.is_authenticated and current_user.locale != locale:
             audit.record(

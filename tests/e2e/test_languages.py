@@ -74,3 +74,27 @@ def test_guardian_books_and_applies_in_own_language(phone, live_app, code):
     expect(page.locator(".flash-success")).to_be_visible()
     _in_language(phone, code)
     phone.check(f"{code}-leave-mine")
+
+
+def test_pseudo_locale_shows_no_clipped_or_overflowing_text(phone, live_app):
+    """Every message 40% longer: the guardian's home and booking pages still fit a phone."""
+    live_app.config["PSEUDO_LOCALE"] = True
+    with live_app.app_context():
+        db.session.execute(
+            update(User).where(User.email == "guardian@example.org").values(locale="en-XA")
+        )
+        db.session.commit()
+    page = phone.page
+    phone.goto("/login")
+    page.locator("input[name=email]").fill("guardian@example.org")
+    page.locator("input[name=password]").fill("mentorskap")
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    expect(page.locator("html")).to_have_attribute("lang", "en-XA")
+    phone.check("pseudo-guardian-home")
+    page.locator("a.button.primary[href*='/book']").first.click()
+    page.wait_for_url("**/book")
+    phone.check("pseudo-choose-slot")
+    page.locator("a.slot").first.click()
+    page.wait_for_url("**/book/*")
+    phone.check("pseudo-confirm")
