@@ -25,6 +25,21 @@ def _school_days(app, count: int, offset: int) -> tuple[str, str]:
         return days[0].isoformat(), days[count - 1].isoformat()
 
 
+def _sign_in_speaking(phone, live_app, code: str) -> None:
+    """The demo guardian, whose saved language is `code`, signs in (by the form's fields,
+    whatever language the page is in)."""
+    with live_app.app_context():
+        db.session.execute(
+            update(User).where(User.email == "guardian@example.org").values(locale=code)
+        )
+        db.session.commit()
+    phone.goto("/login")
+    phone.page.locator("input[name=email]").fill("guardian@example.org")
+    phone.page.locator("input[name=password]").fill("mentorskap")
+    phone.page.locator("#login-form button[type=submit]").click()
+    phone.page.wait_for_url(lambda url: "/login" not in url)
+
+
 def _in_language(phone, code: str) -> None:
     html = phone.page.locator("html")
     expect(html).to_have_attribute("lang", code)
@@ -33,17 +48,8 @@ def _in_language(phone, code: str) -> None:
 
 @pytest.mark.parametrize("code", ["ar", "so", "uk"])
 def test_guardian_books_and_applies_in_own_language(phone, live_app, code):
-    with live_app.app_context():
-        db.session.execute(
-            update(User).where(User.email == "guardian@example.org").values(locale=code)
-        )
-        db.session.commit()
     page = phone.page
-    phone.goto("/login")
-    page.locator("input[name=email]").fill("guardian@example.org")
-    page.locator("input[name=password]").fill("mentorskap")
-    page.locator("#login-form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    _sign_in_speaking(phone, live_app, code)
     _in_language(phone, code)
     phone.check(f"{code}-guardian-home")
 
@@ -79,17 +85,8 @@ def test_guardian_books_and_applies_in_own_language(phone, live_app, code):
 def test_pseudo_locale_shows_no_clipped_or_overflowing_text(phone, live_app):
     """Every message 40% longer: the guardian's home and booking pages still fit a phone."""
     live_app.config["PSEUDO_LOCALE"] = True
-    with live_app.app_context():
-        db.session.execute(
-            update(User).where(User.email == "guardian@example.org").values(locale="en-XA")
-        )
-        db.session.commit()
     page = phone.page
-    phone.goto("/login")
-    page.locator("input[name=email]").fill("guardian@example.org")
-    page.locator("input[name=password]").fill("mentorskap")
-    page.locator("#login-form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    _sign_in_speaking(phone, live_app, "en-XA")
     expect(page.locator("html")).to_have_attribute("lang", "en-XA")
     phone.check("pseudo-guardian-home")
     page.locator("a.button.primary[href*='/book']").first.click()

@@ -28,6 +28,16 @@ def _copy_cookies(source, target) -> None:
             target.set_cookie(name, cookie.value)
 
 
+def _latest_link(app) -> str:
+    """The path of the one-time link in the newest mail, once the mail worker has run."""
+    with app.app_context():
+        process_link_requests()
+        body = db.session.scalars(
+            select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
+        ).first()
+    return LINK_RE.search(body).group(1)
+
+
 def _signed_in(client) -> bool:
     return client.get("/account").status_code == 200
 
@@ -110,12 +120,7 @@ def test_password_reset_ends_every_session(app):
     sign_in(phone, ACCOUNTS["guardian"], remember="y")
     other = app.test_client()
     post_form(other, "/password/forgot", {"email": ACCOUNTS["guardian"]})
-    with app.app_context():
-        process_link_requests()
-        body = db.session.scalars(
-            select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
-        ).first()
-    reset = LINK_RE.search(body).group(1)
+    reset = _latest_link(app)
     post_form(other, reset, {"password": "ett-nytt-losenord", "confirm": "ett-nytt-losenord"})
     assert not _signed_in(phone)
 
@@ -246,12 +251,7 @@ def test_a_copied_cookie_cannot_add_a_password_to_a_link_only_account(app):
         db.session.commit()
     browser = app.test_client()
     post_form(browser, "/login/link", {"email": ACCOUNTS["other_guardian"]})
-    with app.app_context():
-        process_link_requests()
-        body = db.session.scalars(
-            select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
-        ).first()
-    link = LINK_RE.search(body).group(1)
+    link = _latest_link(app)
     assert post_form(browser, link, {}, page=link).status_code == 303
     thief = app.test_client()
     _copy_cookies(browser, thief)
@@ -318,12 +318,7 @@ def test_signing_in_by_link_while_signed_in_ends_the_old_session(app):
     sign_in(browser, ACCOUNTS["guardian"])
     _copy_cookies(browser, copy)
     post_form(browser, "/login/link", {"email": ACCOUNTS["other_guardian"]})
-    with app.app_context():
-        process_link_requests()
-        body = db.session.scalars(
-            select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
-        ).first()
-    link = LINK_RE.search(body).group(1)
+    link = _latest_link(app)
     assert post_form(browser, link, {}, page=link).status_code == 303
     assert not _signed_in(copy)
 
