@@ -197,3 +197,11 @@ def test_names_keep_their_own_direction_inside_sentences(app, login_as):
         db.session.commit()
     page = client.get("/home/guardian").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page and "\u2068Anna\u2069" in page
+
+
+def test_the_switch_offers_every_interface_language_in_its_own_name(client):
+    page = client.get("/login").get_data(as_text=True)
+    for language in languages.UI_LANGUAGES:
+        assert f'value="{language.code}" lang="{language.code}" dir="{language.direction}"' in page
+        assert f">{language.own_name}</button>" in page
+    assert "[Ƥşéûđö]" not in page  # the pseudo-locale only where switched on
