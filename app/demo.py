@@ -299,7 +299,13 @@ def _mentor_time_and_goals(groups: dict, oskar: Student, elsa: Student, mentor, 
     db.session.add_all([seven_a, nine_c])
     db.session.flush()
     today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
-    coming = schedule.occurrences(seven_a, today, today + timedelta(days=21))
+    # The next one that has not started yet: today's, once begun, ends within the hour and
+    # would take the agenda with it.
+    coming = [
+        o
+        for o in schedule.occurrences(seven_a, today, today + timedelta(days=21))
+        if o.starts_at > utcnow()
+    ]
     if coming:
         schedule.save_occurrence(
             seven_a,
