@@ -141,12 +141,10 @@ def _with_talks(cards: list[StudentCard]) -> list[StudentCard]:
     return cards
 
 
-def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
-    """Each student's goals of the year with the latest follow-up's status (one query)."""
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _goal_lines_statement():
     from app.goals.models import Goal, GoalUpdate
 
-    if not pairs:
-        return {}
     latest = (
         select(GoalUpdate.status)
         .where(GoalUpdate.goal_id == Goal.id)
@@ -154,14 +152,24 @@ def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
         .limit(1)
         .scalar_subquery()
     )
-    wanted = set(pairs)
-    rows = db.session.execute(
+    return (
         select(Goal.student_id, Goal.school_year_id, Goal.text, latest)
         .where(
-            Goal.student_id.in_({s for s, _ in pairs}),
-            Goal.school_year_id.in_({y for _, y in pairs}),
+            Goal.student_id.in_(bindparam("students", expanding=True)),
+            Goal.school_year_id.in_(bindparam("years", expanding=True)),
         )
         .order_by(Goal.area, Goal.id)
+    )
+
+
+def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
+    """Each student's goals of the year with the latest follow-up's status (one query)."""
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    rows = db.session.execute(
+        _goal_lines_statement(),
+        {"students": sorted({s for s, _ in pairs}), "years": sorted({y for _, y in pairs})},
     ).all()
     result: dict[int, list[GoalLine]] = {}
     for student_id, year_id, text, status in rows:
