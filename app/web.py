@@ -9,19 +9,26 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from app import hot_path
 from app.access import ROLES, current_roles, may_decide_leave, may_write_goal
 from app.db_types import utcnow
 from app.fields import CONTROL_CHARACTERS, in_date_range
 from app.submissions import new_key as new_send_key
 
 ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
+
+
+def _text(lazy) -> str:
+    return hot_path.text(lazy)
+
+
 ROLE_LABELS = {
     "guardian": _l("Guardian"),
     "student": _l("Student"),
@@ -39,11 +46,11 @@ STAFF_ROLE_LABELS = {
 
 
 def role_label(role: str) -> str:
-    return str(ROLE_LABELS[role])
+    return _text(ROLE_LABELS[role])
 
 
 def role_name(staff_role: str) -> str:
-    return str(STAFF_ROLE_LABELS[staff_role])
+    return _text(STAFF_ROLE_LABELS[staff_role])
 
 
 def wants_fragment() -> bool:
@@ -183,7 +190,7 @@ def home_url() -> str:
 def mode_label(mode: str) -> str:
     from app.talks.forms import MODE_LABELS
 
-    return str(MODE_LABELS[mode])
+    return _text(MODE_LABELS[mode])
 
 
 STATUS_WORDS = {
@@ -197,7 +204,7 @@ STATUS_WORDS = {
 def reason_label(reason: str) -> str:
     from app.leave.forms import REASON_LABELS
 
-    return str(REASON_LABELS.get(reason, reason))
+    return _text(REASON_LABELS.get(reason, reason))
 
 
 FIELD_LABELS = {
@@ -218,7 +225,7 @@ FIELD_LABELS = {
 
 
 def field_label(name: str) -> str:
-    return str(FIELD_LABELS.get(name, name))
+    return _text(FIELD_LABELS.get(name, name))
 
 
 def typed_field(name: str) -> tuple[str, str] | None:
@@ -267,30 +274,30 @@ def _typed_fields() -> dict:
 def channel_label(channel: str) -> str:
     from app.contacts.forms import CHANNEL_LABELS
 
-    return str(CHANNEL_LABELS[channel])
+    return _text(CHANNEL_LABELS[channel])
 
 
 def weekday_name(weekday: int) -> str:
     from app.mentortime.forms import WEEKDAYS
 
-    return str(WEEKDAYS[weekday])
+    return _text(WEEKDAYS[weekday])
 
 
 def area_label(area: str) -> str:
     from app.goals.forms import AREA_LABELS
 
-    return str(AREA_LABELS[area])
+    return _text(AREA_LABELS[area])
 
 
 def goal_status_label(status: str) -> str:
     from app.goals.forms import STATUS_LABELS
 
-    return str(STATUS_LABELS[status])
+    return _text(STATUS_LABELS[status])
 
 
 def status_label(status: str) -> str:
     """A leave status as a word in a sentence ("…, is approved")."""
-    return str(STATUS_WORDS[status])
+    return _text(STATUS_WORDS[status])
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -342,9 +349,9 @@ def register(app: Flask) -> None:
     from app.contacts.details import display_phone, language_name
 
     app.jinja_env.filters.update(
-        format_date=format_date,
-        format_time=format_time,
-        format_datetime=format_datetime,
+        format_date=hot_path.format_date,
+        format_time=hot_path.format_time,
+        format_datetime=hot_path.format_datetime,
         phone=display_phone,
     )
     app.jinja_env.globals.update(language_name=language_name)
