@@ -179,3 +179,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         csrf_token=csrf_token, _=_gettext, gettext=_gettext, ngettext=_ngettext
     )
+    # Flask-WTF also puts its csrf_token into every template's context (which wins over
+    # globals): that processor gives way to one with ours.
+    from flask_wtf.csrf import csrf_meta_tag
+
+    processors = app.template_context_processors[None]
+    processors[:] = [p for p in processors if getattr(p, "__module__", "") != "flask_wtf.csrf"]
+    processors.append(lambda: {"csrf_token": csrf_token, "csrf_meta_tag": csrf_meta_tag})

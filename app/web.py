@@ -8,7 +8,16 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -308,16 +317,19 @@ def absolute_url(endpoint: str, **values) -> str:
 def static_url(filename: str) -> str:
     """URL of a static file with its content hash, so it can be cached for a year."""
     # Per process, safely: a file's content (and so its hash) is fixed for a release, and
-    # every instance of a release computes the same hash.
-    cache: dict[str, str] = current_app.extensions.setdefault("static_hashes", {})
-    if filename not in cache or current_app.debug:
+    # every instance of a release computes the same hash. The URL is kept per script root
+    # (the path the app is mounted at), the only part of it a request can change.
+    urls: dict[tuple[str, str], str] = current_app.extensions.setdefault("static_urls", {})
+    key = (request.script_root if has_request_context() else None, filename)
+    url = urls.get(key)
+    if url is None or current_app.debug:
         path = Path(current_app.static_folder) / filename
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         except FileNotFoundError:
             digest = "missing"
-        cache[filename] = digest
-    return url_for("static", filename=filename, v=cache[filename])
+        url = urls[key] = url_for("static", filename=filename, v=digest)
+    return url
 
 
 def register(app: Flask) -> None:
