@@ -166,7 +166,8 @@ def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
     if not pairs:
         return {}
     wanted = set(pairs)
-    rows = db.session.execute(
+    # Plain rows on the session's connection: no entities, so no ORM loading to pay for.
+    rows = db.session.connection().execute(
         _goal_lines_statement(),
         {"students": sorted({s for s, _ in pairs}), "years": sorted({y for _, y in pairs})},
     ).all()

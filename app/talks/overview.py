@@ -219,7 +219,8 @@ def talks_for_students(
         return {}
     now = now or utcnow()
     wanted = set(pairs)
-    rows = db.session.execute(
+    # Plain rows on the session's connection: no entities, so no ORM loading to pay for.
+    rows = db.session.connection().execute(
         _talks_for_students_statement(),
         {"students": sorted({sid for sid, _ in pairs}), "groups": sorted({g for _, g in pairs})},
     ).all()
