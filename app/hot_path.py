@@ -114,7 +114,12 @@ def _ngettext(context, singular: str, plural: str, num: int, **variables) -> str
 
 def text(lazy) -> str:
     """str() of a lazy_gettext string, through this request's cached translations."""
-    if isinstance(lazy, LazyString) and not lazy._kwargs and len(lazy._args) == 1:
+    if (
+        isinstance(lazy, LazyString)
+        and lazy._func is flask_babel.gettext
+        and not lazy._kwargs
+        and len(lazy._args) == 1
+    ):
         return _translations().ugettext(lazy._args[0])
     return str(lazy)
 

@@ -26,14 +26,12 @@ from icalendar import Calendar, Event, vRecur
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import selectinload
 
-from app.access import child_ids, mentored_group_ids
 from app.db_types import utcnow
 from app.extensions import db
 from app.feeds.models import FeedToken
 from app.leave.models import LeaveRequest
 from app.mentortime.models import MentorTime
 from app.mentortime.schedule import occurrences
-from app.people.models import Student
 from app.school.models import DayOff, GroupMembership, MentorGroup, SchoolYear
 from app.talks.ics import PRODID, booking_uid, vtimezone
 from app.talks.models import TalkBooking, TalkSlot
@@ -79,28 +77,6 @@ class Scope:
             set(data["group_ids"]),
             set(data["protected_ids"]),
         )
-
-
-def scope_for(token: FeedToken) -> Scope:
-    user = token.user
-    if token.student_id is not None:
-        student_ids = {token.student_id}
-    else:
-        student_ids = set(db.session.scalars(child_ids(user)))
-        student_ids |= set(db.session.scalars(select(Student.id).where(Student.user_id == user.id)))
-    groups = set(
-        db.session.scalars(
-            select(GroupMembership.group_id).where(GroupMembership.student_id.in_(student_ids))
-        )
-    )
-    mentored = set() if token.student_id else set(db.session.scalars(mentored_group_ids(user)))
-    protected = set(
-        db.session.scalars(
-            select(Student.id).where(Student.id.in_(student_ids), Student.protected_identity)
-        )
-    )
-    title = token.student.first_name if token.student else user.name
-    return Scope(user.id, title, student_ids, bool(mentored), groups | mentored, protected)
 
 
 def _year_ids(scope: Scope) -> set[int]:

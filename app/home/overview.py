@@ -167,10 +167,8 @@ def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
         return {}
     wanted = set(pairs)
     # Plain rows on the session's connection: no entities, so no ORM loading to pay for.
-    rows = db.session.connection().execute(
-        _goal_lines_statement(),
-        {"students": sorted({s for s, _ in pairs}), "years": sorted({y for _, y in pairs})},
-    ).all()
+    ids = {"students": sorted({s for s, _ in pairs}), "years": sorted({y for _, y in pairs})}
+    rows = db.session.connection().execute(_goal_lines_statement(), ids).all()
     result: dict[int, list[GoalLine]] = {}
     for student_id, year_id, text, status in rows:
         if (student_id, year_id) in wanted:

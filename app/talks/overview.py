@@ -220,10 +220,8 @@ def talks_for_students(
     now = now or utcnow()
     wanted = set(pairs)
     # Plain rows on the session's connection: no entities, so no ORM loading to pay for.
-    rows = db.session.connection().execute(
-        _talks_for_students_statement(),
-        {"students": sorted({sid for sid, _ in pairs}), "groups": sorted({g for _, g in pairs})},
-    ).all()
+    ids = {"students": sorted({s for s, _ in pairs}), "groups": sorted({g for _, g in pairs})}
+    rows = db.session.connection().execute(_talks_for_students_statement(), ids).all()
     result: dict[int, list[ChildTalk]] = {}
     for (
         period_id,
