@@ -87,69 +87,74 @@ def _year_ids(scope: Scope) -> set[int]:
     )
 
 
-# The link's refresh, as SQL that SQLite and PostgreSQL both run. `ft` is the link's row;
-# its scope (the students, groups and whether the user mentors) is derived here from the
-# relations, so answering an unchanged feed needs nothing but this one statement.
-# (SQLite 3.40 evaluates `column IS NULL` wrongly inside RETURNING, so a link's student is
-# tested with COALESCE(student_id, 0): ids start at 1.)
-_STUDENTS = """
-    SELECT s.id FROM student s
-    WHERE (COALESCE(feed_token.student_id, 0) <> 0 AND s.id = feed_token.student_id)
-       OR (COALESCE(feed_token.student_id, 0) = 0 AND (
-            s.user_id = feed_token.user_id
+# The link's refresh, as SQL that SQLite and PostgreSQL both run. The link's scope (its
+# students, their groups and the groups its user mentors) is derived here from the
+# relations, each set once (materialised), so answering an unchanged feed needs nothing but
+# this one statement. (COALESCE(student_id, 0) = 0 rather than IS NULL: SQLite 3.40 gets
+# IS NULL wrong on the updated row in RETURNING; ids start at 1.)
+_REFRESH_SQL = """
+WITH link AS MATERIALIZED (
+    SELECT ft.id, ft.user_id, COALESCE(ft.student_id, 0) AS student_id, u.name, u.locale
+    FROM feed_token ft JOIN "user" u ON u.id = ft.user_id
+    WHERE ft.token_hash = :token_hash AND ft.revoked_at IS NULL AND u.active
+),
+students AS MATERIALIZED (
+    SELECT s.id, s.protected_identity FROM student s, link
+    WHERE (link.student_id <> 0 AND s.id = link.student_id)
+       OR (link.student_id = 0 AND (
+            s.user_id = link.user_id
             OR s.id IN (SELECT g.student_id FROM guardianship g
-                        WHERE g.guardian_id = feed_token.user_id)))"""
-# Groups the user mentors at schools where they are still staff (a whole-user link only).
-_MENTORED = """
+                        WHERE g.guardian_id = link.user_id)))
+),
+mentored AS MATERIALIZED (
+    -- groups the user mentors at schools where they are still staff (whole-user links)
     SELECT gm.group_id AS id FROM group_mentor gm
     JOIN mentor_group mg ON mg.id = gm.group_id
     JOIN school_year sy ON sy.id = mg.school_year_id
-    WHERE COALESCE(feed_token.student_id, 0) = 0 AND gm.user_id = feed_token.user_id
-      AND sy.school_id IN (SELECT st.school_id FROM staff st
-                           WHERE st.user_id = feed_token.user_id)"""
-_GROUPS = f"""
-    SELECT m.group_id AS id FROM group_membership m WHERE m.student_id IN ({_STUDENTS})
-    UNION {_MENTORED}"""
-_IS_MENTOR = f"EXISTS ({_MENTORED})"
-_REFRESH_SQL = f"""
+    JOIN link ON link.student_id = 0 AND gm.user_id = link.user_id
+    WHERE sy.school_id IN (SELECT st.school_id FROM staff st WHERE st.user_id = link.user_id)
+),
+grps AS MATERIALIZED (
+    SELECT m.group_id AS id FROM group_membership m
+    WHERE m.student_id IN (SELECT id FROM students)
+    UNION SELECT id FROM mentored
+)
 UPDATE feed_token SET
     hits = CASE WHEN hits_until > :now THEN hits + 1 ELSE 1 END,
     hits_until = CASE WHEN hits_until > :now THEN hits_until ELSE :window_end END
-WHERE token_hash = :token_hash AND revoked_at IS NULL
-  AND EXISTS (SELECT 1 FROM "user" u WHERE u.id = feed_token.user_id AND u.active)
+WHERE id = (SELECT id FROM link)
 RETURNING
     id, content_fingerprint, content_changed_at, hits, hits_until, user_id,
-    (SELECT u.locale FROM "user" u WHERE u.id = feed_token.user_id),
-    CASE WHEN COALESCE(student_id, 0) <> 0
-         THEN (SELECT s.first_name FROM student s WHERE s.id = feed_token.student_id)
-         ELSE (SELECT u.name FROM "user" u WHERE u.id = feed_token.user_id) END,
-    (SELECT {{ids}} FROM ({_STUDENTS} ORDER BY 1) x),
-    (SELECT {{ids}} FROM ({_GROUPS} ORDER BY 1) x),
-    (SELECT {{ids}} FROM (SELECT p.id FROM student p
-                          WHERE p.protected_identity AND p.id IN ({_STUDENTS})
-                          ORDER BY 1) x),
-    CASE WHEN {_IS_MENTOR} THEN 1 ELSE 0 END,
+    (SELECT locale FROM link),
+    (SELECT CASE WHEN link.student_id <> 0
+                 THEN (SELECT s.first_name FROM student s WHERE s.id = link.student_id)
+                 ELSE link.name END FROM link),
+    (SELECT {ids} FROM (SELECT id FROM students ORDER BY 1) x),
+    (SELECT {ids} FROM (SELECT id FROM grps ORDER BY 1) x),
+    (SELECT {ids} FROM (SELECT id FROM students WHERE protected_identity ORDER BY 1) x),
+    (SELECT COUNT(*) FROM mentored),
     (SELECT COUNT(b.id) || '|' || COALESCE(CAST(MAX(b.updated_at) AS VARCHAR), '')
        FROM talk_booking b
-      WHERE b.student_id IN ({_STUDENTS})
-         OR ({_IS_MENTOR} AND b.slot_id IN (SELECT t.id FROM talk_slot t
-                                            WHERE t.mentor_id = feed_token.user_id))),
+      WHERE b.student_id IN (SELECT id FROM students)
+         OR (EXISTS (SELECT 1 FROM mentored)
+             AND b.slot_id IN (SELECT t.id FROM talk_slot t, link
+                               WHERE t.mentor_id = link.user_id))),
     (SELECT COUNT(t.id) || '|' || COALESCE(CAST(MAX(t.removed_at) AS VARCHAR), '')
-       FROM talk_slot t WHERE t.mentor_id = feed_token.user_id),
+       FROM talk_slot t, link WHERE t.mentor_id = link.user_id),
     (SELECT COUNT(CASE WHEN l.status = 'approved' THEN 1 END) || '|'
             || COALESCE(CAST(MAX(l.decided_at) AS VARCHAR), '')
-       FROM leave_request l WHERE l.student_id IN ({_STUDENTS})),
+       FROM leave_request l WHERE l.student_id IN (SELECT id FROM students)),
     (SELECT COUNT(mt.id) || '|' || COALESCE(CAST(MAX(mt.updated_at) AS VARCHAR), '')
-       FROM mentor_time mt WHERE mt.group_id IN ({_GROUPS})),
+       FROM mentor_time mt WHERE mt.group_id IN (SELECT id FROM grps)),
     (SELECT COUNT(o.id) || '|' || COALESCE(CAST(SUM(o.sequence) AS VARCHAR), '')
        FROM mentor_time_occurrence o
       WHERE o.mentor_time_id IN (SELECT mt.id FROM mentor_time mt
-                                 WHERE mt.group_id IN ({_GROUPS}))),
+                                 WHERE mt.group_id IN (SELECT id FROM grps))),
     (SELECT COUNT(d.id) || '|' || COALESCE(CAST(MAX(d.id) AS VARCHAR), '') || '|'
             || COALESCE(CAST(MAX(d.end_date) AS VARCHAR), '')
        FROM day_off d
       WHERE d.school_year_id IN (SELECT g.school_year_id FROM mentor_group g
-                                 WHERE g.id IN ({_GROUPS})))
+                                 WHERE g.id IN (SELECT id FROM grps)))
 """
 # A sorted list of ids as one text ("3,5,8"), in each database's words.
 _IDS = {
