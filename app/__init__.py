@@ -98,6 +98,10 @@ def _init_extensions(app: Flask) -> None:
         frame_options="DENY",
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
+    # After Flask-WTF and Flask-Babel: cheaper versions of what they add to every page.
+    from app import hot_path
+
+    hot_path.init_app(app)
     # Importing the models registers them with SQLAlchemy's metadata.
     from app import models  # noqa: F401
 

@@ -14,8 +14,8 @@ that are pure functions of their key, so every process computes the same value a
 has to be shared. They are the hashes of static files (the key is the file, whose content
 is fixed for a release), statements compiled from code (app/feeds/feed.py), the forms'
 field table (app/web.py), public holidays and time zones (app/school/calendar.py,
-app/talks/ics.py), and the feed bodies and compiled refresh statements keyed by their
-content fingerprint (app/feeds/views.py).
+app/talks/ics.py), and the feed bodies keyed by their content fingerprint
+(app/feeds/views.py).
 """
 
 from __future__ import annotations

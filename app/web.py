@@ -8,8 +8,17 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
@@ -17,13 +26,19 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from app import languages
+from app import hot_path, languages
 from app.access import ROLES, current_roles, may_decide_leave, may_write_goal
 from app.db_types import utcnow
 from app.fields import CONTROL_CHARACTERS, in_date_range
 from app.submissions import new_key as new_send_key
 
 ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
+
+
+def _text(lazy) -> str:
+    return hot_path.text(lazy)
+
+
 ROLE_LABELS = {
     "guardian": _l("Guardian"),
     "student": _l("Student"),
@@ -41,11 +56,11 @@ STAFF_ROLE_LABELS = {
 
 
 def role_label(role: str) -> str:
-    return str(ROLE_LABELS[role])
+    return _text(ROLE_LABELS[role])
 
 
 def role_name(staff_role: str) -> str:
-    return str(STAFF_ROLE_LABELS[staff_role])
+    return _text(STAFF_ROLE_LABELS[staff_role])
 
 
 def wants_fragment() -> bool:
@@ -185,7 +200,7 @@ def home_url() -> str:
 def mode_label(mode: str) -> str:
     from app.talks.forms import MODE_LABELS
 
-    return str(MODE_LABELS[mode])
+    return _text(MODE_LABELS[mode])
 
 
 STATUS_WORDS = {
@@ -199,7 +214,7 @@ STATUS_WORDS = {
 def reason_label(reason: str) -> str:
     from app.leave.forms import REASON_LABELS
 
-    return str(REASON_LABELS.get(reason, reason))
+    return _text(REASON_LABELS.get(reason, reason))
 
 
 FIELD_LABELS = {
@@ -220,7 +235,7 @@ FIELD_LABELS = {
 
 
 def field_label(name: str) -> str:
-    return str(FIELD_LABELS.get(name, name))
+    return _text(FIELD_LABELS.get(name, name))
 
 
 def typed_field(name: str) -> tuple[str, str] | None:
@@ -269,30 +284,30 @@ def _typed_fields() -> dict:
 def channel_label(channel: str) -> str:
     from app.contacts.forms import CHANNEL_LABELS
 
-    return str(CHANNEL_LABELS[channel])
+    return _text(CHANNEL_LABELS[channel])
 
 
 def weekday_name(weekday: int) -> str:
     from app.mentortime.forms import WEEKDAYS
 
-    return str(WEEKDAYS[weekday])
+    return _text(WEEKDAYS[weekday])
 
 
 def area_label(area: str) -> str:
     from app.goals.forms import AREA_LABELS
 
-    return str(AREA_LABELS[area])
+    return _text(AREA_LABELS[area])
 
 
 def goal_status_label(status: str) -> str:
     from app.goals.forms import STATUS_LABELS
 
-    return str(STATUS_LABELS[status])
+    return _text(STATUS_LABELS[status])
 
 
 def status_label(status: str) -> str:
     """A leave status as a word in a sentence ("…, is approved")."""
-    return str(STATUS_WORDS[status])
+    return _text(STATUS_WORDS[status])
 
 
 def capfirst(text) -> str:
@@ -317,46 +332,19 @@ def absolute_url(endpoint: str, **values) -> str:
 def static_url(filename: str) -> str:
     """URL of a static file with its content hash, so it can be cached for a year."""
     # Per process, safely: a file's content (and so its hash) is fixed for a release, and
-    # every instance of a release computes the same hash.
-    cache: dict[str, str] = current_app.extensions.setdefault("static_hashes", {})
-    if filename not in cache or current_app.debug:
+    # every instance of a release computes the same hash. The URL is kept per script root
+    # (the path the app is mounted at), the only part of it a request can change.
+    urls: dict[tuple[str, str], str] = current_app.extensions.setdefault("static_urls", {})
+    key = (request.script_root if has_request_context() else None, filename)
+    url = urls.get(key)
+    if url is None or current_app.debug:
         path = Path(current_app.static_folder) / filename
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         except FileNotFoundError:
             digest = "missing"
-        cache[filename] = digest
-    return url_for("static", filename=filename, v=cache[filename])
-
-
-def _install_isolating_gettext(app: Flask) -> None:
-    """Jinja's new-style gettext, with each inserted value isolated in its own direction
-    (languages.isolate). Autoescaping stays as Jinja does it."""
-    from flask_babel import get_translations
-    from jinja2 import pass_context
-
-    def _values(variables: dict) -> dict:
-        locale = get_locale()
-        return {key: languages.isolate(value, locale) for key, value in variables.items()}
-
-    @pass_context
-    def gettext(__context, __string, **variables):
-        rv = __context.call(lambda s: get_translations().ugettext(s), __string)
-        if __context.eval_ctx.autoescape:
-            rv = Markup(rv)
-        return rv % _values(variables)
-
-    @pass_context
-    def ngettext(__context, __singular, __plural, __num, **variables):
-        variables.setdefault("num", __num)
-        rv = __context.call(
-            lambda s, p, n: get_translations().ungettext(s, p, n), __singular, __plural, __num
-        )
-        if __context.eval_ctx.autoescape:
-            rv = Markup(rv)
-        return rv % _values(variables)
-
-    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+        url = urls[key] = url_for("static", filename=filename, v=digest)
+    return url
 
 
 def register(app: Flask) -> None:
@@ -384,14 +372,13 @@ def register(app: Flask) -> None:
         new_send_key=new_send_key,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
-    _install_isolating_gettext(app)
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").
     from app.contacts.details import display_phone
 
     app.jinja_env.filters.update(
-        format_date=format_date,
-        format_time=format_time,
-        format_datetime=format_datetime,
+        format_date=hot_path.format_date,
+        format_time=hot_path.format_time,
+        format_datetime=hot_path.format_datetime,
         phone=lambda e164: ltr(display_phone(e164)),
         ltr=ltr,
         capfirst=capfirst,

@@ -23,17 +23,15 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vRecur
-from sqlalchemy import String, bindparam, cast, func, or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import selectinload
 
-from app.access import child_ids, mentored_group_ids
 from app.db_types import utcnow
 from app.extensions import db
 from app.feeds.models import FeedToken
 from app.leave.models import LeaveRequest
-from app.mentortime.models import MentorTime, MentorTimeOccurrence
+from app.mentortime.models import MentorTime
 from app.mentortime.schedule import occurrences
-from app.people.models import Student, User
 from app.school.models import DayOff, GroupMembership, MentorGroup, SchoolYear
 from app.talks.ics import PRODID, booking_uid, vtimezone
 from app.talks.models import TalkBooking, TalkSlot
@@ -52,10 +50,9 @@ class Scope:
     mentor: bool = False
     group_ids: set[int] = field(default_factory=set)  # groups whose mentor time is shown
     protected_ids: set[int] = field(default_factory=set)
-    refresh_query: RefreshQuery | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> str:
-        """The scope as the shared cache keeps it (sorted, so equal scopes give equal text)."""
+        """The scope as text (sorted, so equal scopes give equal text): part of the fingerprint."""
         return json.dumps(
             {
                 "user_id": self.user_id,
@@ -82,28 +79,6 @@ class Scope:
         )
 
 
-def scope_for(token: FeedToken) -> Scope:
-    user = token.user
-    if token.student_id is not None:
-        student_ids = {token.student_id}
-    else:
-        student_ids = set(db.session.scalars(child_ids(user)))
-        student_ids |= set(db.session.scalars(select(Student.id).where(Student.user_id == user.id)))
-    groups = set(
-        db.session.scalars(
-            select(GroupMembership.group_id).where(GroupMembership.student_id.in_(student_ids))
-        )
-    )
-    mentored = set() if token.student_id else set(db.session.scalars(mentored_group_ids(user)))
-    protected = set(
-        db.session.scalars(
-            select(Student.id).where(Student.id.in_(student_ids), Student.protected_identity)
-        )
-    )
-    title = token.student.first_name if token.student else user.name
-    return Scope(user.id, title, student_ids, bool(mentored), groups | mentored, protected)
-
-
 def _year_ids(scope: Scope) -> set[int]:
     return set(
         db.session.scalars(
@@ -112,135 +87,159 @@ def _year_ids(scope: Scope) -> set[int]:
     )
 
 
-def _summary(*aggregates):
-    """Several aggregates from one scan of a table, as one text value ("3|2026-11-02 …")."""
-    texts = [func.coalesce(cast(a, String), "") for a in aggregates]
-    joined = texts[0]
-    for t in texts[1:]:
-        joined = joined + "|" + t
-    return select(joined)
-
-
-@lru_cache(maxsize=2)  # per process, safely: a statement built from code alone
-def _fingerprint_statement(mentor: bool):
-    """Built once (per variant) with bound parameters: constructing the statement costs
-    more than running it, and this runs on every calendar refresh. One subquery per
-    table, each reading the table once."""
-    students = bindparam("students", expanding=True)
-    groups = bindparam("groups", expanding=True)
-    user_id = bindparam("user_id")
-    years = select(MentorGroup.school_year_id).where(MentorGroup.id.in_(groups))
-    bookings = TalkBooking.student_id.in_(students)
-    if mentor:
-        own_slots = select(TalkSlot.id).where(TalkSlot.mentor_id == user_id)
-        bookings = or_(bookings, TalkBooking.slot_id.in_(own_slots))
-    times = select(MentorTime.id).where(MentorTime.group_id.in_(groups))
-    parts = [
-        _summary(func.count(TalkBooking.id), func.max(TalkBooking.updated_at)).where(bookings),
-        _summary(func.count(TalkSlot.id), func.max(TalkSlot.removed_at)).where(
-            TalkSlot.mentor_id == user_id
-        ),
-        _summary(
-            func.count(LeaveRequest.id).filter(LeaveRequest.status == "approved"),
-            func.max(LeaveRequest.decided_at),
-        ).where(LeaveRequest.student_id.in_(students)),
-        _summary(func.count(MentorTime.id), func.max(MentorTime.updated_at)).where(
-            MentorTime.group_id.in_(groups)
-        ),
-        _summary(
-            func.count(MentorTimeOccurrence.id), func.sum(MentorTimeOccurrence.sequence)
-        ).where(MentorTimeOccurrence.mentor_time_id.in_(times)),
-        _summary(func.count(DayOff.id), func.max(DayOff.id), func.max(DayOff.end_date)).where(
-            DayOff.school_year_id.in_(years)
-        ),
-    ]
-    # The link itself rides along, so a refresh is one round trip: is it still valid
-    # (revoked or inactive gives NULL), and what was last served.
-    link = (
-        select(
-            FeedToken.id, FeedToken.content_fingerprint, FeedToken.content_changed_at, User.locale
-        )
-        .join(User, User.id == FeedToken.user_id)
-        .where(
-            FeedToken.token_hash == bindparam("token_hash"),
-            FeedToken.revoked_at.is_(None),
-            User.active.is_(True),
-        )
-        .subquery()
-    )
-    return select(
-        link.c.id,
-        link.c.content_fingerprint,
-        link.c.content_changed_at,
-        link.c.locale,
-        *(p.scalar_subquery() for p in parts),
-    ).select_from(link)
+# The link's refresh, as SQL that SQLite and PostgreSQL both run. The link's scope (its
+# students, their groups and the groups its user mentors) is derived here from the
+# relations, each set once (materialised), so answering an unchanged feed needs nothing but
+# this one statement. (COALESCE(student_id, 0) = 0 rather than IS NULL: SQLite 3.40 gets
+# IS NULL wrong on the updated row in RETURNING; ids start at 1.)
+_REFRESH_SQL = """
+WITH link AS MATERIALIZED (
+    SELECT ft.id, ft.user_id, COALESCE(ft.student_id, 0) AS student_id, u.name, u.locale
+    FROM feed_token ft JOIN "user" u ON u.id = ft.user_id
+    WHERE ft.token_hash = :token_hash AND ft.revoked_at IS NULL AND u.active
+),
+students AS MATERIALIZED (
+    SELECT s.id, s.protected_identity FROM student s, link
+    WHERE (link.student_id <> 0 AND s.id = link.student_id)
+       OR (link.student_id = 0 AND (
+            s.user_id = link.user_id
+            OR s.id IN (SELECT g.student_id FROM guardianship g
+                        WHERE g.guardian_id = link.user_id)))
+),
+mentored AS MATERIALIZED (
+    -- groups the user mentors at schools where they are still staff (whole-user links)
+    SELECT gm.group_id AS id FROM group_mentor gm
+    JOIN mentor_group mg ON mg.id = gm.group_id
+    JOIN school_year sy ON sy.id = mg.school_year_id
+    JOIN link ON link.student_id = 0 AND gm.user_id = link.user_id
+    WHERE sy.school_id IN (SELECT st.school_id FROM staff st WHERE st.user_id = link.user_id)
+),
+grps AS MATERIALIZED (
+    SELECT m.group_id AS id FROM group_membership m
+    WHERE m.student_id IN (SELECT id FROM students)
+    UNION SELECT id FROM mentored
+)
+UPDATE feed_token SET
+    hits = CASE WHEN hits_until > :now THEN hits + 1 ELSE 1 END,
+    hits_until = CASE WHEN hits_until > :now THEN hits_until ELSE :window_end END
+WHERE id = (SELECT id FROM link)
+RETURNING
+    id, content_fingerprint, content_changed_at, hits, hits_until, user_id,
+    (SELECT locale FROM link),
+    (SELECT CASE WHEN link.student_id <> 0
+                 THEN (SELECT s.first_name FROM student s WHERE s.id = link.student_id)
+                 ELSE link.name END FROM link),
+    (SELECT {ids} FROM (SELECT id FROM students ORDER BY 1) x),
+    (SELECT {ids} FROM (SELECT id FROM grps ORDER BY 1) x),
+    (SELECT {ids} FROM (SELECT id FROM students WHERE protected_identity ORDER BY 1) x),
+    (SELECT COUNT(*) FROM mentored),
+    (SELECT COUNT(b.id) || '|' || COALESCE(CAST(MAX(b.updated_at) AS VARCHAR), '')
+       FROM talk_booking b
+      WHERE b.student_id IN (SELECT id FROM students)
+         OR (EXISTS (SELECT 1 FROM mentored)
+             AND b.slot_id IN (SELECT t.id FROM talk_slot t, link
+                               WHERE t.mentor_id = link.user_id))),
+    (SELECT COUNT(t.id) || '|' || COALESCE(CAST(MAX(t.removed_at) AS VARCHAR), '')
+       FROM talk_slot t, link WHERE t.mentor_id = link.user_id),
+    (SELECT COUNT(CASE WHEN l.status = 'approved' THEN 1 END) || '|'
+            || COALESCE(CAST(MAX(l.decided_at) AS VARCHAR), '')
+       FROM leave_request l WHERE l.student_id IN (SELECT id FROM students)),
+    (SELECT COUNT(mt.id) || '|' || COALESCE(CAST(MAX(mt.updated_at) AS VARCHAR), '')
+       FROM mentor_time mt WHERE mt.group_id IN (SELECT id FROM grps)),
+    (SELECT COUNT(o.id) || '|' || COALESCE(CAST(SUM(o.sequence) AS VARCHAR), '')
+       FROM mentor_time_occurrence o
+      WHERE o.mentor_time_id IN (SELECT mt.id FROM mentor_time mt
+                                 WHERE mt.group_id IN (SELECT id FROM grps))),
+    (SELECT COUNT(d.id) || '|' || COALESCE(CAST(MAX(d.id) AS VARCHAR), '') || '|'
+            || COALESCE(CAST(MAX(d.end_date) AS VARCHAR), '')
+       FROM day_off d
+      WHERE d.school_year_id IN (SELECT g.school_year_id FROM mentor_group g
+                                 WHERE g.id IN (SELECT id FROM grps)))
+"""
+# A sorted list of ids as one text ("3,5,8"), in each database's words.
+_IDS = {
+    "sqlite": "COALESCE(group_concat(CAST(x.id AS VARCHAR), ','), '')",
+    "postgresql": "COALESCE(string_agg(CAST(x.id AS VARCHAR), ',' ORDER BY x.id), '')",
+}
 
 
 @dataclass
 class Refresh:
-    """One refresh: the link's state and the fingerprint of the feed's content now."""
+    """One refresh: the link's state, its scope and the fingerprint of the feed's
+    content now, and how many requests the link has made in the current window."""
 
     token_id: int
     served_fingerprint: str | None
     served_changed_at: datetime | None
     locale: str
     fingerprint: str
+    scope: Scope
+    hits: int
+    window_ends: float
 
 
 @dataclass(frozen=True)
 class RefreshQuery:
-    """The refresh statement of one link, compiled for the database's driver."""
+    """The refresh statement compiled for the database's driver."""
 
     sql: str
-    parameters: tuple | dict
+    names: tuple[str, ...] | None  # positional drivers: the order of the parameters
     read_changed_at: Callable | None  # the driver's value of content_changed_at -> datetime
 
 
-def _refresh_query(scope: Scope, token_hash: str) -> RefreshQuery:
-    """Compiled once per scope. The values stay bound parameters, so the SQL text is
-    the same for every link of the same shape and PostgreSQL prepares it once per
-    connection (planning it costs more than running it)."""
-    if scope.refresh_query is None:
-        statement = _fingerprint_statement(scope.mentor).params(
-            students=sorted(scope.student_ids) or [-1],
-            groups=sorted(scope.group_ids) or [-1],
-            user_id=scope.user_id,
-            token_hash=token_hash,
-        )
-        dialect = db.session.get_bind().dialect
-        # Expanded: one placeholder per id, in the driver's own parameter style. The values
-        # (ids, a hex digest, fixed strings) need no bind processing.
-        expanded = statement.compile(dialect=dialect).construct_expanded_state()
-        parameters = expanded.positional_parameters if expanded.positiontup else expanded.parameters
-        changed_type = FeedToken.__table__.c.content_changed_at.type.dialect_impl(dialect)
-        scope.refresh_query = RefreshQuery(
-            expanded.statement, parameters, changed_type.result_processor(dialect, None)
-        )
-    return scope.refresh_query
+@lru_cache(maxsize=4)  # per process, safely: compiled from code alone, per dialect
+def _refresh_query(dialect) -> RefreshQuery:
+    sql = _REFRESH_SQL.replace("{ids}", _IDS.get(dialect.name, _IDS["sqlite"]))
+    compiled = text(sql).compile(dialect=dialect)
+    names = tuple(compiled.positiontup) if compiled.positiontup else None
+    changed_type = FeedToken.__table__.c.content_changed_at.type.dialect_impl(dialect)
+    return RefreshQuery(str(compiled), names, changed_type.result_processor(dialect, None))
 
 
-def refresh(scope: Scope, token_hash: str, today: date) -> Refresh | None:
-    """One statement: the link (None if unknown, revoked or inactive) and the aggregates
-    of everything the feed is made of."""
-    query = _refresh_query(scope, token_hash)
-    # Run on the DBAPI cursor of the session's own connection (the same transaction): on
-    # every calendar refresh, building the statement and SQLAlchemy's result machinery for
-    # this one row cost more than the database's work (measured with bench/feeds.py).
-    cursor = db.session.connection().connection.dbapi_connection.cursor()
+def _id_set(value: str | None) -> set[int]:
+    return {int(i) for i in value.split(",")} if value else set()
+
+
+def refresh(token_hash: str, today: date, now: float, window: float) -> Refresh | None:
+    """One statement, and the only one an unchanged feed needs: the link (None if unknown,
+    revoked or its user inactive), counted against its rate limit (requests in the window
+    ending at `window_ends`, atomically, so every worker and instance counts together),
+    its scope, and the aggregates of everything the feed is made of. Commits."""
+    connection = db.session.connection()
+    query = _refresh_query(connection.dialect)
+    values = {"now": now, "window_end": now + window, "token_hash": token_hash}
+    parameters = tuple(values[n] for n in query.names) if query.names else values
+    # Run on the DBAPI cursor of the session's own connection: on every calendar refresh,
+    # SQLAlchemy's statement and result machinery for this one row cost more than the
+    # database's work (measured with bench/feeds.py).
+    cursor = connection.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(query.sql, query.parameters)
+        cursor.execute(query.sql, parameters)
         row = cursor.fetchone()
     finally:
         cursor.close()
+    db.session.commit()
     if row is None:
         return None
-    token_id, served, changed_at, locale, *values = row
+    token_id, served, changed_at, hits, window_ends, user_id, locale, title = row[:8]
+    students, groups, protected, mentor, *aggregates = row[8:]
     if query.read_changed_at is not None:
         changed_at = query.read_changed_at(changed_at)
     locale = locale or "sv"
-    raw = repr((scope, locale, today, tuple(values)))
-    return Refresh(token_id, served, changed_at, locale, hashlib.sha256(raw.encode()).hexdigest())
+    scope = Scope(
+        user_id, title, _id_set(students), bool(mentor), _id_set(groups), _id_set(protected)
+    )
+    raw = repr((scope.to_json(), locale, today, tuple(aggregates)))
+    return Refresh(
+        token_id,
+        served,
+        changed_at,
+        locale,
+        hashlib.sha256(raw.encode()).hexdigest(),
+        scope,
+        hits,
+        window_ends,
+    )
 
 
 def _event(uid: str, summary: str, modified: datetime, sequence: int = 0) -> Event:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -26,6 +26,11 @@ class FeedToken(db.Model):
     # Last-Modified is true even for changes that carry no timestamp (a new day off).
     content_fingerprint: Mapped[str | None] = mapped_column(String(64))
     content_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The link's rate limit (FEED_RATE_LIMIT), counted on its own row by the refresh that
+    # answers it: requests in the current fixed window, which ends at `hits_until`
+    # (seconds since the epoch).
+    hits: Mapped[int] = mapped_column(default=0, server_default="0")
+    hits_until: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
     user: Mapped[User] = relationship()
     student: Mapped[Student | None] = relationship()

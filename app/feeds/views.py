@@ -15,73 +15,34 @@ from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
 from app import access, throttle
-from app.cache import shared_cache
 from app.extensions import csrf, db, limiter
 from app.feeds import feed, links
-from app.feeds.models import FeedToken
 from app.people.models import Student
 from app.school.calendar import today
 from app.web import form_id, redirect_after_post, render
 
 bp = Blueprint("feeds", __name__)
 
-# A link's scope (whose events it shows) is kept for a minute in the cache every instance
-# shares (app/cache.py): a user's relations change rarely, a minute late is fine for
-# calendars that refresh hourly, and every instance serves the same scope, so the feed's
-# fingerprint (and with it ETag and Last-Modified) never flips between instances.
-SCOPE_SECONDS = 60
 MAX_BODIES = 2000
 
 
-def _scope_key(token_hash: str) -> str:
-    return f"feed-scope:{token_hash}"
+def _bodies() -> OrderedDict:
+    """Per process, and safe to be: feed bodies keyed by (link, content fingerprint), and
+    the fingerprint covers the scope, the language, the day and every row the feed is built
+    from (app/feeds/feed.py), so an entry is either exactly right or never looked up
+    again."""
+    return current_app.extensions.setdefault("feed_bodies", OrderedDict())
 
 
-def _local() -> tuple[OrderedDict, OrderedDict]:
-    """Per process, and safe to be: both are keyed by what determines their value.
-    Scopes by (link, the shared scope's exact content), holding the refresh statement
-    compiled for it; bodies by (link, content fingerprint), and the fingerprint covers the
-    scope, the language, the day and every row the feed is built from (app/feeds/feed.py),
-    so an entry is either exactly right or never looked up again."""
-    return current_app.extensions.setdefault("feed_local", (OrderedDict(), OrderedDict()))
-
-
-def _remember(cache: OrderedDict, key, value) -> None:
-    cache[key] = value
-    if len(cache) > MAX_BODIES:
-        cache.popitem(last=False)
-
-
-def _scope(token_hash: str) -> feed.Scope | None:
-    """The link's scope, cached by its hash; None for an unknown or revoked link."""
-    shared = shared_cache()
-    stored = shared.get(_scope_key(token_hash))
-    if stored is None:
-        token = db.session.scalar(
-            select(FeedToken).where(
-                FeedToken.token_hash == token_hash, FeedToken.revoked_at.is_(None)
-            )
-        )
-        if token is None or not token.user.active:
-            return None
-        stored = feed.scope_for(token).to_json().encode()
-        shared.set(_scope_key(token_hash), stored, SCOPE_SECONDS)
-    scopes, _ = _local()
-    key = (token_hash, stored)
-    scope = scopes.get(key)
-    if scope is None:
-        scope = feed.Scope.from_json(stored.decode())
-        _remember(scopes, key, scope)
-    return scope
-
-
-def _body(token_id: int, fingerprint: str, scope, locale: str) -> bytes:
-    _, bodies = _local()
-    key = (token_id, fingerprint)
+def _body(refresh: feed.Refresh) -> bytes:
+    bodies = _bodies()
+    key = (refresh.token_id, refresh.fingerprint)
     body = bodies.get(key)
     if body is None:
-        body = feed.build(scope, locale)
-        _remember(bodies, key, body)
+        body = feed.build(refresh.scope, refresh.locale)
+        bodies[key] = body
+        if len(bodies) > MAX_BODIES:
+            bodies.popitem(last=False)
     return body
 
 
@@ -90,16 +51,12 @@ def _rate_limit(value: str) -> RateLimitItem:
     return parse(value)
 
 
-def _refuse_if_looping(token_hash: str) -> None:
-    """The per-link limit, counted by Flask-Limiter's backend (the limits library) directly:
-    the decorator's per-request bookkeeping costs more than answering an unchanged feed.
-    Per link, not per address: Google's and Apple's fetchers share addresses."""
-    if not current_app.config["RATELIMIT_ENABLED"]:
-        return
-    limit = _rate_limit(current_app.config["FEED_RATE_LIMIT"])
-    if not limiter.limiter.hit(limit, "feed", token_hash):
-        reset = limiter.limiter.get_window_stats(limit, "feed", token_hash).reset_time
-        raise TooManyRequests(retry_after=max(1, ceil(reset - time())))
+def _refuse_if_looping(refresh: feed.Refresh, limit: RateLimitItem, now: float) -> None:
+    """The per-link limit, counted on the link's own row by the refresh itself (so a
+    calendar refresh is one statement). Per link, not per address: Google's and Apple's
+    fetchers share addresses."""
+    if current_app.config["RATELIMIT_ENABLED"] and refresh.hits > limit.amount:
+        raise TooManyRequests(retry_after=max(1, ceil(refresh.window_ends - now)))
 
 
 def _children():
@@ -158,15 +115,17 @@ def _not_modified(headers: dict) -> Response:
 @limiter.exempt
 def ics(token: str):
     token_hash = links.digest(token)
-    throttle.refuse_feed_guessing()  # per address, before a guess is looked up
-    _refuse_if_looping(token_hash)
-    scope = _scope(token_hash)
-    # One statement answers both "is the link still valid?" and "what is in the feed now?".
-    refresh = feed.refresh(scope, token_hash, today()) if scope else None
+    limit = _rate_limit(current_app.config["FEED_RATE_LIMIT"])
+    now = time()
+    # One statement answers "is the link still valid?", counts the request against the
+    # link's limit and says what is in the feed now.
+    refresh = feed.refresh(token_hash, today(), now, limit.get_expiry())
     if refresh is None:
-        shared_cache().delete(_scope_key(token_hash))
+        # Unknown or revoked: counted against the address, which waits after many guesses.
+        throttle.refuse_feed_guessing()
         throttle.count_feed_guess()
         abort(404)
+    _refuse_if_looping(refresh, limit, now)
     changed_at = links.record_content(refresh)
     unchanged = changed_at == refresh.served_changed_at
     etag = refresh.fingerprint[:32]
@@ -180,9 +139,8 @@ def ics(token: str):
             return _not_modified(headers)
     elif unchanged and request.if_modified_since and request.if_modified_since >= changed_at:
         return _not_modified(headers)
-    body = _body(refresh.token_id, refresh.fingerprint, scope, refresh.locale)
     return Response(
-        body,
+        _body(refresh),
         mimetype="text/calendar",
         content_type="text/calendar; charset=utf-8",
         headers=headers,

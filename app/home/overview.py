@@ -10,7 +10,6 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.access import mentored_group_ids, school_ids_with_role
 from app.contacts.details import confirmed_at_column
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
@@ -141,12 +140,10 @@ def _with_talks(cards: list[StudentCard]) -> list[StudentCard]:
     return cards
 
 
-def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
-    """Each student's goals of the year with the latest follow-up's status (one query)."""
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _goal_lines_statement():
     from app.goals.models import Goal, GoalUpdate
 
-    if not pairs:
-        return {}
     latest = (
         select(GoalUpdate.status)
         .where(GoalUpdate.goal_id == Goal.id)
@@ -154,15 +151,24 @@ def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
         .limit(1)
         .scalar_subquery()
     )
-    wanted = set(pairs)
-    rows = db.session.execute(
+    return (
         select(Goal.student_id, Goal.school_year_id, Goal.text, latest)
         .where(
-            Goal.student_id.in_({s for s, _ in pairs}),
-            Goal.school_year_id.in_({y for _, y in pairs}),
+            Goal.student_id.in_(bindparam("students", expanding=True)),
+            Goal.school_year_id.in_(bindparam("years", expanding=True)),
         )
         .order_by(Goal.area, Goal.id)
-    ).all()
+    )
+
+
+def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
+    """Each student's goals of the year with the latest follow-up's status (one query)."""
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    # Plain rows on the session's connection: no entities, so no ORM loading to pay for.
+    ids = {"students": sorted({s for s, _ in pairs}), "years": sorted({y for _, y in pairs})}
+    rows = db.session.connection().execute(_goal_lines_statement(), ids).all()
     result: dict[int, list[GoalLine]] = {}
     for student_id, year_id, text, status in rows:
         if (student_id, year_id) in wanted:
@@ -186,9 +192,13 @@ class GroupSummary:
     mentors: list[str]  # names, mentors before co-mentors
 
 
-def _group_summaries(where) -> list[GroupSummary]:
-    """Groups with their school year and school, student count and mentors' names: one
-    query whatever the number of groups."""
+@lru_cache(maxsize=2)  # per process, safely: built from code alone
+def _group_summaries_statement(kind: str):
+    """Groups with their school year and school, student count and mentors' names:
+    "mentor" for the groups user `uid` mentors, "years" for the groups of school years
+    `years`. Built once; the ids are bound parameters."""
+    from app.access import _mentored_group_ids_of
+
     mentor = aliased(User)
     students = (
         select(func.count())
@@ -196,7 +206,11 @@ def _group_summaries(where) -> list[GroupSummary]:
         .correlate(MentorGroup)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    if kind == "mentor":
+        where = MentorGroup.id.in_(_mentored_group_ids_of(bindparam("uid")))
+    else:
+        where = MentorGroup.school_year_id.in_(bindparam("years", expanding=True))
+    return (
         select(MentorGroup, SchoolYear, School, students, mentor.name)
         .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
         .join(School, School.id == SchoolYear.school_id)
@@ -204,7 +218,13 @@ def _group_summaries(where) -> list[GroupSummary]:
         .outerjoin(mentor, mentor.id == GroupMentor.user_id)
         .where(where)
         .order_by(MentorGroup.name, MentorGroup.id, GroupMentor.is_co_mentor, GroupMentor.id)
-    ).all()
+    )
+
+
+def _group_summaries(kind: str, **ids) -> list[GroupSummary]:
+    """Groups with their school year and school, student count and mentors' names: one
+    query whatever the number of groups."""
+    rows = db.session.execute(_group_summaries_statement(kind), ids).all()
     summaries: dict[int, GroupSummary] = {}
     for group, year, school, count, name in rows:
         summary = summaries.get(group.id)
@@ -220,7 +240,7 @@ def _group_summaries(where) -> list[GroupSummary]:
 
 def mentor_groups(user: User, on: date) -> list[GroupSummary]:
     """The user's groups in the current school year of their schools."""
-    summaries = _group_summaries(MentorGroup.id.in_(mentored_group_ids(user)))
+    summaries = _group_summaries("mentor", uid=user.id)
     years_by_school: dict[int, list[SchoolYear]] = {}
     for s in summaries:
         years_by_school.setdefault(s.group.school_year.school_id, []).append(s.group.school_year)
@@ -244,9 +264,8 @@ class SchoolOverview:
     staff: list[StaffLine]
 
 
-def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
-    """Schools where the user holds one of `roles`, each with its current year's facts,
-    groups and staff: four queries whatever the number of schools, groups or staff."""
+@lru_cache(maxsize=8)  # per process, safely: built from code alone (and the roles asked)
+def _schools_statement(site_admin: bool, roles: tuple[str, ...]):
     students = (
         select(func.count())
         .where(Student.school_id == School.id)
@@ -259,13 +278,45 @@ def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
         .outerjoin(Term, Term.school_year_id == SchoolYear.id)
         .order_by(School.name, School.id, SchoolYear.start_date, Term.start_date)
     )
-    if not user.is_site_admin:
-        query = query.where(School.id.in_(school_ids_with_role(user, *roles)))
+    if not site_admin:
+        query = query.where(
+            School.id.in_(
+                select(Staff.school_id).where(
+                    Staff.user_id == bindparam("uid"), Staff.role.in_(roles)
+                )
+            )
+        )
+    return query
+
+
+@lru_cache(maxsize=1)
+def _days_off_statement():
+    return (
+        select(DayOff)
+        .where(DayOff.school_year_id.in_(bindparam("years", expanding=True)))
+        .order_by(DayOff.start_date)
+    )
+
+
+@lru_cache(maxsize=1)
+def _staff_statement():
+    return (
+        select(Staff.school_id, Staff.role, User.name, User.email)
+        .join(User, User.id == Staff.user_id)
+        .where(Staff.school_id.in_(bindparam("schools", expanding=True)))
+        .order_by(Staff.role, User.name, Staff.id)
+    )
+
+
+def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
+    """Schools where the user holds one of `roles`, each with its current year's facts,
+    groups and staff: four queries whatever the number of schools, groups or staff."""
+    query = _schools_statement(bool(user.is_site_admin), roles)
     schools: dict[int, School] = {}
     counts: dict[int, int] = {}
     years: dict[int, dict[int, SchoolYear]] = {}
     terms: dict[int, list[Term]] = {}
-    for school, count, year, term in db.session.execute(query):
+    for school, count, year, term in db.session.execute(query, {"uid": user.id}):
         schools[school.id] = school
         counts[school.id] = count
         by_id = years.setdefault(school.id, {})
@@ -284,20 +335,13 @@ def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
     year_ids = [y.id for y in current.values() if y]
     if year_ids:
         days: dict[int, list[DayOff]] = {y: [] for y in year_ids}
-        for day in db.session.scalars(
-            select(DayOff).where(DayOff.school_year_id.in_(year_ids)).order_by(DayOff.start_date)
-        ):
+        for day in db.session.scalars(_days_off_statement(), {"years": year_ids}):
             days[day.school_year_id].append(day)
         for year in current.values():
             if year:
                 set_committed_value(year, "days_off", days[year.id])
-    summaries = _group_summaries(MentorGroup.school_year_id.in_(year_ids)) if year_ids else []
-    staff = db.session.execute(
-        select(Staff.school_id, Staff.role, User.name, User.email)
-        .join(User, User.id == Staff.user_id)
-        .where(Staff.school_id.in_(list(schools)))
-        .order_by(Staff.role, User.name, Staff.id)
-    ).all()
+    summaries = _group_summaries("years", years=year_ids) if year_ids else []
+    staff = db.session.execute(_staff_statement(), {"schools": list(schools)}).all()
     return [
         SchoolOverview(
             school=s,

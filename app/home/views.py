@@ -23,7 +23,9 @@ def index():
 
 
 def _enter(role: str) -> None:
-    session["role"] = role
+    # Written only when it changes: a changed session is a new cookie to sign and send.
+    if session.get("role") != role:
+        session["role"] = role
 
 
 @bp.get("/home/guardian")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from app.access import child_ids, mentored_group_ids
@@ -98,9 +99,13 @@ def items_for(requests: list[LeaveRequest]) -> list[InboxItem]:
     return items
 
 
-def _pending_for_mentor(user):
+def _pending_for_mentor(user, uid=None):
+    """`uid` instead of `user`: the user's id as a column or bound parameter."""
+    from app.access import _mentored_group_ids_of
+
+    groups = _mentored_group_ids_of(uid) if uid is not None else mentored_group_ids(user)
     students = select(GroupMembership.student_id).where(
-        GroupMembership.group_id.in_(mentored_group_ids(user)),
+        GroupMembership.group_id.in_(groups),
         GroupMembership.school_year_id == LeaveRequest.school_year_id,
     )
     return (LeaveRequest.status == "pending", LeaveRequest.student_id.in_(students))
@@ -124,13 +129,16 @@ def mentor_inbox(user) -> tuple[list[InboxItem], list[InboxItem]]:
     )
 
 
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _pending_count_statement():
+    return select(func.count(LeaveRequest.id)).where(
+        *_pending_for_mentor(None, uid=bindparam("uid")), LeaveRequest.decider == "mentor"
+    )
+
+
 def pending_count_for_mentor(user) -> int:
     """Requests the mentor decides, for the start page: one query."""
-    return db.session.scalar(
-        select(func.count(LeaveRequest.id)).where(
-            *_pending_for_mentor(user), LeaveRequest.decider == "mentor"
-        )
-    )
+    return db.session.scalar(_pending_count_statement(), {"uid": user.id})
 
 
 @dataclass

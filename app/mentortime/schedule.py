@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from app import audit
 from app.concurrency import insert_unless_exists, lock_row
@@ -84,6 +85,23 @@ def occurrences(
     return result
 
 
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _upcoming_statement():
+    return (
+        select(MentorTime, MentorTimeOccurrence)
+        .outerjoin(
+            MentorTimeOccurrence,
+            and_(
+                MentorTimeOccurrence.mentor_time_id == MentorTime.id,
+                MentorTimeOccurrence.on_date >= bindparam("first"),
+                MentorTimeOccurrence.on_date <= bindparam("last"),
+            ),
+        )
+        .where(MentorTime.group_id.in_(bindparam("groups", expanding=True)))
+        .order_by(MentorTime.id)
+    )
+
+
 def upcoming_for_groups(
     group_ids: list[int], now: datetime | None = None, weeks: int = 3
 ) -> dict[int, list[Occurrence]]:
@@ -96,17 +114,7 @@ def upcoming_for_groups(
     today = now.date()
     last = today + timedelta(weeks=weeks)
     rows = db.session.execute(
-        select(MentorTime, MentorTimeOccurrence)
-        .outerjoin(
-            MentorTimeOccurrence,
-            and_(
-                MentorTimeOccurrence.mentor_time_id == MentorTime.id,
-                MentorTimeOccurrence.on_date >= today,
-                MentorTimeOccurrence.on_date <= last,
-            ),
-        )
-        .where(MentorTime.group_id.in_(group_ids))
-        .order_by(MentorTime.id)
+        _upcoming_statement(), {"groups": list(group_ids), "first": today, "last": last}
     ).all()
     times: dict[int, MentorTime] = {}
     overrides: dict[int, dict[date, MentorTimeOccurrence]] = {}

@@ -83,23 +83,30 @@ def school_days(start: date, end: date, year: SchoolYear) -> list[date]:
     return result
 
 
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _years_statement():
+    from sqlalchemy import bindparam, select
+
+    from app.school.models import DayOff
+
+    return (
+        select(SchoolYear, DayOff)
+        .outerjoin(DayOff, DayOff.school_year_id == SchoolYear.id)
+        .where(SchoolYear.school_id.in_(bindparam("schools", expanding=True)))
+        .order_by(SchoolYear.start_date, SchoolYear.id, DayOff.start_date)
+    )
+
+
 def load_years(schools: list[School]) -> None:
     """Every school year of the (loaded) schools with its days off, in one query, set on
     the schools and years: the current year and school days then ask nothing more."""
-    from sqlalchemy import select
     from sqlalchemy.orm.attributes import set_committed_value
 
     from app.extensions import db
-    from app.school.models import DayOff
 
     if not schools:
         return
-    rows = db.session.execute(
-        select(SchoolYear, DayOff)
-        .outerjoin(DayOff, DayOff.school_year_id == SchoolYear.id)
-        .where(SchoolYear.school_id.in_([s.id for s in schools]))
-        .order_by(SchoolYear.start_date, SchoolYear.id, DayOff.start_date)
-    ).all()
+    rows = db.session.execute(_years_statement(), {"schools": [s.id for s in schools]}).all()
     years: dict[int, SchoolYear] = {}
     days: dict[int, list] = {}
     for year, day in rows:

@@ -17,17 +17,16 @@ from app.talks.models import TalkBooking, TalkPeriod
 def booking_changed(booking: TalkBooking, event: str, actor: User) -> int:
     """event: booked, moved or cancelled. Returns the number of mails queued."""
     guardians = guardians_of(booking.student_id)
+    calendars: dict[str, str] = {}  # one calendar file per language, not per guardian
     for guardian in guardians:
         locale = guardian.locale or "sv"
+        if locale not in calendars:
+            calendars[locale] = booking_calendar(booking, locale).decode()
         queue_mail(
             guardian.email,
             f"talk_{event}",
             locale=locale,
-            attachment=(
-                "utvecklingssamtal.ics",
-                "text/calendar",
-                booking_calendar(booking, locale).decode(),
-            ),
+            attachment=("utvecklingssamtal.ics", "text/calendar", calendars[locale]),
             booking=booking,
             to_user=guardian,
             actor=actor,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import format_date
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -163,18 +164,11 @@ class PublishedSummary:
     actions: str
 
 
-def talks_for_students(
-    pairs: list[tuple[int, int]], now: datetime | None = None
-) -> dict[int, list[ChildTalk]]:
-    """For home cards: each student's talk periods in their current group, with the
-    active booking and a published summary: one query for all students. `pairs` are
-    (student id, current group id)."""
-    if not pairs:
-        return {}
-    now = now or utcnow()
-    wanted = set(pairs)
+@cache  # per process, safely: built from code alone; the ids are bound parameters
+def _talks_for_students_statement():
+    """Built once: building this select costs more than running it."""
     member = GroupMembership
-    rows = db.session.execute(
+    return (
         select(
             TalkPeriod.id,
             TalkPeriod.group_id,
@@ -208,11 +202,26 @@ def talks_for_students(
             ),
         )
         .where(
-            member.student_id.in_({sid for sid, _ in pairs}),
-            TalkPeriod.group_id.in_({gid for _, gid in pairs}),
+            member.student_id.in_(bindparam("students", expanding=True)),
+            TalkPeriod.group_id.in_(bindparam("groups", expanding=True)),
         )
         .order_by(TalkPeriod.booking_opens_at, TalkPeriod.id)
-    ).all()
+    )
+
+
+def talks_for_students(
+    pairs: list[tuple[int, int]], now: datetime | None = None
+) -> dict[int, list[ChildTalk]]:
+    """For home cards: each student's talk periods in their current group, with the
+    active booking and a published summary: one query for all students. `pairs` are
+    (student id, current group id)."""
+    if not pairs:
+        return {}
+    now = now or utcnow()
+    wanted = set(pairs)
+    # Plain rows on the session's connection: no entities, so no ORM loading to pay for.
+    ids = {"students": sorted({s for s, _ in pairs}), "groups": sorted({g for _, g in pairs})}
+    rows = db.session.connection().execute(_talks_for_students_statement(), ids).all()
     result: dict[int, list[ChildTalk]] = {}
     for (
         period_id,

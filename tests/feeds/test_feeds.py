@@ -331,3 +331,57 @@ def test_calendar_page_shows_a_new_link_once(app, login_as):
     assert 'href="webcal://' in page and ".ics" in page
     again = client.get("/calendar").get_data(as_text=True)
     assert "webcal://" not in again and "Du har en länk" in again
+
+
+def test_an_unchanged_feed_is_answered_with_one_statement(make_app):
+    """The 304 a calendar app gets most often: the link's validity, its rate limit and the
+    content fingerprint come from one statement (its COMMIT aside)."""
+    from sqlalchemy import event
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    path = _link(app, "guardian@example.org")
+    etag = _get(client, path).headers["ETag"]
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("counts statements with SQLite's trace callback")
+    statements: list[str] = []
+
+    def trace(dbapi_connection, _record, _proxy):
+        dbapi_connection.set_trace_callback(statements.append)
+
+    event.listen(engine, "checkout", trace)
+    try:
+        assert _get(client, path, **{"If-None-Match": etag}).status_code == 304
+    finally:
+        event.remove(engine, "checkout", trace)
+    work = [s for s in statements if s.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK")]
+    assert len(work) == 1 and "UPDATE feed_token SET" in work[0], work
+
+
+def test_a_changed_scope_changes_the_feed_at_once(app, client):
+    """No scope is cached: a new child or a child's protected identity shows at once."""
+    path = _link(app, "guardian@example.org")
+    etag = _get(client, path).headers["ETag"]
+    with app.app_context():
+        guardian = user("guardian@example.org")
+        other = db.session.scalar(
+            select(Student).where(
+                Student.id.not_in(
+                    select(Guardianship.student_id).where(Guardianship.guardian_id == guardian.id)
+                )
+            )
+        )
+        db.session.add(Guardianship(guardian_id=guardian.id, student_id=other.id))
+        db.session.commit()
+        name = other.first_name
+    changed = _get(client, path, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert name in changed.data.decode()
+    etag = changed.headers["ETag"]
+    with app.app_context():
+        db.session.get(Student, other.id).protected_identity = True
+        db.session.commit()
+    changed = _get(client, path, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag

@@ -1,0 +1,72 @@
+"""The cheaper per-request helpers of app/hot_path.py say exactly what Flask-Babel and
+Flask-WTF say."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import flask_babel
+import pytest
+from flask import render_template_string, session
+from flask_babel import force_locale
+from flask_wtf.csrf import validate_csrf
+
+from app import hot_path
+
+MOMENTS = [
+    datetime(2026, 3, 14, 13, 5, tzinfo=UTC),  # winter time: 14:05 in Stockholm
+    datetime(2026, 7, 1, 22, 30, tzinfo=UTC),  # summer time, the next day in Stockholm
+    datetime(2026, 10, 25, 0, 59),  # naive values are UTC; the night clocks go back
+]
+TIME_PATTERNS = ["HH:mm", "H.mm", "short", None]
+PATTERNS = ["EEEE d MMMM", "EEEE d MMMM HH:mm", "d MMM yyyy", "short", None]
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_dates_and_times_format_as_flask_babel_does(app, locale):
+    with app.test_request_context("/"), force_locale(locale):
+        for moment in MOMENTS:
+            for pattern in TIME_PATTERNS:
+                assert hot_path.format_time(moment, pattern) == flask_babel.format_time(
+                    moment, pattern
+                )
+            for pattern in PATTERNS:
+                assert hot_path.format_datetime(moment, pattern) == flask_babel.format_datetime(
+                    moment, pattern
+                )
+                if "HH" not in (pattern or ""):
+                    assert hot_path.format_date(moment, pattern) == flask_babel.format_date(
+                        moment, pattern
+                    )
+                    day = moment.date()
+                    assert hot_path.format_date(day, pattern) == flask_babel.format_date(
+                        day, pattern
+                    )
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_template_gettext_and_labels_translate_as_flask_babel_does(app, locale):
+    from app.talks.forms import MODE_LABELS
+
+    with app.test_request_context("/"), force_locale(locale):
+        for label in MODE_LABELS.values():
+            assert hot_path.text(label) == str(label)
+        page = render_template_string(
+            "{{ _('Sign out') }}|{{ _('Book a time for %(name)s', name='<Ida>') }}"
+        )
+        assert page == "|".join(
+            [
+                flask_babel.gettext("Sign out"),
+                flask_babel.gettext("Book a time for %(name)s", name="&lt;Ida&gt;"),
+            ]
+        )
+
+
+def test_csrf_token_is_valid_and_the_same_for_the_session(app):
+    with app.test_request_context("/"):
+        token = hot_path.csrf_token()
+        validate_csrf(token)  # raises if not valid
+        raw = session["csrf_token"]
+    with app.test_request_context("/"):
+        session["csrf_token"] = raw
+        assert hot_path.csrf_token() == token
