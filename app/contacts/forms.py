@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -44,11 +44,16 @@ def _postal_code(form, field):
 
 
 class ContactForm(Form):
-    mobile = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=30), _phone])
-    other_phone = StringField(_l("Other phone"), validators=[Optional(), Length(max=30), _phone])
+    # type="tel" and a numeric keypad for the postal code: the phone shows the right keys.
+    mobile = TelField(_l("Mobile phone"), validators=[Optional(), Length(max=30), _phone])
+    other_phone = TelField(_l("Other phone"), validators=[Optional(), Length(max=30), _phone])
     email = email_field()
     street = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
-    postal_code = StringField(_l("Postal code"), validators=[Optional(), _postal_code])
+    postal_code = StringField(
+        _l("Postal code"),
+        validators=[Optional(), _postal_code],
+        render_kw={"inputmode": "numeric"},
+    )
     town = StringField(_l("Town"), validators=[Optional(), Length(max=100)])
     language = SelectField(_l("Language for contact with school"), validators=[Optional()])
     needs_interpreter = BooleanField(_l("I need an interpreter"))

@@ -214,3 +214,11 @@ def test_contact_log_is_staff_only(app, login_as):
     post_form(mentor, f"/contact-notes/{note.id}/done", {}, page=f"/students/{oskar}/contact-log")
     with app.app_context():
         assert db.session.get(ContactNote, note.id).follow_up_done
+
+
+def test_phone_fields_bring_up_the_phones_keypads(login_as):
+    page = login_as("guardian").get("/contact").get_data(as_text=True)
+    assert re.search(r'<input autocomplete="tel" id="mobile" [^>]*type="tel"', page)
+    assert re.search(r'<input autocomplete="tel" id="other_phone" [^>]*type="tel"', page)
+    assert re.search(r'id="postal_code" inputmode="numeric" name="postal_code"', page)
+    assert re.search(r'autocomplete="email" id="email" [^>]*type="email"', page)
