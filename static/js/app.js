@@ -9,13 +9,16 @@
     });
   }
 
-  // Signing out clears whatever the service worker keeps, so the next person
-  // on a shared phone finds nothing of the last one.
+  // Signing out clears whatever could be personal, so the next person on a shared phone
+  // finds nothing of the last one. The service worker's own cache holds only the offline
+  // page and content-hashed static files: it stays, so the app still opens offline.
   document.addEventListener("submit", function (event) {
     if (!event.target.matches("[data-signout]")) return;
     if (window.caches) {
       caches.keys().then(function (keys) {
-        keys.forEach(function (key) { caches.delete(key); });
+        keys.forEach(function (key) {
+          if (key.indexOf("mentorskap-static-") !== 0) caches.delete(key);
+        });
       });
     }
   });

@@ -28,7 +28,19 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
 
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          // Put the offline page back if anything removed it (a browser's "clear data").
+          event.waitUntil(
+            caches.open(CACHE).then((cache) =>
+              cache.match(OFFLINE_URL).then((hit) => hit || cache.add(OFFLINE_URL))
+            )
+          );
+          return response;
+        })
+        .catch(() => caches.match(OFFLINE_URL))
+    );
     return;
   }
   if (url.pathname.startsWith("/static/") && url.searchParams.has("v")) {
