@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -20,9 +21,15 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create(user: User, student_id: int | None) -> str:
+@dataclass(frozen=True)
+class NewLink:
+    secret: str  # goes into the link only; the database keeps its hash
+    replaced: bool  # an earlier link for the same feed stopped working
+
+
+def create(user: User, student_id: int | None) -> NewLink:
     """A new secret link for the feed (192 random bits); the previous one stops working."""
-    db.session.execute(
+    revoked = db.session.execute(
         update(FeedToken)
         .where(
             FeedToken.user_id == user.id,
@@ -39,7 +46,7 @@ def create(user: User, student_id: int | None) -> str:
     db.session.add(token)
     db.session.flush()
     audit.record("feed.link_created", token, {"student_id": student_id}, actor=user)
-    return secret
+    return NewLink(secret, replaced=revoked.rowcount > 0)
 
 
 def record_content(refresh, now: datetime | None = None) -> datetime:

@@ -96,12 +96,13 @@ def create_link():
     student_id = form_id("student_id")
     if student_id is not None and not access.is_guardian_of(current_user, student_id):
         abort(404)
-    secret = links.create(current_user, student_id)
+    link = links.create(current_user, student_id)
     db.session.commit()
-    session["new_feed"] = {"secret": secret, "student_id": student_id}
-    flash(
-        _("A new calendar link is ready. Any earlier link for it has stopped working."), "success"
-    )
+    session["new_feed"] = {"secret": link.secret, "student_id": student_id}
+    if link.replaced:
+        flash(_("A new calendar link is ready. The earlier link has stopped working."), "success")
+    else:
+        flash(_("Your calendar link is ready."), "success")
     return redirect_after_post(url_for("feeds.calendar"))
 
 

@@ -29,7 +29,7 @@ STHLM = ZoneInfo("Europe/Stockholm")
 
 def _link(app, email: str, student_id: int | None = None) -> str:
     with app.app_context():
-        secret = links.create(user(email), student_id)
+        secret = links.create(user(email), student_id).secret
         db.session.commit()
     return f"/feeds/{secret}.ics"
 
@@ -385,3 +385,14 @@ def test_a_changed_scope_changes_the_feed_at_once(app, client):
         db.session.commit()
     changed = _get(client, path, **{"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_only_a_replaced_link_is_said_to_have_stopped_working(login_as):
+    from tests.conftest import post_form
+
+    client = login_as("guardian")
+    first = post_form(client, "/calendar/links", {}, page="/calendar", follow_redirects=True)
+    page = first.get_data(as_text=True)
+    assert "Din kalenderlänk är klar." in page and "slutat fungera" not in page
+    second = post_form(client, "/calendar/links", {}, page="/calendar", follow_redirects=True)
+    assert "Den tidigare länken har slutat fungera." in second.get_data(as_text=True)
