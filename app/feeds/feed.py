@@ -298,7 +298,7 @@ def _talk_events(scope: Scope, now: datetime, tz: ZoneInfo) -> list[Event]:
         for slot in slots:
             booking = slot.active_booking
             modified = max(
-                [slot.starts_at - timedelta(days=365)]
+                [slot.updated_at]
                 + [b.updated_at for b in slot.bookings]
                 + ([slot.removed_at] if slot.removed_at else [])
             )
@@ -414,9 +414,7 @@ def _days_off_events(scope: Scope) -> list[Event]:
     for off in db.session.scalars(
         select(DayOff).where(DayOff.school_year_id.in_(_year_ids(scope)))
     ):
-        event = _event(
-            f"dayoff-{off.id}@mentorskap", off.name, datetime(off.start_date.year, 1, 1, tzinfo=UTC)
-        )
+        event = _event(f"dayoff-{off.id}@mentorskap", off.name, off.updated_at)
         event.add("dtstart", off.start_date)
         event.add("dtend", off.end_date + timedelta(days=1))
         event.add("transp", "TRANSPARENT")

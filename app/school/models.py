@@ -108,6 +108,8 @@ class DayOff(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="break")
     start_date: Mapped[date]
     end_date: Mapped[date]
+    # When the day off was added or last changed (calendar feeds' LAST-MODIFIED).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     school_year: Mapped[SchoolYear] = relationship(back_populates="days_off")
 

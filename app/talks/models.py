@@ -69,6 +69,8 @@ class TalkSlot(db.Model):
     location: Mapped[str] = mapped_column(String(300), default="")
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_reason: Mapped[str | None] = mapped_column(Text)
+    # When the time was published or last changed (calendar feeds' LAST-MODIFIED).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     period: Mapped[TalkPeriod] = relationship(back_populates="slots")
     mentor: Mapped[User] = relationship()

@@ -396,3 +396,31 @@ def test_only_a_replaced_link_is_said_to_have_stopped_working(login_as):
     assert "Din kalenderlänk är klar." in page and "slutat fungera" not in page
     second = post_form(client, "/calendar/links", {}, page="/calendar", follow_redirects=True)
     assert "Den tidigare länken har slutat fungera." in second.get_data(as_text=True)
+
+
+def test_days_off_and_free_slots_carry_the_time_of_their_last_change(app, client):
+    """Not 1 January of the day off's year (a future time for next year's), nor a year
+    before the slot: the moment the school added or last changed them."""
+    before = utcnow().replace(microsecond=0) - timedelta(seconds=1)
+    with app.app_context():
+        year = db.session.scalar(select(SchoolYear))
+        db.session.add(
+            DayOff(
+                school_year=year,
+                name="Extra studiedag",
+                kind="study_day",
+                start_date=year.end_date - timedelta(days=30),
+                end_date=year.end_date - timedelta(days=30),
+            )
+        )
+        db.session.commit()
+    mentor_feed = _calendar(client, _link(app, "mentor@example.org"))
+    guardian_feed = _calendar(client, _link(app, "guardian@example.org"))
+    after = utcnow() + timedelta(seconds=1)
+    days_off = [e for e in guardian_feed.walk("VEVENT") if str(e["uid"]).startswith("dayoff-")]
+    extra = next(e for e in days_off if str(e["summary"]) == "Extra studiedag")
+    assert before <= extra["dtstamp"].dt <= after
+    assert all(e["last-modified"].dt <= after for e in days_off)
+    free = [e for e in mentor_feed.walk("VEVENT") if str(e["summary"]) == "Ledig samtalstid"]
+    assert free and all(e["last-modified"].dt <= after for e in free)
+    assert all(e["dtstart"].dt - e["last-modified"].dt < timedelta(days=300) for e in free)
