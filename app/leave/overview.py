@@ -92,7 +92,9 @@ def items_for(requests: list[LeaveRequest]) -> list[InboxItem]:
             InboxItem(
                 request=r,
                 group=groups.get((r.student_id, r.school_year_id)),
-                used_days=used.get((r.student_id, r.school_year_id), 0),
+                # Approved before this request: an approved request does not count itself.
+                used_days=used.get((r.student_id, r.school_year_id), 0)
+                - (r.school_days if r.status == "approved" else 0),
                 talk=talk,
             )
         )

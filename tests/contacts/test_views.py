@@ -222,3 +222,13 @@ def test_phone_fields_bring_up_the_phones_keypads(login_as):
     assert re.search(r'<input autocomplete="tel" id="other_phone" [^>]*type="tel"', page)
     assert re.search(r'id="postal_code" inputmode="numeric" name="postal_code"', page)
     assert re.search(r'autocomplete="email" id="email" [^>]*type="email"', page)
+
+
+def test_unconfirmed_details_are_not_worded_as_an_accusation(app, login_as):
+    with app.app_context():
+        group = db.session.scalar(select(MentorGroup).where(MentorGroup.name == "7A"))
+        for details in db.session.scalars(select(ContactDetails)):
+            details.confirmed_at = None
+        db.session.commit()
+    page = login_as("mentor").get(f"/groups/{group.id}/contacts").get_data(as_text=True)
+    assert "Inte bekräftat än" in page and "Aldrig bekräftad" not in page

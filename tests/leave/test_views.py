@@ -373,3 +373,22 @@ def test_principal_filters_and_totals(app, login_as):
     assert approved.count('class="card leave-item"') == 1
     none = principal.get("/leave/schools/1?from=2030-01-01").get_data(as_text=True)
     assert "Inga ansökningar matchar." in none
+
+
+def test_approved_before_does_not_count_the_request_itself(app):
+    from app.leave.models import LeaveRequest
+    from app.leave.overview import items_for
+
+    with app.app_context():
+        request = db.session.scalar(select(LeaveRequest).limit(1))
+        others = db.session.scalar(
+            select(func.coalesce(func.sum(LeaveRequest.school_days), 0)).where(
+                LeaveRequest.student_id == request.student_id,
+                LeaveRequest.school_year_id == request.school_year_id,
+                LeaveRequest.status == "approved",
+                LeaveRequest.id != request.id,
+            )
+        )
+        request.status = "approved"
+        db.session.flush()
+        assert items_for([request])[0].used_days == others
