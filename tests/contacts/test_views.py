@@ -226,9 +226,8 @@ def test_phone_fields_bring_up_the_phones_keypads(login_as):
 
 def test_unconfirmed_details_are_not_worded_as_an_accusation(app, login_as):
     with app.app_context():
-        group = db.session.scalar(select(MentorGroup).where(MentorGroup.name == "7A"))
         for details in db.session.scalars(select(ContactDetails)):
             details.confirmed_at = None
         db.session.commit()
-    page = login_as("mentor").get(f"/groups/{group.id}/contacts").get_data(as_text=True)
+    page = login_as("mentor").get(f"/groups/{_group_id(app)}/contacts").get_data(as_text=True)
     assert "Inte bekräftat än" in page and "Aldrig bekräftad" not in page
