@@ -12,7 +12,7 @@ def test_guardian_makes_a_calendar_link_and_the_feed_answers(phone):
     expect(page.get_by_role("heading", level=1)).to_have_text("Din kalender")
     phone.check("calendar")
     page.get_by_role("button", name="Skapa en kalenderlänk – Allt som gäller mig").click()
-    expect(page.get_by_text("En ny kalenderlänk är klar.")).to_be_visible()
+    expect(page.get_by_text("Din kalenderlänk är klar.")).to_be_visible()
     subscribe = page.get_by_role("link", name="Prenumerera i kalenderappen")
     assert subscribe.get_attribute("href").startswith("webcal://")
     address = page.get_by_label("Eller kopiera adressen").input_value()
