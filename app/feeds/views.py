@@ -7,6 +7,7 @@ from functools import lru_cache
 from math import ceil
 from time import time
 
+import segno
 from flask import Blueprint, Response, abort, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -77,10 +78,13 @@ def calendar():
     if new:
         path = url_for("feeds.ics", token=new["secret"])
         https = request.host_url.rstrip("/") + path
+        webcal = "webcal://" + https.split("://", 1)[1]
         new_url = {
             "student_id": new["student_id"],
             "https": https,
-            "webcal": "webcal://" + https.split("://", 1)[1],
+            "webcal": webcal,
+            # To set up another device: its camera reads the link (an SVG, made here).
+            "qr": segno.make(webcal, error="m").svg_data_uri(scale=4, border=2),
         }
     return render(
         "feeds/calendar.html",

@@ -50,6 +50,26 @@
     document.documentElement.dir = marker.dataset.dir;
   });
 
+  // Copy buttons (data-copy="id of a field"): shown only where the clipboard can be
+  // written, so a page without JavaScript shows just the selectable field.
+  function showCopyButtons() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("[data-copy][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showCopyButtons);
+  document.addEventListener("htmx:afterSettle", showCopyButtons);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    navigator.clipboard.writeText(field.value).then(function () {
+      button.textContent = button.dataset.copied;
+    });
+  });
+
   // After boosted navigation, move focus to the content as a full load would.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.boosted) {

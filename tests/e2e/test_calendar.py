@@ -21,3 +21,17 @@ def test_guardian_makes_a_calendar_link_and_the_feed_answers(phone):
     assert response.status == 200 and "BEGIN:VCALENDAR" in response.text()
     page.reload()
     expect(page.get_by_text("Du har en länk")).to_be_visible()
+
+
+def test_the_new_link_can_be_copied_and_scanned(phone):
+    page = phone.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    phone.sign_in("guardian@example.org")
+    phone.goto("/calendar")
+    page.get_by_role("button", name="Skapa en kalenderlänk – Allt som gäller mig").click()
+    expect(page.get_by_role("img", name="QR-kod för kalenderlänken")).to_be_visible()
+    address = page.get_by_label("Eller kopiera adressen").input_value()
+    page.get_by_role("button", name="Kopiera adressen").click()
+    expect(page.get_by_role("button", name="Kopierat")).to_be_visible()
+    assert page.evaluate("() => navigator.clipboard.readText()") == address
+    phone.check("calendar-copy-and-qr")

@@ -424,3 +424,20 @@ def test_days_off_and_free_slots_carry_the_time_of_their_last_change(app, client
     free = [e for e in mentor_feed.walk("VEVENT") if str(e["summary"]) == "Ledig samtalstid"]
     assert free and all(e["last-modified"].dt <= after for e in free)
     assert all(e["dtstart"].dt - e["last-modified"].dt < timedelta(days=300) for e in free)
+
+
+def test_a_new_link_comes_with_a_qr_code_and_a_copy_button(login_as):
+    import re
+    from urllib.parse import unquote
+
+    from tests.conftest import post_form
+
+    client = login_as("guardian")
+    post_form(client, "/calendar/links", {}, page="/calendar")
+    page = client.get("/calendar").get_data(as_text=True)
+    qr = re.search(r'<img src="(data:image/svg\+xml[^"]+)" alt="QR-kod för kalenderlänken">', page)
+    assert qr and "<svg" in unquote(qr.group(1).replace("&amp;", "&"))
+    assert re.search(
+        r'<button type="button" class="button" data-copy="link-all" [^>]*hidden>', page
+    )
+    assert "QR-kod" not in client.get("/calendar").get_data(as_text=True)  # shown once
