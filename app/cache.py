@@ -26,10 +26,10 @@ import time
 
 from flask import Flask, current_app
 from sqlalchemy import Float, LargeBinary, String, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.concurrency import dialect_insert
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class DatabaseCache:
     def set(self, key: str, value: bytes, seconds: float) -> None:
         table = CacheEntry.__table__
         now = time.time()
-        insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+        insert = dialect_insert(db.engine.dialect.name)
         statement = (
             insert(table)
             .values(key=key, value=value, expires_at=now + seconds)

@@ -29,12 +29,16 @@ def lock_row(model, row_id: int) -> None:
     db.session.execute(select(model.id).where(model.id == row_id).with_for_update(key_share=True))
 
 
+def dialect_insert(dialect_name: str):
+    """The INSERT of the database in use, with ON CONFLICT (PostgreSQL's or SQLite's)."""
+    return pg_insert if dialect_name == "postgresql" else sqlite_insert
+
+
 def insert_unless_exists(model, **values) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING: True when this call made the row, False when it
     already existed. A concurrent insert of the same key makes this wait for the other
     transaction and then give way, so a duplicate never raises."""
-    dialect = db.session.connection().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(db.session.connection().dialect.name)
     table = model.__table__
     statement = (
         insert(table)

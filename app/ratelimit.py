@@ -20,10 +20,10 @@ import time
 
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, case, delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.concurrency import dialect_insert
 from app.extensions import db
 
 CLEANUP_EVERY = 200
@@ -55,7 +55,7 @@ class DatabaseStorage(Storage):
         now = time.time()
         table = RateLimitCounter.__table__
         engine = db.engine
-        insert = (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
+        insert = dialect_insert(engine.dialect.name)
         passed = table.c.expires_at <= now
         statement = (
             insert(table)

@@ -12,6 +12,7 @@ from flask import (
     Flask,
     abort,
     current_app,
+    flash,
     has_request_context,
     redirect,
     render_template,
@@ -30,6 +31,7 @@ from app import hot_path, languages
 from app.access import ROLES, current_roles, may_decide_leave, may_write_goal
 from app.db_types import utcnow
 from app.fields import CONTROL_CHARACTERS, in_date_range
+from app.submissions import ALREADY_SENT
 from app.submissions import new_key as new_send_key
 
 ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
@@ -148,6 +150,16 @@ def arg_date(name: str) -> date | None:
 
 
 # --- redirects: only to this site ----------------------------------------------------------
+
+
+def after_create(url: str, first: bool, done: str):
+    """The answer to a creating form sent with a send key: to what it made, saying so, or,
+    for a second send of the same form, to what the first made, saying that."""
+    if first:
+        flash(done, "success")
+    else:
+        flash(str(ALREADY_SENT), "info")
+    return redirect_after_post(url)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -19,7 +19,7 @@ from app.contacts.models import ContactNote
 from app.extensions import db
 from app.people import sessions
 from app.school.calendar import current_year, today
-from app.web import redirect_after_post, render, safe_next
+from app.web import after_create, redirect_after_post, render, safe_next
 
 bp = Blueprint("contacts", __name__)
 
@@ -193,11 +193,7 @@ def student_log(student_id: int):
             return page
 
         url, first = submissions.create_once(current_user, form.submit_key.data, create)
-        flash(
-            _("The contact is noted.") if first else str(submissions.ALREADY_SENT),
-            "success" if first else "info",
-        )
-        return redirect_after_post(url)
+        return after_create(url, first, _("The contact is noted."))
     status = 422 if form.errors else 200
     return render(
         "contacts/student_log.html",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from app.goals.forms import STATUS_LABELS, FollowUpForm, GoalForm
 from app.goals.models import Goal
 from app.school.calendar import current_year, today
 from app.talks.models import TalkRecord
-from app.web import redirect_after_post, render
+from app.web import after_create, render
 
 bp = Blueprint("goals", __name__)
 
@@ -34,11 +34,6 @@ def goals_of(student_id: int, school_year_id: int) -> list[Goal]:
             .order_by(Goal.area, Goal.id)
         ).unique()
     )
-
-
-def _sent(url: str, first: bool, done: str):
-    flash(done if first else str(submissions.ALREADY_SENT), "success" if first else "info")
-    return redirect_after_post(url)
 
 
 @bp.route("/students/<id:student_id>/goals", methods=["GET", "POST"])
@@ -70,7 +65,7 @@ def student_goals(student_id: int):
             return page
 
         url, first = submissions.create_once(current_user, form.submit_key.data, create)
-        return _sent(url, first, _("The goal is saved."))
+        return after_create(url, first, _("The goal is saved."))
     status = 422 if form.errors else 200
     return render(
         "goals/student.html",
@@ -102,7 +97,7 @@ def follow_up(goal_id: int):
         return page
 
     url, first = submissions.create_once(current_user, form.submit_key.data, create)
-    return _sent(url, first, _("The follow-up is saved."))
+    return after_create(url, first, _("The follow-up is saved."))
 
 
 @bp.post("/talks/periods/<id:period_id>/students/<id:student_id>/actions-to-goal")
@@ -133,7 +128,7 @@ def actions_to_goal(period_id: int, student_id: int):
         return page
 
     url, first = submissions.create_once(current_user, request.form.get("submit_key"), create)
-    return _sent(
+    return after_create(
         url,
         first,
         _(

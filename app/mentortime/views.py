@@ -15,14 +15,9 @@ from app.fields import in_date_range
 from app.mentortime import schedule
 from app.mentortime.forms import MentorTimeForm, OccurrenceForm
 from app.mentortime.models import MentorTime
-from app.web import redirect_after_post, render
+from app.web import after_create, redirect_after_post, render
 
 bp = Blueprint("mentortime", __name__)
-
-
-def _sent(url: str, first: bool, done: str):
-    flash(done if first else str(submissions.ALREADY_SENT), "success" if first else "info")
-    return redirect_after_post(url)
 
 
 @bp.route("/groups/<id:group_id>/mentor-time", methods=["GET", "POST"])
@@ -47,7 +42,7 @@ def group(group_id: int):
             return page
 
         url, first = submissions.create_once(current_user, form.submit_key.data, create)
-        return _sent(url, first, _("The mentor time is added."))
+        return after_create(url, first, _("The mentor time is added."))
     upcoming = schedule.upcoming_for_groups([group.id], weeks=5)[group.id]
     status = 422 if form.errors else 200
     times = db.session.scalars(
@@ -112,7 +107,7 @@ def occurrence(mentor_time_id: int, on_date: str):
             return page
 
         url, first = submissions.create_once(current_user, form.submit_key.data, save)
-        return _sent(url, first, _("The mentor time is saved."))
+        return after_create(url, first, _("The mentor time is saved."))
     status = 422 if form.errors else 200
     return render(
         "mentortime/occurrence.html",
