@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TelField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from app import hot_path
 from app.contacts.details import normalise_phone, normalise_postal_code
 from app.fields import Form
 from app.people.forms import email_field
@@ -18,6 +19,10 @@ CHANNEL_LABELS = {
     "meeting": _l("Meeting"),
     "message": _l("Message"),
 }
+
+
+def channel_label(channel: str) -> str:
+    return hot_path.text(CHANNEL_LABELS[channel])
 
 
 def _phone(form, field):

@@ -14,14 +14,18 @@ from app import access, audit, languages, submissions
 from app.contacts import details as logic
 from app.contacts import group_list
 from app.contacts import log as contact_log
-from app.contacts.forms import ContactForm, ContactNoteForm
+from app.contacts.forms import ContactForm, ContactNoteForm, channel_label
 from app.contacts.models import ContactNote
 from app.extensions import db
 from app.people import sessions
 from app.school.calendar import current_year, today
-from app.web import after_create, redirect_after_post, render, safe_next
+from app.web import after_create, ltr, redirect_after_post, render, safe_next
 
 bp = Blueprint("contacts", __name__)
+# The contact domain's words and formats, for every template (mails and other domains' pages too).
+bp.add_app_template_global(channel_label)
+bp.add_app_template_global(logic.field_label)
+bp.add_app_template_filter(lambda e164: ltr(logic.display_phone(e164)), "phone")
 
 EMAIL_NEEDS_RECENT_SIGNIN = _l(
     "For your safety, a new sign-in address needs a fresh sign-in: sign out, sign in again "

@@ -13,11 +13,12 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.fields import in_date_range
 from app.mentortime import schedule
-from app.mentortime.forms import MentorTimeForm, OccurrenceForm
+from app.mentortime.forms import MentorTimeForm, OccurrenceForm, weekday_name
 from app.mentortime.models import MentorTime
 from app.web import after_create, redirect_after_post, render
 
 bp = Blueprint("mentortime", __name__)
+bp.add_app_template_global(weekday_name)
 
 
 @bp.route("/groups/<id:group_id>/mentor-time", methods=["GET", "POST"])

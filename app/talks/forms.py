@@ -18,11 +18,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app import languages
+from app import hot_path, languages
 from app.fields import Form, MultiCheckboxField
 from app.talks.models import MODES
 
 MODE_LABELS = {"site": _l("On site"), "video": _l("Video"), "phone": _l("Phone")}
+
+
+def mode_label(mode: str) -> str:
+    return hot_path.text(MODE_LABELS[mode])
 
 
 class PeriodForm(Form):

@@ -30,12 +30,14 @@ from app.talks.forms import (
     RemoveSlotForm,
     SlotGeneratorForm,
     TalkRecordForm,
+    mode_label,
 )
 from app.talks.ics import booking_calendar
 from app.talks.models import TalkPeriod, TalkRecord, TalkSlot
 from app.web import redirect_after_post, render
 
 bp = Blueprint("talks", __name__, url_prefix="/talks")
+bp.add_app_template_global(mode_label)
 
 BOOKING_ERRORS = {
     "taken": lambda: _("Someone else just booked that time. Choose another one below."),
