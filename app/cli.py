@@ -44,6 +44,18 @@ def register(app: Flask) -> None:
                 signal.signal(signum, lambda *_: stop.set())
         work(click.echo, once=once, interval=interval, stop=stop)
 
+    @app.cli.group("retention")
+    def retention_group() -> None:
+        """What is kept only for a while (app/retention.py)."""
+
+    @retention_group.command("sweep")
+    def retention_sweep_command() -> None:
+        """Delete what has passed its keeping time (the mail worker does this hourly)."""
+        from app import retention
+
+        for name, count in retention.sweep().items():
+            click.echo(f"{name}: {count} deleted")
+
     @app.cli.command("send-mail")
     @click.option("--loop", is_flag=True, help="Keep running (the same as `flask outbox work`).")
     def send_mail_command(loop: bool) -> None:
