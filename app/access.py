@@ -22,17 +22,30 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, g
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import hot_path
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
 from app.school.models import GroupMembership, GroupMentor, MentorGroup, School, SchoolYear
 
 # The order in which a person with several roles sees them; the first is their start page.
 ROLES = ("guardian", "student", "mentor", "principal", "admin")
+ROLE_LABELS = {
+    "guardian": _l("Guardian"),
+    "student": _l("Student"),
+    "mentor": _l("Mentor"),
+    "principal": _l("Principal"),
+    "admin": _l("Administration"),
+}
+
+
+def role_label(role: str) -> str:
+    return hot_path.text(ROLE_LABELS[role])
 
 
 def role_columns(uid) -> list:

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
@@ -28,7 +27,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from app import hot_path, languages
-from app.access import ROLES, current_roles, may_decide_leave, may_write_goal
+from app.access import ROLES, current_roles, may_decide_leave, may_write_goal, role_label
 from app.db_types import utcnow
 from app.fields import CONTROL_CHARACTERS, in_date_range
 from app.submissions import ALREADY_SENT
@@ -39,30 +38,6 @@ ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
 
 def _text(lazy) -> str:
     return hot_path.text(lazy)
-
-
-ROLE_LABELS = {
-    "guardian": _l("Guardian"),
-    "student": _l("Student"),
-    "mentor": _l("Mentor"),
-    "principal": _l("Principal"),
-    "admin": _l("Administration"),
-}
-
-
-STAFF_ROLE_LABELS = {
-    "teacher": _l("teacher"),
-    "principal": _l("principal"),
-    "admin": _l("administrator"),
-}
-
-
-def role_label(role: str) -> str:
-    return _text(ROLE_LABELS[role])
-
-
-def role_name(staff_role: str) -> str:
-    return _text(STAFF_ROLE_LABELS[staff_role])
 
 
 def wants_fragment() -> bool:
@@ -297,7 +272,6 @@ def register(app: Flask) -> None:
         home_url=home_url,
         ROLE_HOMES=ROLE_HOMES,
         role_label=role_label,
-        role_name=role_name,
         typed_field=typed_field,
         absolute_url=absolute_url,
         now_utc=utcnow,

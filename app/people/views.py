@@ -19,7 +19,7 @@ from app.people.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from app.people.models import User
+from app.people.models import User, role_name
 from app.web import (
     current_roles,
     home_url,
@@ -30,6 +30,7 @@ from app.web import (
 )
 
 bp = Blueprint("people", __name__)
+bp.add_app_template_global(role_name)
 
 SIGNIN_LIMITS = "10 per minute;60 per hour"
 
