@@ -408,7 +408,8 @@ def may_write_goal(user: User, student: Student) -> bool:
 
 
 def _period_with_school():
-    """Load a period with its group, school year and school (for the time zone) at once."""
+    """Load a period with its group, school year and school (for the time zone) and its
+    term (for the days the slot generator offers) at once."""
     from sqlalchemy.orm import joinedload
 
     from app.talks.models import TalkPeriod
@@ -416,7 +417,8 @@ def _period_with_school():
     return select(TalkPeriod).options(
         joinedload(TalkPeriod.group)
         .joinedload(MentorGroup.school_year)
-        .joinedload(SchoolYear.school)
+        .joinedload(SchoolYear.school),
+        joinedload(TalkPeriod.term),
     )
 
 

@@ -30,9 +30,8 @@ def mode_label(mode: str) -> str:
 
 
 class PeriodForm(Form):
-    title = StringField(
-        _l("Title"), validators=[InputRequired(_l("Give the period a title.")), Length(max=200)]
-    )
+    # Left empty (or as another term's suggested title), the chosen term names the period.
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     term_id = SelectField(_l("Term"), coerce=int)
     booking_opens_at = DateTimeLocalField(
         _l("Booking opens"), validators=[InputRequired(_l("Choose when booking opens."))]

@@ -18,10 +18,10 @@ from app import access, audit, languages, submissions
 from app.contacts.details import contact_language
 from app.db_types import utcnow
 from app.extensions import db
-from app.school.calendar import local_to_utc, today
-from app.school.models import Term
+from app.fields import focus_first_error
+from app.school.calendar import today
 from app.talks import booking as logic
-from app.talks import notify, overview
+from app.talks import notify, overview, periods
 from app.talks import slots as slot_logic
 from app.talks.forms import (
     BookingForm,
@@ -73,48 +73,37 @@ def new_period(group_id: int):
         abort(404)
     tz = ZoneInfo(group.school_year.school.time_zone)
     form = PeriodForm()
-    terms = group.school_year.terms
-    form.term_id.choices = [SelectChoice(t.id, f"{t.kind} {t.start_date.year}") for t in terms]
+    terms, taken = periods.terms_of(group)
+    form.term_id.choices = [SelectChoice(t.id, periods.term_label(t)) for t in terms]
     if request.method == "GET":
-        upcoming = next((t for t in terms if t.end_date >= today()), terms[-1] if terms else None)
-        if upcoming:
-            form.term_id.data = upcoming.id
-            form.title.data = _(
-                "Development talks %(term)s %(year)s",
-                term=upcoming.kind,
-                year=upcoming.start_date.year,
-            )
+        term = periods.suggested_term(terms, taken, today())
+        if term:
+            form.term_id.data = term.id
+            form.title.data = periods.default_title(term)
         start = datetime.combine(today(), datetime.min.time()).replace(hour=18)
         form.booking_opens_at.data = start
         form.booking_closes_at.data = start + timedelta(days=21)
         form.cancel_hours.data = group.school_year.school.talk_cancel_hours
     if form.validate_on_submit():
-        term = db.session.get(Term, form.term_id.data)
-        existing = db.session.scalar(
-            select(TalkPeriod).where(TalkPeriod.group_id == group.id, TalkPeriod.term_id == term.id)
+        term = next(t for t in terms if t.id == form.term_id.data)
+        period = periods.open_period(
+            group,
+            term,
+            current_user,
+            title=periods.title_for(term, form.title.data, terms),
+            opens=form.booking_opens_at.data,
+            closes=form.booking_closes_at.data,
+            cancel_hours=form.cancel_hours.data,
+            talk_minutes=form.talk_minutes.data,
+            tz=tz.key,
         )
-        if existing:
+        if period is None:
             form.term_id.errors.append(_("The group already has a talk period this term."))
         else:
-            opens, closes = form.booking_opens_at.data, form.booking_closes_at.data
-            period = TalkPeriod(
-                group_id=group.id,
-                term_id=term.id,
-                title=form.title.data.strip(),
-                booking_opens_at=local_to_utc(opens.date(), opens.time(), tz.key),
-                booking_closes_at=local_to_utc(closes.date(), closes.time(), tz.key),
-                cancel_hours=form.cancel_hours.data,
-                talk_minutes=form.talk_minutes.data,
-                created_by_id=current_user.id,
-            )
-            db.session.add(period)
-            db.session.flush()
-
-            audit.record("talk_period.created", period, {"group_id": group.id, "term_id": term.id})
-            db.session.commit()
             flash(_("The talk period is created. Now add the times guardians can book."), "success")
             return redirect_after_post(url_for("talks.new_slots", period_id=period.id))
     status = 422 if form.errors else 200
+    focus_first_error(form)
     return render("talks/period_form.html", block="form", status=status, form=form, group=group)
 
 
@@ -179,14 +168,17 @@ def new_slots(period_id: int):
                 preview = times
                 conflicts = slot_logic.conflicts_with_existing(current_user, times)
     status = 422 if form.errors or conflicts else 200
+    focus_first_error(form)
     return render(
         "talks/slots_form.html",
+        block="generator",
         status=status,
         form=form,
         period=period,
         tz=tz,
         preview=_by_day(preview, tz) if preview else None,
         preview_count=len(preview or []),
+        coverage=slot_logic.coverage(period, preview) if preview else None,
         conflict_starts={c[0].starts_at for c in conflicts or []},
         conflicts=conflicts,
     )

@@ -116,12 +116,84 @@ def test_mentor_creates_a_period_with_errors_first(phone):
     page.get_by_role("link", name="8B").click()
     page.get_by_role("link", name="Ny samtalsperiod").click()
     phone.check("talk-period-form")
-    page.get_by_label("Rubrik").fill("")
+    # The title is the term's, and follows the term until the mentor writes another.
+    expect(page.get_by_label("Rubrik")).to_have_value("Utvecklingssamtal HT 2026")
+    page.get_by_label("Termin").select_option(label="VT 2027")
+    page.get_by_label("Längd på ett samtal (minuter)").fill("2")
     page.get_by_role("button", name="Skapa perioden").click()
-    expect(page.locator("#title-error")).to_have_text("Ge perioden en rubrik.")
-    page.get_by_label("Rubrik").fill("Samtal 8B")
+    expect(page.locator("#talk_minutes-error")).to_be_visible()
+    # The error and what was typed come back in the form's place; the focus is on the field.
+    expect(page.locator("#talk_minutes")).to_be_focused()
+    expect(page.get_by_label("Termin")).to_have_value(page.get_by_label("Termin").input_value())
+    page.get_by_label("Längd på ett samtal (minuter)").fill("20")
     page.get_by_role("button", name="Skapa perioden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lägg till tider")
+    expect(page.get_by_text("Utvecklingssamtal VT 2027 · 8B")).to_be_visible()
+
+
+def _keep_free_times(live_app, count: int) -> None:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.talks.models import TalkPeriod
+    from tests.talks.test_views import keep_free_times
+
+    with live_app.app_context():
+        period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group.has(name="7A")))
+        period_id = period.id
+    keep_free_times(live_app, period_id, count)
+
+
+def _fill_generator(page, start: str = "08:00") -> None:
+    page.locator("ul.checks input").nth(12).check()
+    page.get_by_label("Från").fill(start)
+    page.get_by_label("Till").fill("09:00")
+    page.get_by_label("Paus mellan samtal (minuter)").fill("0")
+    page.get_by_label("Rum, videolänk eller telefonanteckning").fill("Rum 14")
+
+
+def test_the_preview_is_shown_and_focused_where_the_mentor_is(phone, live_app):
+    """The preview opens right under its button with its heading focused and in view, and
+    says when the free times do not cover the students without a booked talk."""
+    _keep_free_times(live_app, 2)
+    page = phone.page
+    phone.sign_in("mentor@example.org")
+    page.get_by_role("link", name="7A").click()
+    page.get_by_role("link", name="Utvecklingssamtal HT 2026").click()
+    page.get_by_role("link", name="Lägg till tider").click()
+    _fill_generator(page, start="10:00")  # the end before the start: an error first
+    page.get_by_role("button", name="Förhandsvisa").click()
+    expect(page.locator("#end-error")).to_be_visible()
+    expect(page.locator("#end")).to_be_focused()
+    expect(page.get_by_label("Rum, videolänk eller telefonanteckning")).to_have_value("Rum 14")
+    page.get_by_label("Från").fill("08:00")
+    page.get_by_role("button", name="Förhandsvisa").click()
+    heading = page.locator("#preview-heading")
+    expect(heading).to_be_focused()
+    expect(heading).to_be_in_viewport()
+    expect(page.locator("#coverage")).to_be_in_viewport()
+    # 2 free times and these 3 for the 16 students of 7A who have not booked yet.
+    expect(page.locator("#coverage")).to_contain_text("5")
+    expect(page.locator("#coverage")).to_contain_text("16")
+    phone.check("talk-slots-preview-focused")
+    page.get_by_role("button", name="Publicera 3 tider").click()
+    expect(page.get_by_text("3 tider är publicerade.")).to_be_visible()
+
+
+def test_the_preview_without_javascript(phone_without_js, live_app):
+    _keep_free_times(live_app, 2)
+    page = phone_without_js.page
+    phone_without_js.sign_in("mentor@example.org")
+    page.get_by_role("link", name="7A").click()
+    page.get_by_role("link", name="Utvecklingssamtal HT 2026").click()
+    page.get_by_role("link", name="Lägg till tider").click()
+    _fill_generator(page)
+    page.get_by_role("button", name="Förhandsvisa").click()
+    expect(page.locator("#preview-heading")).to_be_focused()
+    expect(page.locator("#preview-heading")).to_be_in_viewport()
+    expect(page.locator("#coverage")).to_be_visible()
+    page.get_by_role("button", name="Publicera 3 tider").click()
+    expect(page.get_by_text("3 tider är publicerade.")).to_be_visible()
 
 
 def test_talk_record_page(phone):

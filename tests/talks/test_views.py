@@ -376,3 +376,147 @@ def test_interpreter_language_is_chosen_from_the_registry_and_prefilled(app, log
     booked = _book(guardian, demo, needs_interpreter="y", interpreter_language="so")
     assert booked.status_code == 303
     assert "somaliska" in guardian.get(booked.headers["Location"]).get_data(as_text=True)
+
+
+# --- issue 16: the generator's preview, its coverage warning, the period's title ---------
+
+
+def _generator(extra_day: str, start: str, end: str) -> dict[str, str]:
+    return {
+        "extra_day": extra_day,
+        "start": start,
+        "end": end,
+        "minutes": "20",
+        "pause": "0",
+        "breaks": "",
+        "mode": "site",
+        "location": "Rum 4",
+        "action": "preview",
+    }
+
+
+def keep_free_times(app, period_id: int, count: int) -> None:
+    """Remove all but `count` of the period's free times."""
+    with app.app_context():
+        for slot in future_open_slots(db.session.get(TalkPeriod, period_id))[count:]:
+            slot.removed_at = utcnow()
+        db.session.commit()
+
+
+def _unbooked_and_free(app, period_id: int) -> tuple[int, int]:
+    from app.school.models import GroupMembership
+
+    with app.app_context():
+        period = db.session.get(TalkPeriod, period_id)
+        members = db.session.scalar(
+            select(func.count())
+            .select_from(GroupMembership)
+            .where(GroupMembership.group_id == period.group_id)
+        )
+        booked = db.session.scalar(
+            select(func.count())
+            .select_from(TalkBooking)
+            .where(TalkBooking.active_period_id == period.id)
+        )
+        return members - booked, len(future_open_slots(period))
+
+
+def test_preview_comes_right_after_the_button_focused_and_warns_when_times_are_short(
+    app, login_as, demo
+):
+    mentor = login_as("mentor")
+    path = f"/talks/periods/{demo['period']}/slots/new"
+    keep_free_times(app, demo["period"], 2)
+    unbooked, free = _unbooked_and_free(app, demo["period"])
+    assert (free, unbooked) == (2, 16)
+    page = post_form(mentor, path, _generator(weekday_after(40).isoformat(), "08:00", "09:00"))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # Under the button that asked for it (not at the end of a long page's other content),
+    # its heading focused on load and described by the warning.
+    assert html.index('value="preview"') < html.index('id="preview"')
+    assert re.search(
+        r'<h2 id="preview-heading" tabindex="-1" autofocus aria-describedby="coverage"', html
+    )
+    warning = re.search(r'<p class="flash flash-warn" id="coverage">([^<]*)</p>', html).group(1)
+    assert re.findall(r"\d+", warning) == [str(free + 3), str(unbooked)]
+    # htmx asks for the form's region only: the answer is that region, not the page.
+    fragment = mentor.post(
+        path,
+        data={
+            "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(
+                1
+            ),
+            **_generator(weekday_after(40).isoformat(), "08:00", "09:00"),
+        },
+        headers={"HX-Request": "true", "HX-Target": "generator"},
+    ).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="generator">') and "<html" not in fragment
+    assert 'id="coverage"' in fragment
+
+
+def test_no_warning_when_the_times_cover_the_group(app, login_as, demo):
+    mentor = login_as("mentor")
+    path = f"/talks/periods/{demo['period']}/slots/new"
+    form = _generator(weekday_after(40).isoformat(), "08:00", "16:00")  # 24 more times
+    html = post_form(mentor, path, form).get_data(as_text=True)
+    assert 'id="preview-heading"' in html and 'id="coverage"' not in html
+
+
+def test_errors_put_the_focus_on_the_first_wrong_field(login_as, demo):
+    mentor = login_as("mentor")
+    path = f"/talks/periods/{demo['period']}/slots/new"
+    form = {**_generator(weekday_after(40).isoformat(), "10:00", "09:00"), "location": ""}
+    html = post_form(mentor, path, form).get_data(as_text=True)
+    assert len(re.findall(r"\bautofocus\b", html)) == 1
+    assert re.search(r'<input[^>]*autofocus[^>]*id="end"|<input[^>]*id="end"[^>]*autofocus', html)
+    no_day = post_form(mentor, path, {**form, "extra_day": "", "end": "11:00", "location": "R"})
+    html = no_day.get_data(as_text=True)
+    assert re.search(
+        r'<input[^>]*autofocus[^>]*id="days-0"|<input[^>]*id="days-0"[^>]*autofocus', html
+    )
+
+
+def test_new_period_is_named_after_the_term(app, login_as, demo):
+    mentor = login_as("mentor")
+    path = f"/talks/groups/{demo['group']}/periods/new"
+    page = mentor.get(path).get_data(as_text=True)
+    # 7A already has HT 2026: the form suggests VT 2027, named after it.
+    assert re.search(r'<option selected value="\d+">VT 2027</option>', page)
+    assert 'value="Utvecklingssamtal VT 2027"' in page
+    vt = re.search(r'<option selected value="(\d+)">VT 2027', page).group(1)
+    ht = re.search(r'<option value="(\d+)">HT 2026', page).group(1)
+    form = {
+        "term_id": vt,
+        "booking_opens_at": "2027-03-01T18:00",
+        "booking_closes_at": "2027-03-10T18:00",
+        "cancel_hours": "24",
+        "talk_minutes": "20",
+    }
+    # The title left as another term's suggestion follows the chosen term.
+    created = post_form(mentor, path, {**form, "title": "Utvecklingssamtal HT 2026"})
+    assert created.status_code == 303
+    with app.app_context():
+        titles = set(db.session.scalars(select(TalkPeriod.title)))
+    assert "Utvecklingssamtal VT 2027" in titles
+    # Another group: an empty title is the term's; a title of one's own is kept.
+    other = login_as("other_mentor")
+    with app.app_context():
+        group_8b = db.session.scalar(
+            select(TalkPeriod.group_id).where(TalkPeriod.id == demo["period"])
+        )
+    from app.school.models import MentorGroup
+
+    with app.app_context():
+        group_8b = db.session.scalar(select(MentorGroup.id).where(MentorGroup.name == "8B"))
+    path_8b = f"/talks/groups/{group_8b}/periods/new"
+    assert post_form(other, path_8b, {**form, "term_id": ht, "title": ""}).status_code == 303
+    own = post_form(other, path_8b, {**form, "title": "Våra samtal i vår"})
+    assert own.status_code == 303
+    with app.app_context():
+        rows = set(
+            db.session.execute(
+                select(TalkPeriod.term_id, TalkPeriod.title).where(TalkPeriod.group_id == group_8b)
+            )
+        )
+    assert rows == {(int(ht), "Utvecklingssamtal HT 2026"), (int(vt), "Våra samtal i vår")}
