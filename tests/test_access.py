@@ -72,6 +72,8 @@ ROUTES: dict[str, set[str]] = {
     "/groups/{7A}/contacts.vcf": {"mentor", "comentor", "principal", "admin"},
     "/groups/{8B}/contacts": {"other_mentor", "principal", "admin"},
     "/groups/{7A}/contact-log": {"mentor", "comentor", "principal"},
+    "/groups/{7A}/contact-log/student": {"mentor", "comentor", "principal"},
+    "/groups/{8B}/contact-log/student": {"other_mentor", "principal"},
     "/students/{OSKAR}/contact-log": {"mentor", "comentor", "principal"},
     "/students/{ELSA}/contact-log": {"principal"},  # 9C's mentor is not a test role
     # Mentor time is edited by the group's mentors; goals are for the student, their

@@ -260,3 +260,89 @@ def test_booking_night_pages_run_at_most_six_statements_whatever_the_data(app, l
     for page, ceiling in ceilings.items():
         assert small[page] <= ceiling, (page, small[page])
     assert large == small
+
+
+# --- the slot generator and the contact log (issue 16): six statements at most, any size ---
+
+MENTOR_PAGES = {
+    "/talks/groups/{7A}/periods/new": 6,
+    "/talks/periods/{P7A}/slots/new": 6,
+    "/groups/{7A}/contact-log": 6,
+    "/groups/{7A}/contact-log/student": 6,
+    "/students/{OSKAR}/contact-log": 6,
+    "/students/{OSKAR}/contact-log?back=/groups/{7A}": 6,
+}
+
+
+def _generator_form(app) -> dict[str, str]:
+    from tests.talks.helpers import weekday_after
+
+    return {
+        "extra_day": weekday_after(40).isoformat(),
+        "start": "08:00",
+        "end": "12:00",
+        "minutes": "20",
+        "pause": "0",
+        "mode": "site",
+        "location": "Rum 4",
+        "action": "preview",
+    }
+
+
+def _mentor_counts(app, login_as) -> dict[str, int]:
+    from app.contacts.log import add_note
+    from app.talks.models import TalkPeriod
+    from tests.conftest import csrf_token
+    from tests.talks.helpers import student
+
+    with app.app_context():
+        ids = {g.name: g.id for g in db.session.scalars(select(MentorGroup))}
+        ids["P7A"] = db.session.scalar(
+            select(TalkPeriod.id).where(TalkPeriod.group_id == ids["7A"])
+        )
+        ids["OSKAR"] = student("Oskar").id
+        mentor = db.session.scalar(select(User).where(User.email == "mentor@example.org"))
+        # Notes for every student of 7A: more data each time this runs.
+        members = db.session.scalars(
+            select(GroupMembership.student_id).where(GroupMembership.group_id == ids["7A"])
+        ).all()
+        for student_id in members:
+            add_note(
+                db.session.get(Student, student_id),
+                mentor,
+                occurred_on=year_start(),
+                channel="phone",
+                with_whom="Förälder",
+                summary="Samtal",
+            )
+        db.session.commit()
+        engine = db.engine
+    client = login_as("mentor")
+    counts = {}
+    for template in MENTOR_PAGES:
+        path = template.format(**ids)
+        with count_statements(engine) as statements:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[template] = len(statements)
+    token = csrf_token(client, "/account")
+    path = "/talks/periods/{P7A}/slots/new".format(**ids)
+    with count_statements(engine) as statements:
+        response = client.post(path, data={"csrf_token": token, **_generator_form(app)})
+    assert response.status_code == 200
+    counts["preview"] = len(statements)
+    return counts
+
+
+def year_start():
+    return db.session.scalar(select(SchoolYear.start_date))
+
+
+def test_generator_and_contact_log_pages_run_at_most_six_statements(app, login_as):
+    small = _mentor_counts(app, login_as)
+    _grow(app, n=40)
+    _book(app, "Ny0", "7A", "7A")
+    large = _mentor_counts(app, login_as)
+    for page, ceiling in {**MENTOR_PAGES, "preview": 6}.items():
+        assert small[page] <= ceiling, (page, small)
+    assert large == small, (small, large)
