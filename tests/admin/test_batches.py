@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from app.admin import batches, resend
+from app.admin import batches, importer, resend
 from app.admin.models import ImportBatch
 from app.audit import AuditEvent
 from app.db_types import utcnow
@@ -40,8 +40,6 @@ def _students() -> int:
 
 
 def _digest(batch: ImportBatch) -> str:
-    from app.admin import importer
-
     return importer.plan(batch.school, batch.school_year, batch.files).digest()
 
 
