@@ -81,6 +81,18 @@ ROUTES: dict[str, set[str]] = {
     "/students/{OSKAR}/goals": {"guardian", "other_guardian", "mentor", "comentor"},
     "/students/{ELSA}/goals": {"guardian", "student"},
     "/calendar": EVERYONE,
+    # Absence: guardians report; REPORT is Oskar's sickness report (its note shows to his
+    # mentors only, tests/absence).
+    "/absence": {"guardian", "other_guardian"},
+    "/absence/report": {"guardian", "other_guardian"},
+    "/absence/reports/{REPORT}": {
+        "guardian",
+        "other_guardian",
+        "mentor",
+        "comentor",
+        "principal",
+        "admin",
+    },
     # Administration. OTHER_SCHOOL has no staff among the test roles: only site admins.
     "/admin/schools": {"site_admin"},
     "/admin/schools/new": {"site_admin"},
@@ -187,6 +199,7 @@ def _ids(app) -> dict[str, int]:
             0
         ].regular_date.isoformat()
         ids["GOAL"] = db.session.scalar(select(Goal.id).where(Goal.student_id == oskar.id))
+        ids.update(_absence_ids(oskar))
         ids.update(
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
@@ -196,6 +209,15 @@ def _ids(app) -> dict[str, int]:
             BOOKING=booking.id,
         )
         return ids
+
+
+def _absence_ids(oskar) -> dict[str, int]:
+    from app.absence import reports
+    from tests.talks.helpers import user
+
+    on = date.today()
+    made = reports.report(user("guardian@example.org"), [(oskar, None)], reports.Dates(on, on), "")
+    return {"REPORT": made.reports[0].id}
 
 
 def _admin_ids(school_id: int) -> dict[str, int]:
@@ -295,6 +317,7 @@ PARAMS = {
     "{MENTOR_USER}": "<id:user_id>",
     "{IMPORT}": "<id:batch_id>",
     "{MAIL}": "<id:message_id>",
+    "{REPORT}": "<id:report_id>",
 }
 
 
@@ -336,6 +359,10 @@ POST_ROUTES: dict[str, set[str]] = {
     "/talks/bookings/{BOOKING}/cancel": {"guardian"},
     "/talks/bookings/{BOOKING}/move/{SLOT9C}": {"guardian"},
     "/leave/new": {"guardian", "other_guardian"},
+    "/absence/report": {"guardian", "other_guardian"},
+    "/absence/reports/{REPORT}": {"guardian", "other_guardian"},
+    "/absence/reports/{REPORT}/end": {"guardian", "other_guardian"},
+    "/absence/reports/{REPORT}/accept": {"mentor", "comentor"},
     "/leave/{LEAVE}/withdraw": set(),  # only the student's own guardians
     "/leave/{LEAVE}/consent": set(),
     # The admin sees the request (404 would be wrong) but may not decide: test_leave_views.
