@@ -93,6 +93,12 @@ ROUTES: dict[str, set[str]] = {
         "principal",
         "admin",
     },
+    # REGABS is Oskar's invalid register absence: his guardians answer it.
+    "/absence/register/{REGABS}/answer": {"guardian", "other_guardian"},
+    "/absence/schools/{SCHOOL}/settings": ADMIN_READ,
+    "/absence/schools/{OTHER_SCHOOL}/settings": {"site_admin"},
+    "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
+    "/absence/imports/{ABSIMPORT}": ADMIN_MANAGE,
     # Administration. OTHER_SCHOOL has no staff among the test roles: only site admins.
     "/admin/schools": {"site_admin"},
     "/admin/schools/new": {"site_admin"},
@@ -217,7 +223,15 @@ def _absence_ids(oskar) -> dict[str, int]:
 
     on = date.today()
     made = reports.report(user("guardian@example.org"), [(oskar, None)], reports.Dates(on, on), "")
-    return {"REPORT": made.reports[0].id}
+    from app.absence.models import AbsenceImport, RegisterAbsence
+
+    absence = RegisterAbsence(
+        school_id=oskar.school_id, student_id=oskar.id, day=on, minutes=60, valid=False
+    )
+    batch = AbsenceImport(school_id=oskar.school_id, name="franvaro.csv", text="date\n")
+    db.session.add_all([absence, batch])
+    db.session.commit()
+    return {"REPORT": made.reports[0].id, "REGABS": absence.id, "ABSIMPORT": batch.id}
 
 
 def _admin_ids(school_id: int) -> dict[str, int]:
@@ -318,6 +332,8 @@ PARAMS = {
     "{IMPORT}": "<id:batch_id>",
     "{MAIL}": "<id:message_id>",
     "{REPORT}": "<id:report_id>",
+    "{REGABS}": "<id:absence_id>",
+    "{ABSIMPORT}": "<id:batch_id>",
 }
 
 
@@ -363,6 +379,12 @@ POST_ROUTES: dict[str, set[str]] = {
     "/absence/reports/{REPORT}": {"guardian", "other_guardian"},
     "/absence/reports/{REPORT}/end": {"guardian", "other_guardian"},
     "/absence/reports/{REPORT}/accept": {"mentor", "comentor"},
+    "/absence/register/{REGABS}/answer": {"guardian", "other_guardian"},
+    "/absence/schools/{SCHOOL}/settings": ADMIN_MANAGE,
+    "/absence/schools/{SCHOOL}/token": ADMIN_MANAGE,
+    "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
+    "/absence/imports/{ABSIMPORT}/apply": ADMIN_MANAGE,
+    "/absence/imports/{ABSIMPORT}/discard": ADMIN_MANAGE,
     "/leave/{LEAVE}/withdraw": set(),  # only the student's own guardians
     "/leave/{LEAVE}/consent": set(),
     # The admin sees the request (404 would be wrong) but may not decide: test_leave_views.
@@ -443,6 +465,8 @@ def test_every_post_route_is_listed(app):
         "/account/sessions/<id:session_id>/end",
         "/account/sessions/end-all",
         "/language",
+        # Token auth, no session or CSRF: absence/test_register.py
+        "/api/schools/<id:school_id>/absence",
     }
     unlisted = [
         rule.rule

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 from app.people.models import Student, User
+from app.school.models import School
 
 SOURCES = ("guardian", "answer")
 REFERRAL_STATUSES = ("open", "closed")
@@ -121,6 +122,7 @@ class AbsenceImport(db.Model):
     changed_rows: Mapped[int] = mapped_column(default=0)
 
     created_by: Mapped[User | None] = relationship()
+    school: Mapped[School] = relationship()
 
 
 class Referral(db.Model):

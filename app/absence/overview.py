@@ -25,7 +25,7 @@ def counting_reports():
 class AbsentToday:
     student_id: int
     name: str
-    kind: str  # "sick", "leave", "valid", "invalid" (register)
+    kind: str  # "sick", "leave", "valid", "invalid" (register), "answer" (to accept)
     from_time: time | None
     late: bool
     report_id: int | None
@@ -63,14 +63,32 @@ def _today_statement():
             false(),
             null().cast(Integer),
         ).where(RegisterAbsence.day == on),
+        select(
+            SicknessReport.student_id,
+            literal("answer"),
+            null(),
+            false(),
+            SicknessReport.id,
+        ).where(
+            SicknessReport.source == "answer",
+            SicknessReport.accepted_at.is_(None),
+            SicknessReport.cancelled_at.is_(None),
+        ),
     ).subquery()
     return events
 
 
-def absent_today(user, on: date) -> list[AbsentToday]:
+@dataclass
+class Today:
+    absent: list[AbsentToday]
+    answers: list[AbsentToday]  # guardians' answers to invalid absence, to accept
+
+
+def absent_today(user, on: date) -> Today:
     """The students of the user's current groups who are away today, by name: reported
-    sick (at once, as the guardian sends it), on approved leave, or in the register. One
-    query; a student with several entries is listed once, sickness first."""
+    sick (at once, as the guardian sends it), on approved leave, or in the register; and
+    guardians' answers waiting for a mentor. One query; a student with several entries is
+    listed once, sickness first."""
     events = _today_statement()
     rows = db.session.execute(
         select(
@@ -89,11 +107,45 @@ def absent_today(user, on: date) -> list[AbsentToday]:
     ).all()
     order = {"sick": 0, "leave": 1, "invalid": 2, "valid": 3}
     found: dict[int, AbsentToday] = {}
+    answers = []
     for sid, first, last, kind, from_time, late, report_id in rows:
         line = AbsentToday(sid, f"{first} {last}", kind, from_time, bool(late), report_id)
-        if sid not in found or order[kind] < order[found[sid].kind]:
+        if kind == "answer":
+            answers.append(line)
+        elif sid not in found or order[kind] < order[found[sid].kind]:
             found[sid] = line
-    return list(found.values())
+    return Today(list(found.values()), answers)
+
+
+def guardian_unexplained(user, since: date):
+    """The children's invalid register absence since `since` that no report or leave
+    explains and no guardian has answered yet: the guardian's to answer."""
+    from sqlalchemy import exists
+    from sqlalchemy.orm import selectinload
+
+    from app.absence.models import RegisterAbsence
+    from app.absence.register import _explained
+
+    answered = exists().where(
+        SicknessReport.student_id == RegisterAbsence.student_id,
+        SicknessReport.start_date <= RegisterAbsence.day,
+        SicknessReport.end_date >= RegisterAbsence.day,
+        SicknessReport.cancelled_at.is_(None),
+    )
+    return list(
+        db.session.scalars(
+            select(RegisterAbsence)
+            .where(
+                RegisterAbsence.student_id.in_(child_ids(user)),
+                RegisterAbsence.day >= since,
+                RegisterAbsence.valid.is_(False),
+                ~answered,
+                ~_explained(RegisterAbsence.student_id, RegisterAbsence.day),
+            )
+            .options(selectinload(RegisterAbsence.student))
+            .order_by(RegisterAbsence.day.desc())
+        )
+    )
 
 
 def guardian_reports(user, since: date) -> list[SicknessReport]:

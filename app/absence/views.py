@@ -3,6 +3,8 @@ who is away today and follow up; principals handle referrals; admins import the 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, flash, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -122,6 +124,7 @@ def mine():
     return render(
         "absence/mine.html",
         reports=overview.guardian_reports(current_user, on),
+        unexplained=overview.guardian_unexplained(current_user, on - timedelta(days=30)),
         children=children_with_years(current_user, on),
         today=on,
     )
