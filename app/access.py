@@ -648,10 +648,39 @@ def register_absence_or_404(absence_id: int, user: User | None = None):
     return _students_object_or_404(db.session.get(RegisterAbsence, absence_id), user, True)
 
 
-def watchlist_group_or_404(group_id: int, user: User | None = None) -> MentorGroup:
-    """The absence watchlist of a group: its mentors and the school's principal; never
-    guardians or students."""
-    return contact_log_group_or_404(group_id, user)
+def watchlist_group_or_404(group_id: int, user: User | None = None) -> tuple[MentorGroup, str]:
+    """The absence watch list of a group: its mentors ("mentor") and the school's
+    principals ("principal"); never guardians or students. One statement, the group with
+    its school year and school."""
+    user = user or current_user
+    led = school_ids_with_role(user, "principal")
+    found = db.session.execute(
+        select(
+            MentorGroup,
+            SchoolYear,
+            School,
+            MentorGroup.id.in_(mentored_group_ids(user)).label("mentor"),
+            School.id.in_(led).label("principal"),
+        )
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .join(School, School.id == SchoolYear.school_id)
+        .where(MentorGroup.id == group_id)
+    ).first()
+    if found is None or not (found.mentor or found.principal):
+        abort(404)
+    group, year, school = found[0], found[1], found[2]
+    set_committed_value(group, "school_year", year)
+    set_committed_value(year, "school", school)
+    return group, "mentor" if found.mentor else "principal"
+
+
+def referrals_school_or_404(school_id: int, user: User | None = None) -> School:
+    """A school's referrals about absence: its principals only (not site admins)."""
+    user = user or current_user
+    school = db.session.get(School, school_id)
+    if school is None or not is_principal_at(user, school.id):
+        abort(404)
+    return school
 
 
 def referral_or_404(referral_id: int, user: User | None = None, close: bool = False):

@@ -95,6 +95,14 @@ ROUTES: dict[str, set[str]] = {
     },
     # REGABS is Oskar's invalid register absence: his guardians answer it.
     "/absence/register/{REGABS}/answer": {"guardian", "other_guardian"},
+    # A student's absence: guardians, the student, the current group's mentors, the
+    # principal. The watch list and referrals never to guardians or students.
+    "/absence/students/{OSKAR}": {"guardian", "other_guardian", "mentor", "comentor", "principal"},
+    "/absence/students/{ELSA}": {"guardian", "student", "principal"},
+    "/absence/groups/{7A}": {"mentor", "comentor", "principal"},
+    "/absence/groups/{8B}": {"other_mentor", "principal"},
+    "/absence/schools/{SCHOOL}/referrals": {"principal"},
+    "/absence/referrals/{REFERRAL}": {"mentor", "comentor", "principal"},
     "/absence/schools/{SCHOOL}/settings": ADMIN_READ,
     "/absence/schools/{OTHER_SCHOOL}/settings": {"site_admin"},
     "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
@@ -231,7 +239,15 @@ def _absence_ids(oskar) -> dict[str, int]:
     batch = AbsenceImport(school_id=oskar.school_id, name="franvaro.csv", text="date\n")
     db.session.add_all([absence, batch])
     db.session.commit()
-    return {"REPORT": made.reports[0].id, "REGABS": absence.id, "ABSIMPORT": batch.id}
+    from app.absence.followup import refer
+
+    referral = refer(oskar, user("mentor@example.org"), "Ogiltig frånvaro", None).referral
+    return {
+        "REPORT": made.reports[0].id,
+        "REGABS": absence.id,
+        "ABSIMPORT": batch.id,
+        "REFERRAL": referral.id,
+    }
 
 
 def _admin_ids(school_id: int) -> dict[str, int]:
@@ -334,6 +350,7 @@ PARAMS = {
     "{REPORT}": "<id:report_id>",
     "{REGABS}": "<id:absence_id>",
     "{ABSIMPORT}": "<id:batch_id>",
+    "{REFERRAL}": "<id:referral_id>",
 }
 
 
@@ -380,6 +397,9 @@ POST_ROUTES: dict[str, set[str]] = {
     "/absence/reports/{REPORT}/end": {"guardian", "other_guardian"},
     "/absence/reports/{REPORT}/accept": {"mentor", "comentor"},
     "/absence/register/{REGABS}/answer": {"guardian", "other_guardian"},
+    "/absence/students/{OSKAR}/contact": {"mentor", "comentor"},
+    "/absence/students/{OSKAR}/refer": {"mentor", "comentor"},
+    "/absence/referrals/{REFERRAL}": {"principal"},
     "/absence/schools/{SCHOOL}/settings": ADMIN_MANAGE,
     "/absence/schools/{SCHOOL}/token": ADMIN_MANAGE,
     "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,

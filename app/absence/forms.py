@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app import hot_path
@@ -80,7 +81,11 @@ class AnswerForm(SendKeyMixin, Form):
 
 
 class ContactForm(SendKeyMixin, Form):
-    channel = SelectField(_l("How"), choices=list(CONTACT_CHANNELS.items()), default="phone")
+    channel = SelectField(
+        _l("How"),
+        choices=[SelectChoice(k, v) for k, v in CONTACT_CHANNELS.items()],
+        default="phone",
+    )
     with_whom = StringField(
         _l("With whom"), validators=[InputRequired(_l("Say with whom.")), Length(max=200)]
     )

@@ -121,7 +121,7 @@ def guardian_unexplained(user, since: date):
     """The children's invalid register absence since `since` that no report or leave
     explains and no guardian has answered yet: the guardian's to answer."""
     from sqlalchemy import exists
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy.orm import joinedload
 
     from app.absence.models import RegisterAbsence
     from app.absence.register import _explained
@@ -142,7 +142,7 @@ def guardian_unexplained(user, since: date):
                 ~answered,
                 ~_explained(RegisterAbsence.student_id, RegisterAbsence.day),
             )
-            .options(selectinload(RegisterAbsence.student))
+            .options(joinedload(RegisterAbsence.student))
             .order_by(RegisterAbsence.day.desc())
         )
     )
@@ -150,7 +150,7 @@ def guardian_unexplained(user, since: date):
 
 def guardian_reports(user, since: date) -> list[SicknessReport]:
     """The guardian's children's reports that end on or after `since`, newest first."""
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy.orm import joinedload
 
     return list(
         db.session.scalars(
@@ -160,7 +160,7 @@ def guardian_reports(user, since: date) -> list[SicknessReport]:
                 SicknessReport.end_date >= since,
                 SicknessReport.cancelled_at.is_(None),
             )
-            .options(selectinload(SicknessReport.student))
+            .options(joinedload(SicknessReport.student))
             .order_by(SicknessReport.start_date.desc(), SicknessReport.id.desc())
         )
     )

@@ -13,10 +13,13 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app import access, submissions
-from app.absence import overview, reports
+from app.absence import chart, followup, overview, reports
 from app.absence.forms import (
     FIELD_ERRORS,
+    CloseForm,
+    ContactForm,
     CorrectForm,
+    ReferralForm,
     ReportForm,
     kind_label,
     reason_label,
@@ -24,7 +27,7 @@ from app.absence.forms import (
 )
 from app.leave.overview import children_with_years
 from app.school.calendar import today
-from app.web import arg_id, redirect_after_post, render
+from app.web import after_create, arg_id, redirect_after_post, render
 
 bp = Blueprint("absence", __name__)
 bp.add_app_template_global(kind_label)
@@ -39,6 +42,11 @@ DONE = {
     "corrected": _l("The report is corrected."),
     "ended": _l("The report is ended. Welcome back!"),
     "accepted": _l("Accepted: the absence is valid."),
+    "closed": _l("The referral is closed."),
+}
+REFERRAL_REFUSED = {
+    "already_open": _l("The student already has an open referral."),
+    "already_closed": _l("The referral has already been closed."),
 }
 
 
@@ -178,3 +186,115 @@ def accept(report_id: int):
     access.absence_follow_up_student_or_404(item.student_id)
     _flash(reports.accept(item, current_user))
     return redirect_after_post(url_for("absence.report_detail", report_id=report_id))
+
+
+# --- follow-up: the student's absence, the watch list, referrals ------------------------------
+
+
+def _kinds(relation: str) -> tuple[str, ...]:
+    """What the chart shows: sickness counts as valid absence for everyone but the
+    student's mentors, the student and the guardians."""
+    if relation == "principal":
+        return ("leave", "valid", "invalid")
+    return ("leave", "sick", "valid", "invalid")
+
+
+def _student_page(student, relation, contact_form=None, referral_form=None, status=200):
+    mentor = relation == "mentor"
+    data = followup.student_absence(student, today(), with_follow_up=mentor)
+    return render(
+        "absence/student.html",
+        status=status,
+        student=student,
+        relation=relation,
+        data=data,
+        chart=chart.build(data.summary, _kinds(relation)),
+        colours=chart.COLOURS,
+        chart_id=student.id,
+        contact_form=contact_form or (ContactForm() if mentor else None),
+        referral_form=referral_form or (ReferralForm() if mentor else None),
+    )
+
+
+@bp.get("/absence/students/<id:student_id>")
+@login_required
+def student(student_id: int):
+    return _student_page(*access.absence_student_or_404(student_id))
+
+
+@bp.post("/absence/students/<id:student_id>/contact")
+@login_required
+def contact(student_id: int):
+    student = access.absence_follow_up_student_or_404(student_id)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _student_page(student, "mentor", contact_form=form, status=422)
+    here = url_for("absence.student", student_id=student.id)
+    values = {
+        "channel": form.channel.data,
+        "with_whom": form.with_whom.data,
+        "summary": form.summary.data,
+        "follow_up_on": form.follow_up_on.data,
+    }
+    first = followup.note_contact(
+        student, current_user, today(), values, form.submit_key.data, here
+    )
+    return after_create(here, first, _("Noted in the contact log."))
+
+
+@bp.post("/absence/students/<id:student_id>/refer")
+@login_required
+def refer(student_id: int):
+    student = access.absence_follow_up_student_or_404(student_id)
+    form = ReferralForm()
+    if not form.validate_on_submit():
+        return _student_page(student, "mentor", referral_form=form, status=422)
+    outcome = followup.refer(student, current_user, form.reason.data, form.submit_key.data)
+    here = url_for("absence.student", student_id=student.id)
+    if outcome.result == "refused":
+        flash(str(REFERRAL_REFUSED[outcome.reason]), "error")
+        return redirect_after_post(here)
+    return after_create(here, outcome.result == "referred", _("Referred to the principal."))
+
+
+@bp.get("/absence/groups/<id:group_id>")
+@login_required
+def watchlist(group_id: int):
+    group, relation = access.watchlist_group_or_404(group_id)
+    on = today()
+    term, rules = followup.year_context(group.school_year, group.school_year.school_id, on)
+    data = followup.watchlist(group, group.school_year, term, rules, on)
+    return render("absence/watchlist.html", group=group, data=data, rules=rules, relation=relation)
+
+
+@bp.get("/absence/schools/<id:school_id>/referrals")
+@login_required
+def referrals(school_id: int):
+    school = access.referrals_school_or_404(school_id)
+    return render(
+        "absence/referrals.html", school=school, referrals=followup.open_referrals(school.id)
+    )
+
+
+@bp.route("/absence/referrals/<id:referral_id>", methods=["GET", "POST"])
+@login_required
+def referral(referral_id: int):
+    item = access.referral_or_404(referral_id)
+    principal = access.is_principal_at(current_user, item.school_id)
+    form = CloseForm()
+    if request.method == "POST":
+        item = access.referral_or_404(referral_id, close=True)
+        if form.validate_on_submit():
+            outcome = followup.close(item, current_user, form.outcome.data)
+            if outcome.ok:
+                flash(str(DONE["closed"]), "success")
+            else:
+                flash(str(REFERRAL_REFUSED[outcome.reason]), "error")
+            return redirect_after_post(url_for("absence.referrals", school_id=item.school_id))
+    return render(
+        "absence/referral.html",
+        status=422 if form.errors else 200,
+        item=item,
+        principal=principal,
+        form=form,
+    )
