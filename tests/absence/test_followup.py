@@ -78,7 +78,9 @@ def test_mentor_notes_a_call_agrees_a_follow_up_and_refers_and_the_principal_clo
     other = {"reason": "Igen", "submit_key": "refer-key-0987654321"}
     assert post_form(mentor, f"{page_url}/refer", other, page=page_url).status_code == 303
     with app.app_context():
-        [referral] = db.session.scalars(select(Referral)).all()  # one open per student
+        [referral] = db.session.scalars(  # one open per student
+            select(Referral).where(Referral.student_id == oskar)
+        ).all()
         school_id = referral.school_id
     assert post_form(login_as("comentor"), f"{page_url}/refer", other, page=page_url)
     principal = login_as("principal")
@@ -94,7 +96,12 @@ def test_mentor_notes_a_call_agrees_a_follow_up_and_refers_and_the_principal_clo
     with app.app_context():
         closed = db.session.get(Referral, referral.id)
         assert closed.status == "closed" and closed.open_student_id is None
-        assert db.session.scalar(select(func.count()).select_from(Referral)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Referral).where(Referral.student_id == oskar)
+            )
+            == 1
+        )
 
 
 def test_guardians_and_the_student_see_the_chart_and_percentages_without_follow_up(app, login_as):
