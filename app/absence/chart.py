@@ -11,7 +11,7 @@ from app.absence.figures import Summary
 
 # Drawing order, bottom up, and each kind's colour (colour-blind safe, with text beside).
 COLOURS = {"leave": "#2e7d32", "sick": "#1f5fa8", "valid": "#8a8f98", "invalid": "#c62828"}
-BAR, GAP, LEFT, TOP, HEIGHT = 18, 8, 34, 10, 120
+BAR, GAP, LEFT, TOP, HEIGHT = 18, 8, 44, 10, 120
 
 
 @dataclass
@@ -67,4 +67,4 @@ def build(summary: Summary, kinds: tuple[str, ...]) -> Chart:
         bars.append(bar)
     width = LEFT + GAP + max(len(weeks), 1) * (BAR + GAP)
     ticks = [(bottom - HEIGHT * t / scale_max, t) for t in (0, scale_max // 2, scale_max)]
-    return Chart(width, bottom + 22, TOP, bottom, scale_max, ticks, bars, list(kinds))
+    return Chart(width, bottom + 26, TOP, bottom, scale_max, ticks, bars, list(kinds))

@@ -199,7 +199,7 @@ class WatchLine:
 class Watchlist:
     watched: list[WatchLine] = field(default_factory=list)
     others: list[WatchLine] = field(default_factory=list)
-    answers: list[Event] = field(default_factory=list)
+    answers: list[tuple[Event, Student]] = field(default_factory=list)
     school_days: int = 0
 
 
@@ -247,7 +247,8 @@ def watchlist(group, year: SchoolYear, term, rules: AbsencePolicy, on: date) -> 
     for e in events:
         by_student.setdefault(e.student_id, []).append(e)
     result = Watchlist(school_days=len(days))
-    result.answers = [e for e in events if e.kind == "answer"]
+    names = {row[0].id: row[0] for row in rows}
+    result.answers = [(e, names[e.student_id]) for e in events if e.kind == "answer"]
     for student, last, upcoming, referral in rows:
         mine = by_student.get(student.id, [])
         summary = summarise(mine, days, rules)

@@ -205,3 +205,36 @@ def accept(item: SicknessReport, mentor: User) -> Outcome:
     db.session.commit()
     db.session.expire(item)
     return Outcome("accepted")
+
+
+def clear_ended_notes(on: date) -> int:
+    """Clear the notes (health data) of reports from terms that have ended: every report
+    that ended before the current term of its school began (or before the school's last
+    term ended, once it has). Returns how many notes were cleared; commits."""
+    from sqlalchemy import select
+
+    from app.school.models import Term
+
+    terms = db.session.execute(
+        select(SchoolYear.school_id, Term.start_date, Term.end_date).join(
+            Term, Term.school_year_id == SchoolYear.id
+        )
+    ).all()
+    cleared = 0
+    for school_id in {t[0] for t in terms}:
+        ended = [end for s, _start, end in terms if s == school_id and end < on]
+        if not ended:
+            continue
+        limit = max(ended)
+        students = select(Student.id).where(Student.school_id == school_id)
+        cleared += db.session.execute(
+            update(SicknessReport)
+            .where(
+                SicknessReport.student_id.in_(students),
+                SicknessReport.end_date <= limit,
+                SicknessReport.note != "",
+            )
+            .values(note="")
+        ).rowcount
+    db.session.commit()
+    return cleared

@@ -150,3 +150,16 @@ def test_from_a_time_counts_the_rest_of_the_day(ctx):
 
 def test_csrf_token_page(login_as):
     assert csrf_token(login_as("guardian"), "/absence/report")
+
+
+def test_notes_are_cleared_when_the_term_has_ended(ctx):
+    child, guardian = student("Oskar"), user("guardian@example.org")
+    ht = reports.Dates(date(2026, 12, 1), date(2026, 12, 2))
+    vt = reports.Dates(date(2027, 1, 12), date(2027, 1, 12))
+    old = reports.report(guardian, [(child, None)], ht, "Feber").reports[0]
+    new = reports.report(guardian, [(child, None)], vt, "Hosta").reports[0]
+    assert reports.clear_ended_notes(date(2026, 12, 22)) == 0  # HT ends that day
+    assert reports.clear_ended_notes(date(2027, 1, 13)) >= 1
+    db.session.expire_all()
+    assert db.session.get(SicknessReport, old.id).note == ""
+    assert db.session.get(SicknessReport, new.id).note == "Hosta"
