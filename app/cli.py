@@ -86,6 +86,18 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"{user.email} is a site administrator; a sign-in link is in the outbox.")
 
+    @app.cli.group("absence")
+    def absence_group() -> None:
+        """Absence: sickness reports and the register."""
+
+    @absence_group.command("clear-notes")
+    def absence_clear_notes_command() -> None:
+        """Clear the notes of sickness reports of ended terms (run daily)."""
+        from app.absence.reports import clear_ended_notes
+        from app.school.calendar import today
+
+        click.echo(f"Cleared {clear_ended_notes(today())} notes.")
+
     @app.cli.command("bench")
     def bench_command() -> None:
         """Measure page weight and SQL statements of each home page on the demo data."""

@@ -346,3 +346,125 @@ def test_generator_and_contact_log_pages_run_at_most_six_statements(app, login_a
     for page, ceiling in {**MENTOR_PAGES, "preview": 6}.items():
         assert small[page] <= ceiling, (page, small)
     assert large == small, (small, large)
+
+
+# --- absence: the watch list and the absence pages for 30 students or 300 absence rows ---
+
+ABSENCE_PAGES = {
+    "mentor": [
+        "/home/mentor",
+        "/absence/groups/{7A}",
+        "/absence/students/{OSKAR}",
+    ],
+    "guardian": ["/absence", "/absence/report", "/absence/students/{OSKAR}"],
+    "principal": ["/absence/schools/{SCHOOL}/referrals", "/absence/groups/{7A}"],
+}
+
+
+def _absence_rows(app) -> None:
+    """7A grows to 30 students with 300 absence rows in the term (register rows, reports,
+    answers and approved leave), contact notes and open referrals."""
+    from app.absence.models import Referral, RegisterAbsence, SicknessReport
+    from app.contacts.models import ContactNote
+    from app.school.calendar import school_days, today
+
+    with app.app_context():
+        year = db.session.scalar(select(SchoolYear))
+        group = db.session.scalar(select(MentorGroup).where(MentorGroup.name == "7A"))
+        for i in range(2):
+            new = Student(school_id=year.school_id, first_name=f"Ny{i}", last_name="7A")
+            db.session.add(GroupMembership(group=group, student=new))
+        db.session.flush()
+        members = [m.student for m in group.memberships]
+        assert len(members) == 30
+        days = school_days(today() - timedelta(days=60), today(), year)
+        rows = 0
+        for n, child in enumerate(members):
+            for k in range(8):
+                day = days[(n + k * 5) % len(days)]
+                db.session.add(
+                    RegisterAbsence(
+                        school_id=child.school_id,
+                        student_id=child.id,
+                        day=day,
+                        minutes=60 + k,
+                        valid=k % 2 == 0,
+                        reason_code=f"R{k}",
+                    )
+                )
+                rows += 1
+            day = days[n % len(days)]
+            db.session.add(
+                SicknessReport(
+                    student_id=child.id,
+                    batch=f"b{n}",
+                    start_date=day,
+                    end_date=day,
+                    note="x",
+                    source="answer" if n % 3 == 0 else "guardian",
+                )
+            )
+            db.session.add(
+                LeaveRequest(
+                    student_id=child.id,
+                    school_year_id=year.id,
+                    batch=f"l{n}",
+                    start_date=day,
+                    end_date=day,
+                    reason="other",
+                    school_days=1,
+                    status="approved",
+                )
+            )
+            db.session.add(
+                ContactNote(
+                    student_id=child.id,
+                    occurred_on=day,
+                    channel="phone",
+                    with_whom="x",
+                    summary="x",
+                    follow_up_on=today() + timedelta(days=3),
+                )
+            )
+            if n % 4 == 0:
+                db.session.add(
+                    Referral(
+                        student_id=child.id,
+                        school_id=child.school_id,
+                        open_student_id=child.id,
+                        reason="x",
+                    )
+                )
+            rows += 2
+        assert rows >= 300
+        db.session.commit()
+
+
+def _absence_counts(app, login_as) -> dict[str, int]:
+    from tests.talks.helpers import student
+
+    with app.app_context():
+        ids = {
+            "7A": db.session.scalar(select(MentorGroup.id).where(MentorGroup.name == "7A")),
+            "OSKAR": student("Oskar").id,
+            "SCHOOL": db.session.scalar(select(SchoolYear.school_id)),
+        }
+        engine = db.engine
+    counts = {}
+    for role, pages in ABSENCE_PAGES.items():
+        client = login_as(role)
+        client.get("/")  # the guardian's once-a-session contact check is not counted here
+        for template in pages:
+            path = template.format(**ids)
+            with count_statements(engine) as statements:
+                assert client.get(path).status_code == 200, path
+            counts[f"{role} {template}"] = len(statements)
+    return counts
+
+
+def test_absence_pages_run_at_most_six_statements_for_30_students_or_300_rows(app, login_as):
+    small = _absence_counts(app, login_as)
+    _absence_rows(app)
+    large = _absence_counts(app, login_as)
+    assert max(large.values()) <= 6, large
+    assert large == small
