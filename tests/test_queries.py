@@ -209,9 +209,10 @@ def _book(app, first_name: str, last_name: str | None, group: str) -> None:
 
 def _grow_more(app) -> None:
     """On top of _grow: a hundred goals with follow-ups for each of the demo guardian's
-    children, five groups for the demo mentor, and talks booked for the new children."""
+    children, five groups for the demo mentor, talks booked for the new children, and
+    7A's second term open for booking too (two periods on Oskar's card)."""
     from app.goals.models import Goal, GoalUpdate
-    from tests.talks.helpers import student
+    from tests.talks.helpers import make_period, student
 
     _grow(app, n=40)
     with app.app_context():
@@ -233,6 +234,8 @@ def _grow_more(app) -> None:
         db.session.commit()
     _book(app, "Ny0", "7A", "7A")
     _book(app, "Ny1", "7A", "7A")
+    with app.app_context():
+        make_period("7A")
 
 
 def _page_counts(app, login_as, ids) -> dict[str, int]:

@@ -30,6 +30,7 @@ from app.talks.forms import (
     RemoveSlotForm,
     SlotGeneratorForm,
     TalkRecordForm,
+    book_label,
     mode_label,
 )
 from app.talks.ics import booking_calendar
@@ -38,6 +39,7 @@ from app.web import redirect_after_post, render
 
 bp = Blueprint("talks", __name__, url_prefix="/talks")
 bp.add_app_template_global(mode_label)
+bp.add_app_template_global(book_label)
 
 BOOKING_ERRORS = {
     "taken": lambda: _("Someone else just booked that time. Choose another one below."),

@@ -15,7 +15,7 @@ from app.outbox import OutboxMessage
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.talks.slots import future_open_slots
 from tests.conftest import post_form
-from tests.talks.helpers import student, weekday_after
+from tests.talks.helpers import make_period, student, weekday_after
 
 
 @pytest.fixture
@@ -53,10 +53,42 @@ def _booking_id(response) -> int:
 # --- guardian -------------------------------------------------------------------------
 
 
-def test_home_card_offers_booking(login_as, demo):
-    page = login_as("guardian").get("/home/guardian").get_data(as_text=True)
-    assert "Boka tid för Oskar" in page
+# New texts are checked in English (the source language) until they are translated.
+EN = {"Accept-Language": "en"}
+SEASON = {"HT": "autumn", "VT": "spring"}
+
+
+def test_home_card_offers_booking(app, login_as, demo):
+    page = login_as("guardian").get("/home/guardian", headers=EN).get_data(as_text=True)
+    with app.app_context():
+        kind = db.session.get(TalkPeriod, demo["period"]).term.kind
+    assert f"Book the {SEASON[kind]} talk for Oskar" in page  # the button names the term
     assert f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book" in page
+    assert "Due now" not in page  # one period to book per child: nothing to choose between
+
+
+def test_two_open_periods_are_named_and_the_one_closing_first_is_due_first(app, login_as, demo):
+    """Autumn and spring both open for Oskar: two buttons that say which term, the period
+    whose booking closes first marked "Due now" and shown first."""
+    with app.app_context():
+        other = make_period("7A")  # the group's other term; closes in 30 days, the demo's in 21
+        other_id, other_kind = other.id, other.term.kind
+        demo_kind = db.session.get(TalkPeriod, demo["period"]).term.kind
+    guardian = login_as("guardian")
+    page = guardian.get("/home/guardian", headers=EN).get_data(as_text=True)
+    demo_button = page.index(f"Book the {SEASON[demo_kind]} talk for Oskar")
+    other_button = page.index(f"Book the {SEASON[other_kind]} talk for Oskar")
+    assert page.count("Due now") == 1
+    assert page.index("Due now") < demo_button < other_button
+
+    with app.app_context():
+        db.session.get(TalkPeriod, other_id).booking_closes_at = utcnow() + timedelta(days=2)
+        db.session.commit()
+    page = guardian.get("/home/guardian", headers=EN).get_data(as_text=True)
+    demo_button = page.index(f"Book the {SEASON[demo_kind]} talk for Oskar")
+    other_button = page.index(f"Book the {SEASON[other_kind]} talk for Oskar")
+    assert page.count("Due now") == 1
+    assert page.index("Utvecklingssamtal 7A") < page.index("Due now") < other_button < demo_button
 
 
 def test_slot_list_groups_free_times_by_day(login_as, demo):
