@@ -141,6 +141,8 @@ CEILINGS = {
         "/talks/periods/{P7A}/students/{OSKAR}/book": 6,
         "/talks/periods/{P7A}/students/{OSKAR}/book/{SLOT}": 6,
         "/talks/bookings/{BOOKING}": 6,
+        "/talks/bookings/{BOOKING}/cancel": 6,
+        "/talks/bookings/{BOOKING}/move/{SLOT9C}": 6,
         "/leave/new": 6,
         "/leave/new?student={OSKAR}": 6,
     },
@@ -180,6 +182,17 @@ def _booking_night_ids(app) -> dict[str, int]:
             ),
             "BOOKING": db.session.scalar(
                 select(TalkBooking.id).where(TalkBooking.student_id == elsa.id)
+            ),
+            # A free time in 9C, where Elsa's talk is booked: the move's confirm page.
+            "SLOT9C": db.session.scalar(
+                select(TalkSlot.id)
+                .where(
+                    TalkSlot.period_id == periods["9C"],
+                    TalkSlot.id.not_in(
+                        select(TalkBooking.slot_id).where(TalkBooking.slot_id.is_not(None))
+                    ),
+                )
+                .order_by(TalkSlot.starts_at.desc())
             ),
         }
 

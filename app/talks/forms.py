@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from app import hot_path, languages
 from app.fields import Form, MultiCheckboxField
@@ -172,6 +173,13 @@ class BookingForm(Form):
 
 class CancelForm(Form):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=1000)])
+    # The time the confirm page showed: only that booking is cancelled, never a surprise.
+    slot = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class MoveForm(Form):
+    # The time the guardian confirmed moving away from (see booking.move).
+    from_slot = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class RemoveSlotForm(Form):

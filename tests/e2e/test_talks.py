@@ -48,15 +48,17 @@ def test_guardian_books_moves_and_cancels(phone, browser, live_server):
     page.get_by_role("link", name="Flytta till en annan tid").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Flytta samtalet för Oskar")
     phone.check("talk-move")
-    second = page.locator("button.slot").nth(2)
+    second = page.locator("a.slot").nth(2)
     new_time = second.locator(".slot-time").inner_text()
-    second.click()
+    second.click()  # asks to confirm (tests/e2e/test_confirm_changes.py) before moving
+    expect(page.locator("main dl.facts")).to_contain_text(new_time.split("–")[0])
+    page.locator("main form button.primary").click()
     expect(page.get_by_text("Samtalet är flyttat.")).to_be_visible()
     expect(page.locator(".lead").first).to_contain_text(new_time.split("–")[0])
 
-    page.get_by_text("Avboka samtalet", exact=True).first.click()  # opens the details
+    page.get_by_role("link", name="Avboka samtalet").click()  # asks to confirm in place
     page.get_by_label("Anledning (frivilligt)").fill("Vi är bortresta")
-    page.get_by_role("button", name="Avboka samtalet").click()
+    page.locator("#change button.danger").click()
     expect(page.get_by_text("Samtalet är avbokat.")).to_be_visible()
     expect(page.get_by_role("link", name="Boka en ny tid")).to_be_visible()
 

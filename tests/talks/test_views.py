@@ -166,8 +166,8 @@ def test_cancel_tells_the_other_guardian(app, login_as, demo):
     response = post_form(
         johan,
         f"/talks/bookings/{booking_id}/cancel",
-        {"reason": "Sjuk"},
-        page=f"/talks/bookings/{booking_id}",
+        {"reason": "Sjuk", "slot": demo["slot"]},
+        page=f"/talks/bookings/{booking_id}/cancel",
     )
     assert response.status_code == 303
     mail = _mails(app, "guardian@example.org")[-1]
@@ -184,7 +184,7 @@ def test_move_keeps_uid_and_bumps_sequence(app, login_as, demo):
     response = post_form(
         anna,
         f"/talks/bookings/{booking_id}/move/{demo['slot2']}",
-        {},
+        {"from_slot": demo["slot"]},
         page=f"/talks/bookings/{booking_id}/move",
     )
     assert response.status_code == 303
@@ -209,13 +209,127 @@ def test_move_to_a_taken_slot_keeps_the_booking(app, login_as, demo):
     response = post_form(
         anna,
         f"/talks/bookings/{booking_id}/move/{taken}",
-        {},
+        {"from_slot": demo["slot"]},
         page=f"/talks/bookings/{booking_id}/move",
     )
     assert response.status_code == 409
     assert "Någon annan hann boka den tiden" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(TalkBooking, booking_id).slot_id == demo["slot"]
+
+
+def _time(app, slot_id) -> str:
+    """A slot's start as pages show it (HH:MM in the school's zone)."""
+    from zoneinfo import ZoneInfo
+
+    with app.app_context():
+        starts = db.session.get(TalkSlot, slot_id).starts_at
+    return starts.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%H:%M")
+
+
+def _moved_mails(app) -> int:
+    return sum("har flyttat" in m.body_text for m in _mails(app, "guardian2@example.org"))
+
+
+def test_moving_asks_to_confirm_showing_the_old_and_the_new_time(app, login_as, demo):
+    anna = login_as("guardian")
+    booking_id = _booking_id(_book(anna, demo))
+    confirm = f"/talks/bookings/{booking_id}/move/{demo['slot2']}"
+    # The list of free times links to the confirm page; tapping a time moves nothing.
+    times = anna.get(f"/talks/bookings/{booking_id}/move").get_data(as_text=True)
+    assert f'href="{confirm}"' in times and f'action="{confirm}"' not in times
+    response = anna.get(confirm, headers=EN)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Now booked" in page and "New time" in page
+    assert _time(app, demo["slot"]) in page and _time(app, demo["slot2"]) in page
+    assert f'name="from_slot" type="hidden" value="{demo["slot"]}"' in page
+    assert "Move to the new time" in page and "Keep the booked time" in page
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).slot_id == demo["slot"]
+    # A send without the confirmed time (an old page) shows the confirm page, moves nothing.
+    response = post_form(anna, confirm, {}, page=confirm, headers=EN)
+    assert response.status_code == 200 and "Move to the new time" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).slot_id == demo["slot"]
+
+    first = post_form(anna, confirm, {"from_slot": demo["slot"]}, page=confirm)
+    second = post_form(anna, confirm, {"from_slot": demo["slot"]}, page="/account")  # 2nd tap
+    assert first.status_code == second.status_code == 303
+    page = anna.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Det här var redan skickat" in page
+    assert _moved_mails(app) == 1
+    with app.app_context():
+        booking = db.session.get(TalkBooking, booking_id)
+        assert booking.slot_id == demo["slot2"] and booking.sequence == 1
+
+
+def test_a_move_confirmed_from_a_time_that_changed_meanwhile_moves_nothing(app, login_as, demo):
+    """The other guardian moved the talk after this confirm page was shown: no surprise."""
+    from app.talks import booking as logic
+    from tests.talks.helpers import user
+
+    anna = login_as("guardian")
+    booking_id = _booking_id(_book(anna, demo))
+    with app.app_context():
+        third = future_open_slots(db.session.get(TalkPeriod, demo["period"]))[2].id
+        logic.move(db.session.get(TalkBooking, booking_id), user("guardian2@example.org"), third)
+        db.session.commit()
+    confirm = f"/talks/bookings/{booking_id}/move/{demo['slot2']}"
+    response = post_form(anna, confirm, {"from_slot": demo["slot"]}, page=confirm)
+    assert response.status_code == 303
+    page = anna.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bokningen ändrades under tiden" in page
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).slot_id == third
+
+
+def test_cancelling_asks_to_confirm_showing_the_time(app, login_as, demo):
+    anna = login_as("guardian")
+    booking_id = _booking_id(_book(anna, demo))
+    booking_page = anna.get(f"/talks/bookings/{booking_id}", headers=EN).get_data(as_text=True)
+    assert f'href="/talks/bookings/{booking_id}/cancel"' in booking_page
+    assert 'id="change"' in booking_page and 'aria-live="polite"' in booking_page
+    page = anna.get(f"/talks/bookings/{booking_id}/cancel", headers=EN).get_data(as_text=True)
+    assert "Cancel this talk?" in page and _time(app, demo["slot"]) in page
+    assert f'name="slot" type="hidden" value="{demo["slot"]}"' in page
+    assert "Yes, cancel the talk" in page and "Keep the talk" in page
+    # With htmx the confirm step replaces the section in place; its heading takes the focus.
+    fragment = anna.get(
+        f"/talks/bookings/{booking_id}/cancel",
+        headers={**EN, "HX-Request": "true", "HX-Target": "change"},
+    ).get_data(as_text=True)
+    assert "<html" not in fragment and "<h1" not in fragment
+    assert 'id="change-heading" tabindex="-1" autofocus' in fragment
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).active
+
+    cancel = f"/talks/bookings/{booking_id}/cancel"
+    first = post_form(anna, cancel, {"slot": demo["slot"], "reason": "Sjuk"}, page=cancel)
+    second = post_form(anna, cancel, {"slot": demo["slot"], "reason": "Sjuk"}, page="/account")
+    assert first.status_code == second.status_code == 303
+    page = anna.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Det här var redan skickat" in page and "är avbokat" in page
+    cancelled = [m for m in _mails(app, "guardian2@example.org") if "har avbokat" in m.body_text]
+    assert len(cancelled) == 1
+
+
+def test_a_too_long_cancel_reason_is_kept_with_its_error(app, login_as, demo):
+    anna = login_as("guardian")
+    booking_id = _booking_id(_book(anna, demo))
+    cancel = f"/talks/bookings/{booking_id}/cancel"
+    reason = "lång " * 201
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "change"}):
+        response = post_form(
+            anna, cancel, {"slot": demo["slot"], "reason": reason}, page=cancel, headers=headers
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert reason.strip() in page and 'aria-invalid="true"' in page
+        assert 'id="reason-error"' in page
+        assert re.search(r'<textarea[^>]* autofocus[^>]* id="reason"', page)  # focus on the error
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).active
 
 
 def test_no_changes_after_the_deadline(app, login_as, demo):
@@ -233,6 +347,24 @@ def test_no_changes_after_the_deadline(app, login_as, demo):
     with app.app_context():
         assert db.session.get(TalkBooking, booking_id).active
     assert anna.get(f"/talks/bookings/{booking_id}/move").status_code == 302
+    # The confirm pages refuse with the reason, and so does a confirmation sent late.
+    for path in (
+        f"/talks/bookings/{booking_id}/cancel",
+        f"/talks/bookings/{booking_id}/move/{demo['slot2']}",
+    ):
+        response = anna.get(path)
+        assert response.status_code == 302
+        page = anna.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Sista tiden att ändra bokningen har passerat" in page
+    for path, data in (
+        (f"/talks/bookings/{booking_id}/cancel", {"slot": demo["slot"]}),
+        (f"/talks/bookings/{booking_id}/move/{demo['slot2']}", {"from_slot": demo["slot"]}),
+    ):
+        response = post_form(anna, path, data, page="/account")
+        assert response.status_code == 303
+    with app.app_context():
+        booking = db.session.get(TalkBooking, booking_id)
+        assert booking.active and booking.slot_id == demo["slot"]
 
 
 def test_student_sees_own_talk_without_change_links(app, login_as):
