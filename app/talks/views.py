@@ -436,7 +436,9 @@ def _change_refused(booking_id: int, error: logic.BookingError, moving: bool = F
         )
     else:
         flash(BOOKING_ERRORS[error.code](), "error")
-    return redirect_after_post(target) if request.method == "POST" else redirect(target)
+    if request.method == "POST" or request.htmx:  # htmx: a whole page, not into the region
+        return redirect_after_post(target)
+    return redirect(target)
 
 
 @bp.route("/bookings/<id:booking_id>/cancel", methods=["GET", "POST"])

@@ -382,6 +382,9 @@ def test_no_changes_after_the_deadline(app, login_as, demo):
         assert response.status_code == 302
         page = anna.get(response.headers["Location"]).get_data(as_text=True)
         assert "Sista tiden att ändra bokningen har passerat" in page
+        # Asked in place with htmx: the booking page comes as a whole page, not into the region.
+        response = anna.get(path, headers={"HX-Request": "true", "HX-Target": "change"})
+        assert response.headers["HX-Location"] == f"/talks/bookings/{booking_id}"
     for path, data in (
         (f"/talks/bookings/{booking_id}/cancel", {"slot": demo["slot"]}),
         (f"/talks/bookings/{booking_id}/move/{demo['slot2']}", {"from_slot": demo["slot"]}),
