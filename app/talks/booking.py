@@ -14,6 +14,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Student, User
 from app.school.models import GroupMembership
+from app.talks import notify
 from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 
 
@@ -239,6 +240,33 @@ def cancel(
     booking.sequence += 1
     audit.record("talk.cancelled", booking, {"reason": reason, "by_school": by_school}, actor=actor)
     return booking
+
+
+def confirm_move(
+    booking: TalkBooking, guardian: User, slot_id: int, from_slot_id: int
+) -> TalkBooking:
+    """A guardian's confirmed move from `from_slot_id` (the time the confirm page showed):
+    moved, every guardian told, committed. Raises BookingError with nothing changed."""
+    try:
+        booking = move(booking, guardian, slot_id, from_slot_id=from_slot_id)
+    except BookingError:
+        db.session.rollback()
+        raise
+    notify.booking_changed(booking, "moved", guardian)
+    db.session.commit()
+    return booking
+
+
+def confirm_cancel(booking: TalkBooking, guardian: User, reason: str, slot_id: int) -> None:
+    """A guardian's confirmed cancellation of the time `slot_id`: cancelled, every guardian
+    told, committed. Raises BookingError with nothing changed."""
+    try:
+        cancel(booking, guardian, reason, slot_id=slot_id)
+    except BookingError:
+        db.session.rollback()
+        raise
+    notify.booking_changed(booking, "cancelled", guardian)
+    db.session.commit()
 
 
 def remove_slot(

@@ -449,11 +449,9 @@ def cancel(booking_id: int):
     form = CancelForm()
     if form.validate_on_submit() and form.slot.data is not None:
         try:
-            logic.cancel(booking, current_user, form.reason.data or "", slot_id=form.slot.data)
+            logic.confirm_cancel(booking, current_user, form.reason.data or "", form.slot.data)
         except logic.BookingError as error:
             return _change_refused(booking_id, error)
-        notify.booking_changed(booking, "cancelled", current_user)
-        db.session.commit()
         flash(_("The talk is cancelled. The other guardians are told by e-mail."), "success")
         return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
     refusal = logic.change_refusal(booking)
@@ -489,11 +487,9 @@ def move(booking_id: int, slot_id: int):
     form = MoveForm()
     if form.validate_on_submit() and form.from_slot.data is not None:
         try:
-            booking = logic.move(booking, current_user, slot_id, from_slot_id=form.from_slot.data)
+            booking = logic.confirm_move(booking, current_user, slot_id, form.from_slot.data)
         except logic.BookingError as error:
             return _change_refused(booking_id, error, moving=True)
-        notify.booking_changed(booking, "moved", current_user)
-        db.session.commit()
         flash(_("The talk is moved. All guardians get an e-mail with the new time."), "success")
         return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
     try:
