@@ -442,6 +442,31 @@ def _talks(rng: random.Random, year: SchoolYear, groups: dict, skip: set[int]) -
                 interpreter_language="ar" if rng.random() < 0.1 else None,
                 now=now,
             )
+    _next_term_talks(year, groups["9C"], term, now)
+
+
+def _next_term_talks(year: SchoolYear, group, term, now) -> None:
+    """9C's mentor has opened the next term's booking early too, so the demo guardian sees
+    two periods open at once on Elsa's card: each named, the one closing first due now."""
+    from app.talks import slots as slot_logic
+    from app.talks.models import TalkPeriod
+
+    later = next((t for t in year.terms if t.start_date > term.end_date), None)
+    if later is None:
+        return
+    period = TalkPeriod(
+        group=group,
+        term=later,
+        title=f"Utvecklingssamtal {later.kind} {later.start_date.year}",
+        booking_opens_at=now - timedelta(days=1),
+        booking_closes_at=now + timedelta(days=42),
+    )
+    db.session.add(period)
+    db.session.flush()
+    lead = next(m.user for m in group.mentors if not m.is_co_mentor)
+    days = _school_days_from(later.start_date + timedelta(days=14), 2, year)
+    times = slot_logic.generate(days, time(14, 0), time(17, 0), 20, 5)
+    slot_logic.publish(period, lead, times, "site", f"Klassrum {group.name}")
 
 
 def _absence(rng, year, groups, elsa, mentor, skip: set[int]) -> None:

@@ -57,6 +57,9 @@ ROUTES: dict[str, set[str]] = {
     "/talks/bookings/{BOOKING}": {"guardian", "principal", "admin"},
     "/talks/bookings/{BOOKING}/calendar.ics": {"guardian", "principal", "admin"},
     "/talks/bookings/{BOOKING}/move": {"guardian"},
+    # The confirm pages of a move and a cancellation: the guardians of the student only.
+    "/talks/bookings/{BOOKING}/move/{SLOT9C}": {"guardian"},
+    "/talks/bookings/{BOOKING}/cancel": {"guardian"},
     # Leave: LEAVE is a pending request of a 7A student (not a child of the demo guardians).
     "/leave": {"guardian", "other_guardian"},
     "/leave/new": {"guardian", "other_guardian"},
@@ -223,6 +226,7 @@ def _ids(app) -> dict[str, int]:
             ELSA=elsa.id,
             SLOT=free[1].id,
             BOOKING=booking.id,
+            SLOT9C=future_open_slots(periods["9C"])[0].id,  # a free time to move Elsa's to
         )
         return ids
 
@@ -336,6 +340,7 @@ PARAMS = {
     "{ELSA}": "<id:student_id>",
     "{SLOT}": "<id:slot_id>",
     "{BOOKING}": "<id:booking_id>",
+    "{SLOT9C}": "<id:slot_id>",
     "{LEAVE}": "<id:request_id>",
     "{SCHOOL}": "<id:school_id>",
     "{NOTE}": "<id:note_id>",

@@ -141,6 +141,8 @@ CEILINGS = {
         "/talks/periods/{P7A}/students/{OSKAR}/book": 6,
         "/talks/periods/{P7A}/students/{OSKAR}/book/{SLOT}": 6,
         "/talks/bookings/{BOOKING}": 6,
+        "/talks/bookings/{BOOKING}/cancel": 6,
+        "/talks/bookings/{BOOKING}/move/{SLOT9C}": 6,
         "/leave/new": 6,
         "/leave/new?student={OSKAR}": 6,
     },
@@ -181,6 +183,17 @@ def _booking_night_ids(app) -> dict[str, int]:
             "BOOKING": db.session.scalar(
                 select(TalkBooking.id).where(TalkBooking.student_id == elsa.id)
             ),
+            # A free time in 9C, where Elsa's talk is booked: the move's confirm page.
+            "SLOT9C": db.session.scalar(
+                select(TalkSlot.id)
+                .where(
+                    TalkSlot.period_id == periods["9C"],
+                    TalkSlot.id.not_in(
+                        select(TalkBooking.slot_id).where(TalkBooking.slot_id.is_not(None))
+                    ),
+                )
+                .order_by(TalkSlot.starts_at.desc())
+            ),
         }
 
 
@@ -209,9 +222,10 @@ def _book(app, first_name: str, last_name: str | None, group: str) -> None:
 
 def _grow_more(app) -> None:
     """On top of _grow: a hundred goals with follow-ups for each of the demo guardian's
-    children, five groups for the demo mentor, and talks booked for the new children."""
+    children, five groups for the demo mentor, talks booked for the new children, and
+    7A's second term open for booking too (two periods on Oskar's card)."""
     from app.goals.models import Goal, GoalUpdate
-    from tests.talks.helpers import student
+    from tests.talks.helpers import make_period, student
 
     _grow(app, n=40)
     with app.app_context():
@@ -233,6 +247,8 @@ def _grow_more(app) -> None:
         db.session.commit()
     _book(app, "Ny0", "7A", "7A")
     _book(app, "Ny1", "7A", "7A")
+    with app.app_context():
+        make_period("7A")
 
 
 def _page_counts(app, login_as, ids) -> dict[str, int]:

@@ -26,10 +26,12 @@ from app.talks import slots as slot_logic
 from app.talks.forms import (
     BookingForm,
     CancelForm,
+    MoveForm,
     PeriodForm,
     RemoveSlotForm,
     SlotGeneratorForm,
     TalkRecordForm,
+    book_label,
     mode_label,
 )
 from app.talks.ics import booking_calendar
@@ -38,6 +40,7 @@ from app.web import redirect_after_post, render
 
 bp = Blueprint("talks", __name__, url_prefix="/talks")
 bp.add_app_template_global(mode_label)
+bp.add_app_template_global(book_label)
 
 BOOKING_ERRORS = {
     "taken": lambda: _("Someone else just booked that time. Choose another one below."),
@@ -396,7 +399,6 @@ def booking(booking_id: int):
         can_change=logic.can_change(booking)
         and access.is_guardian_of(current_user, booking.student_id),
         deadline=logic.change_deadline(booking),
-        cancel_form=CancelForm(),
         summary=overview.published_summary(booking.period_id, booking.student_id),
     )
 
@@ -415,56 +417,84 @@ def booking_ics(booking_id: int):
     )
 
 
-@bp.post("/bookings/<id:booking_id>/cancel")
+def _change_refused(booking_id: int, error: logic.BookingError, moving: bool = False):
+    """The answer when a move or cancellation cannot be done: a second send of the same
+    confirmation shows the result of the first; a move whose new time just went shows
+    the free times again; anything else goes to the booking with the reason."""
+    db.session.rollback()
+    target = url_for("talks.booking", booking_id=booking_id)
+    if error.code == "done":
+        flash(str(submissions.ALREADY_SENT), "info")
+    elif moving and error.code in ("taken", "past", "gone"):
+        booking = access.talk_booking_or_404(booking_id, guardian_only=True)
+        return _slot_list(
+            booking.period,
+            booking.student,
+            booking=booking,
+            message=BOOKING_ERRORS[error.code](),
+            status=409,
+        )
+    else:
+        flash(BOOKING_ERRORS[error.code](), "error")
+    if request.method == "POST" or request.htmx:  # htmx: a whole page, not into the region
+        return redirect_after_post(target)
+    return redirect(target)
+
+
+@bp.route("/bookings/<id:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int):
+    """GET asks to confirm, showing the time to be cancelled; POST cancels that time."""
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
     form = CancelForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        logic.cancel(booking, current_user, form.reason.data or "")
-    except logic.BookingError as error:
-        db.session.rollback()
-        flash(BOOKING_ERRORS[error.code](), "error")
+    if form.validate_on_submit() and form.slot.data is not None:
+        try:
+            logic.confirm_cancel(booking, current_user, form.reason.data or "", form.slot.data)
+        except logic.BookingError as error:
+            return _change_refused(booking_id, error)
+        flash(_("The talk is cancelled. The other guardians are told by e-mail."), "success")
         return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
-    notify.booking_changed(booking, "cancelled", current_user)
-    db.session.commit()
-    flash(_("The talk is cancelled. The other guardians are told by e-mail."), "success")
-    return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
+    refusal = logic.change_refusal(booking)
+    if refusal:
+        return _change_refused(booking_id, logic.BookingError(refusal))
+    form.slot.data = booking.slot_id  # the time this page shows is the one cancelled
+    form.slot.errors = []
+    return render(
+        "talks/cancel.html",
+        block="confirm",
+        status=422 if form.reason.errors else 200,
+        booking=booking,
+        form=form,
+        tz=_tz(booking.period),
+    )
 
 
 @bp.get("/bookings/<id:booking_id>/move")
 @login_required
 def choose_move(booking_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
-    if not logic.can_change(booking):
-        flash(BOOKING_ERRORS["deadline" if booking.active else "changed"](), "error")
-        return redirect(url_for("talks.booking", booking_id=booking_id))
+    refusal = logic.change_refusal(booking)
+    if refusal:
+        return _change_refused(booking_id, logic.BookingError(refusal))
     return _slot_list(booking.period, booking.student, booking=booking)
 
 
-@bp.post("/bookings/<id:booking_id>/move/<id:slot_id>")
+@bp.route("/bookings/<id:booking_id>/move/<id:slot_id>", methods=["GET", "POST"])
 @login_required
 def move(booking_id: int, slot_id: int):
+    """GET asks to confirm, showing the booked time and the new one; POST moves."""
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
-
+    form = MoveForm()
+    if form.validate_on_submit() and form.from_slot.data is not None:
+        try:
+            booking = logic.confirm_move(booking, current_user, slot_id, form.from_slot.data)
+        except logic.BookingError as error:
+            return _change_refused(booking_id, error, moving=True)
+        flash(_("The talk is moved. All guardians get an e-mail with the new time."), "success")
+        return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
     try:
-        booking = logic.move(booking, current_user, slot_id)
+        slot = logic.move_target(booking, slot_id)
     except logic.BookingError as error:
-        db.session.rollback()
-        booking = access.talk_booking_or_404(booking_id, guardian_only=True)
-        if error.code in ("taken", "past", "gone"):
-            return _slot_list(
-                booking.period,
-                booking.student,
-                booking=booking,
-                message=BOOKING_ERRORS[error.code](),
-                status=409,
-            )
-        flash(BOOKING_ERRORS[error.code](), "error")
-        return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
-    notify.booking_changed(booking, "moved", current_user)
-    db.session.commit()
-    flash(_("The talk is moved. All guardians get an e-mail with the new time."), "success")
-    return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
+        return _change_refused(booking_id, error, moving=True)
+    form.from_slot.data = booking.slot_id
+    return render("talks/move.html", booking=booking, slot=slot, form=form, tz=_tz(booking.period))

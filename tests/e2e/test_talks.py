@@ -5,10 +5,15 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 
+def book_button(page, first_name: str):
+    """The home card's button to book the child's talk (it names the term)."""
+    return page.locator(".talk-status a.button.primary", has_text=first_name).first
+
+
 def test_guardian_books_moves_and_cancels(phone, browser, live_server):
     page = phone.page
     phone.sign_in("guardian@example.org")
-    page.get_by_role("link", name="Boka tid för Oskar").click()
+    book_button(page, "Oskar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Boka samtal för Oskar")
     phone.check("talk-choose-slot")
     first = page.locator("a.slot").first
@@ -43,15 +48,17 @@ def test_guardian_books_moves_and_cancels(phone, browser, live_server):
     page.get_by_role("link", name="Flytta till en annan tid").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Flytta samtalet för Oskar")
     phone.check("talk-move")
-    second = page.locator("button.slot").nth(2)
+    second = page.locator("a.slot").nth(2)
     new_time = second.locator(".slot-time").inner_text()
-    second.click()
+    second.click()  # asks to confirm (tests/e2e/test_confirm_changes.py) before moving
+    expect(page.locator("main dl.facts")).to_contain_text(new_time.split("–")[0])
+    page.locator("main form button.primary").click()
     expect(page.get_by_text("Samtalet är flyttat.")).to_be_visible()
     expect(page.locator(".lead").first).to_contain_text(new_time.split("–")[0])
 
-    page.get_by_text("Avboka samtalet", exact=True).first.click()  # opens the details
+    page.get_by_role("link", name="Avboka samtalet").click()  # asks to confirm in place
     page.get_by_label("Anledning (frivilligt)").fill("Vi är bortresta")
-    page.get_by_role("button", name="Avboka samtalet").click()
+    page.locator("#change button.danger").click()
     expect(page.get_by_text("Samtalet är avbokat.")).to_be_visible()
     expect(page.get_by_role("link", name="Boka en ny tid")).to_be_visible()
 
@@ -233,7 +240,7 @@ def test_stale_page_cannot_book_a_taken_slot(phone, browser, live_server, live_a
 
     page = phone.page
     phone.sign_in("guardian@example.org")
-    page.get_by_role("link", name="Boka tid för Oskar").click()
+    book_button(page, "Oskar").click()
     slot_time = page.locator("a.slot .slot-time").first.inner_text()
     page.locator("a.slot").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bekräfta bokningen")
@@ -244,7 +251,7 @@ def test_stale_page_cannot_book_a_taken_slot(phone, browser, live_server, live_a
     rival_page.get_by_label("E-postadress").fill(rival_email)
     rival_page.get_by_label("Lösenord", exact=True).fill("rival password 1")
     rival_page.get_by_role("button", name="Logga in").click()
-    rival_page.get_by_role("link", name=f"Boka tid för {rival_name}").click()
+    book_button(rival_page, rival_name).click()
     rival_page.locator("a.slot").first.click()
     rival_page.get_by_role("button", name="Boka samtalet").click()
     expect(rival_page.get_by_text("Samtalet är bokat.")).to_be_visible()
