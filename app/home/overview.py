@@ -358,12 +358,12 @@ def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
 
 # --- the mentor's home: groups and "this week" -----------------------------------------
 #
-# The first screen of a mentor's day, in four statements after the sign-in's lookup
+# The first screen of a mentor's day, in three statements after the sign-in's lookup
 # whatever the number of groups, talks or requests: the groups; one statement for the
 # week's talks, the leave waiting for the mentor's decision, and the goal and contact-log
-# follow-ups due (UNION ALL of plain columns); the week's mentor times with their agendas;
-# and the days off of the groups' school years (only when there are mentor times, to skip
-# the school's free days). Plain rows throughout: no ORM entities to load.
+# follow-ups due (UNION ALL of plain columns); and the week's mentor times with their
+# agendas and the school calendar of the week (the days off that skip a mentor time).
+# Plain rows throughout: no ORM entities to load.
 
 
 @dataclass(frozen=True)
@@ -495,7 +495,8 @@ def _week_statement():
     principal) of students of their groups; goals of the current groups' students with a
     target date by the week's end and no final status; open contact-log follow-ups by the
     week's end of the students whose log the user keeps (app/access.py
-    contact_log_student_or_404)."""
+    contact_log_student_or_404). Built once; the user, the week's dates and its bounds
+    in UTC are bound parameters."""
     from sqlalchemy import (
         Boolean,
         Date,
@@ -512,13 +513,17 @@ def _week_statement():
     from app.access import _mentored_group_ids_of, current_member_ids
     from app.contacts.models import ContactNote
     from app.db_types import UTCDateTime
-    from app.goals.models import Goal, GoalUpdate
+    from app.goals.models import CLOSED, Goal, GoalUpdate
     from app.leave.models import LeaveRequest
     from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 
-    uid, groups = bindparam("uid"), bindparam("groups", expanding=True)
-    # Due by the week's end: what is overdue is due too, so there is no first day.
-    last = bindparam("last", type_=Date)
+    uid = bindparam("uid")
+    # No list of group ids to expand into the statement (that costs more than running it):
+    # the user's groups come from the same scope as everywhere, and the week picks the
+    # current ones (only they have talks this week, and goals of a school year not over).
+    groups = _mentored_group_ids_of(uid)
+    # Due by the week's end: what is overdue is due too.
+    first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
 
     def kind(name: str):
         return literal_column(f"'{name}'", String).label("kind")
@@ -611,10 +616,13 @@ def _week_statement():
             (GroupMembership.student_id == Goal.student_id)
             & (GroupMembership.school_year_id == Goal.school_year_id),
         )
+        .join(SchoolYear, SchoolYear.id == Goal.school_year_id)
         .where(
             GroupMembership.group_id.in_(groups),
+            SchoolYear.end_date >= first,
             Goal.target_date <= last,
-            or_(latest.is_(None), latest.not_in(("reached", "changed"))),
+            # SQL literals, not a list of values to expand at every execution.
+            or_(latest.is_(None), latest.not_in([literal_column(f"'{s}'") for s in CLOSED])),
         )
     )
     notes = (
@@ -645,12 +653,16 @@ def _week_statement():
 
 @lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _week_mentor_times_statement():
-    """The current groups' mentor times with the change of the week, if any (a mentor time
-    has one regular date a week, so one row each)."""
+    """The mentor times of the user's groups whose school year overlaps the week, with the
+    change of the week, if any (a mentor time has one regular date a week), and the school
+    calendar of the week: the days off of the group's year that overlap it (a row each,
+    mostly none)."""
     from sqlalchemy import and_
 
+    from app.access import _mentored_group_ids_of
     from app.mentortime.models import MentorTime, MentorTimeOccurrence
 
+    first, last = bindparam("first"), bindparam("last")
     return (
         select(
             MentorTime.id,
@@ -666,24 +678,33 @@ def _week_mentor_times_statement():
             MentorTimeOccurrence.moved_start,
             MentorTimeOccurrence.moved_room,
             MentorTimeOccurrence.decisions,
+            DayOff.start_date,
+            DayOff.end_date,
         )
+        .join(MentorGroup, MentorGroup.id == MentorTime.group_id)
         .outerjoin(
             MentorTimeOccurrence,
             and_(
                 MentorTimeOccurrence.mentor_time_id == MentorTime.id,
-                MentorTimeOccurrence.on_date >= bindparam("first"),
-                MentorTimeOccurrence.on_date <= bindparam("last"),
+                MentorTimeOccurrence.on_date >= first,
+                MentorTimeOccurrence.on_date <= last,
             ),
         )
-        .where(MentorTime.group_id.in_(bindparam("groups", expanding=True)))
+        .outerjoin(
+            DayOff,
+            and_(
+                DayOff.school_year_id == MentorGroup.school_year_id,
+                DayOff.start_date <= last,
+                DayOff.end_date >= first,
+            ),
+        )
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .where(
+            MentorTime.group_id.in_(_mentored_group_ids_of(bindparam("uid"))),
+            SchoolYear.start_date <= last,
+            SchoolYear.end_date >= first,
+        )
         .order_by(MentorTime.id)
-    )
-
-
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
-def _year_days_off_statement():
-    return select(DayOff.school_year_id, DayOff.start_date, DayOff.end_date).where(
-        DayOff.school_year_id.in_(bindparam("years", expanding=True))
     )
 
 
@@ -725,7 +746,7 @@ def mentor_home(user: User, on: date) -> MentorHome:
     tz = zones[groups[0].id] or DEFAULT_TZ
     params = {
         "uid": user.id,
-        "groups": [g.id for g in groups],
+        "first": first,
         "last": last,
         "starts": local_to_utc(first, time(0), tz),
         "ends": local_to_utc(first + timedelta(days=7), time(0), tz),
@@ -739,17 +760,19 @@ def mentor_home(user: User, on: date) -> MentorHome:
         elif kind == "leave":
             week.leave.append(WeekLeave(id_, name, day, end, n))
         else:
-            item = WeekFollowUp(kind, id_, student_id, name, day, text or "", day < first)
+            item = WeekFollowUp(kind, id_, student_id, name, day, text or "", day < on)
             (week.goals if kind == "goal" else week.notes).append(item)
     week.talks.sort(key=lambda t: (t.starts_at, t.booking_id))
     week.leave.sort(key=lambda r: (r.start_date, r.request_id))
     week.goals.sort(key=lambda g: (g.due, g.id))
     week.notes.sort(key=lambda n: (n.due, n.id))
-    week.mentor_times = _week_mentor_times(connection, groups, group_year, zones, first, last)
+    week.mentor_times = _week_mentor_times(
+        connection, user.id, groups, group_year, zones, first, last
+    )
     return MentorHome(groups, week)
 
 
-def _week_mentor_times(connection, groups, group_year, zones, first, last):
+def _week_mentor_times(connection, uid, groups, group_year, zones, first, last):
     """The week's occurrences of the groups' mentor times, by the rules of
     app/mentortime/schedule.py (school days only, each week's change applied)."""
     from types import SimpleNamespace
@@ -757,47 +780,51 @@ def _week_mentor_times(connection, groups, group_year, zones, first, last):
     from app.mentortime.schedule import occurrences
     from app.school.calendar import DEFAULT_TZ
 
-    params = {"groups": [g.id for g in groups], "first": first, "last": last}
-    rows = connection.execute(_week_mentor_times_statement(), params).all()
-    if not rows:
-        return []
-    year_ids = sorted({y.id for y in group_year.values()})
-    days_off: dict[int, list] = {y: [] for y in year_ids}
-    for year_id, start, end in connection.execute(_year_days_off_statement(), {"years": year_ids}):
-        days_off[year_id].append(SimpleNamespace(start_date=start, end_date=end))
+    params = {"uid": uid, "first": first, "last": last}
+    times: dict[int, SimpleNamespace] = {}
+    overrides: dict[int, dict] = {}
+    for row in connection.execute(_week_mentor_times_statement(), params):
+        mt_id, group_id, weekday, start, minutes, room, on_date = row[:7]
+        year = group_year.get(group_id)
+        if year is None:  # not a group of the current year
+            continue
+        mentor_time = times.get(mt_id)
+        if mentor_time is None:
+            mentor_time = times[mt_id] = SimpleNamespace(
+                id=mt_id,
+                group_id=group_id,
+                weekday=weekday,
+                start=start,
+                minutes=minutes,
+                room=room,
+                # The year as app/school/calendar.py reads it, with this week's days off.
+                group=SimpleNamespace(
+                    school_year=_Year(year.id, year.start_date, year.end_date, [])
+                ),
+            )
+            overrides[mt_id] = {}
+            if on_date is not None:
+                overrides[mt_id][on_date] = SimpleNamespace(
+                    on_date=on_date,
+                    agenda=row[7],
+                    cancelled=row[8],
+                    moved_date=row[9],
+                    moved_start=row[10],
+                    moved_room=row[11],
+                    decisions=row[12],
+                )
+        if row[13] is not None:
+            off = SimpleNamespace(start_date=row[13], end_date=row[14])
+            mentor_time.group.school_year.days_off.append(off)
     names = {g.id: g.name for g in groups}
     result = []
-    for row in rows:
-        (mt_id, group_id, weekday, start, minutes, room, on_date) = row[:7]
-        year = group_year[group_id]
-        mentor_time = SimpleNamespace(
-            id=mt_id,
-            weekday=weekday,
-            start=start,
-            minutes=minutes,
-            room=room,
-            group=SimpleNamespace(
-                school_year=_Year(year.id, year.start_date, year.end_date, days_off[year.id])
-            ),
-        )
-        override = None
-        if on_date is not None:
-            override = SimpleNamespace(
-                on_date=on_date,
-                agenda=row[7],
-                cancelled=row[8],
-                moved_date=row[9],
-                moved_start=row[10],
-                moved_room=row[11],
-                decisions=row[12],
-            )
-        tz = zones[group_id] or DEFAULT_TZ
-        overrides = {on_date: override} if override else {}
-        for occ in occurrences(mentor_time, first, last, tz, overrides):
+    for mentor_time in times.values():
+        tz = zones[mentor_time.group_id] or DEFAULT_TZ
+        for occ in occurrences(mentor_time, first, last, tz, overrides[mentor_time.id]):
             result.append(
                 WeekMentorTime(
-                    mt_id,
-                    names[group_id],
+                    mentor_time.id,
+                    names[mentor_time.group_id],
                     occ.regular_date,
                     occ.starts_at,
                     occ.room,

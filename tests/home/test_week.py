@@ -135,3 +135,16 @@ def test_the_weeks_mentor_time_with_its_agenda_skips_days_off(ctx):
 
     # The autumn break (2–6 November): no mentor time that week.
     assert mentor_home(karin, date(2026, 11, 4)).week.mentor_times == []
+
+
+def test_follow_ups_due_by_the_weeks_end_marked_overdue_when_passed(app):
+    seed_week(app, on=date(2026, 12, 3))  # a Thursday
+    with app.app_context():
+        week = mentor_home(user("mentor@example.org"), date(2026, 12, 3)).week
+        goals = {g.text: (g.due, g.overdue) for g in week.goals}
+        notes = {n.text: (n.due, n.overdue) for n in week.notes}
+    assert goals == {
+        "Läsa en bok i månaden": (date(2026, 11, 27), True),
+        "Lämna in läxorna i tid": (date(2026, 12, 3), False),
+    }
+    assert notes == {"Ringa tillbaka om skolskjutsen": (date(2026, 12, 4), False)}
