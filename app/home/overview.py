@@ -498,7 +498,6 @@ def _week_statement():
     contact_log_student_or_404). Built once; the user, the week's dates and its bounds
     in UTC are bound parameters."""
     from sqlalchemy import (
-        Boolean,
         Date,
         Integer,
         String,
@@ -545,7 +544,6 @@ def _week_statement():
             cast(TalkBooking.attendees, Text).label("text"),
             cast(TalkBooking.interpreter_language, Text).label("extra"),
             none(Integer).label("number"),
-            none(Boolean).label("flag"),
         )
         .join(TalkSlot, TalkSlot.id == TalkBooking.active_slot_id)
         .join(TalkPeriod, TalkPeriod.id == TalkSlot.period_id)
@@ -577,7 +575,6 @@ def _week_statement():
             none(Text),
             none(Text),
             LeaveRequest.school_days,
-            none(Boolean),
         )
         .join(Student, Student.id == LeaveRequest.student_id)
         .join(SchoolYear, SchoolYear.id == LeaveRequest.school_year_id)
@@ -608,7 +605,6 @@ def _week_statement():
             cast(Goal.text, Text),
             none(Text),
             none(Integer),
-            none(Boolean),
         )
         .join(Student, Student.id == Goal.student_id)
         .join(
@@ -639,7 +635,6 @@ def _week_statement():
             cast(ContactNote.summary, Text),
             cast(ContactNote.with_whom, Text),
             none(Integer),
-            none(Boolean),
         )
         .join(Student, Student.id == ContactNote.student_id)
         .where(
@@ -753,7 +748,7 @@ def mentor_home(user: User, on: date) -> MentorHome:
     }
     connection = db.session.connection()
     for row in connection.execute(_week_statement(), params):
-        kind, id_, aux, student_id, first_name, last_name, at, day, end, text, extra, n, _ = row
+        kind, id_, aux, student_id, first_name, last_name, at, day, end, text, extra, n = row
         name = f"{first_name} {last_name}"
         if kind == "talk":
             week.talks.append(WeekTalk(id_, aux, student_id, name, at, text or "", extra))
