@@ -73,7 +73,9 @@
   // Focus and announcements after every htmx swap: one mechanism for the whole app.
   //
   // Convention for templates (what the swapped-in HTML may carry):
-  //   data-focus              the element to focus after the swap (the first one wins);
+  //   data-focus, autofocus   the element to focus after the swap (the first one wins;
+  //                           htmx focuses [autofocus] itself, and a full page load without
+  //                           JavaScript does too, so autofocus serves both);
   //   aria-invalid="true"     a field with an error: without data-focus, the first one gets
   //                           focus (its aria-describedby error is read with it), else the
   //                           first .error message;
@@ -137,7 +139,7 @@
     var region = boosted ? document.getElementById("main") : event.target;
     if (!region || !region.isConnected) return;
     var target =
-      find(region, "[data-focus]") ||
+      find(region, "[data-focus], [autofocus]") ||
       region.querySelector("[aria-invalid=true]") ||
       region.querySelector(".error");
     var requester = detail.requestConfig && detail.requestConfig.elt;
@@ -153,7 +155,7 @@
         ? region.querySelector(".flashes") || region
         : region.querySelector(".flash, h1, h2, h3") || region;
     }
-    focusOn(target, !boosted || target.matches("[aria-invalid=true], .error, [data-focus]"));
+    focusOn(target, !boosted || target.matches("[aria-invalid=true], .error, [data-focus], [autofocus]"));
     if (status && !target.contains(status.element) && !status.element.contains(target)) {
       announce(status.text);
     }
