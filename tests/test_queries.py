@@ -468,6 +468,8 @@ def test_absence_pages_run_at_most_six_statements_for_30_students_or_300_rows(ap
     large = _absence_counts(app, login_as)
     assert max(large.values()) <= 6, large
     assert large == small
+
+
 # --- the mentor's home with its week: as many statements for a busy week as for a quiet one ---
 
 
