@@ -16,10 +16,12 @@ from datetime import UTC, date, datetime
 
 import flask_babel
 from babel import dates
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
+from flask_limiter import Limiter as _Limiter
+from flask_talisman import Talisman as _Talisman
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -201,3 +203,117 @@ def init_app(app: Flask) -> None:
     processors = app.template_context_processors[None]
     processors[:] = [p for p in processors if getattr(p, "__module__", "") != "flask_wtf.csrf"]
     processors.append(lambda: {"csrf_token": csrf_token, "csrf_meta_tag": csrf_meta_tag})
+
+
+# --- security headers: computed once, not per response -------------------------------------
+
+
+class Talisman(_Talisman):
+    """Flask-Talisman with its headers worked out once per process instead of on every
+    response (its after_request parses the CSP dict and looks up the view's options each
+    time). The headers are the same: a response gets exactly what Talisman would set; a
+    view with its own Talisman options, or a CSP nonce, goes through Talisman itself."""
+
+    def init_app(self, app: Flask, **kwargs) -> None:
+        super().init_app(app, **kwargs)
+        self._fixed: dict[bool, tuple[tuple[str, str], ...]] = {}
+        app.extensions["talisman"] = self
+
+    def plain_for(self, endpoint: str | None) -> bool:
+        """Whether a request to `endpoint` uses the configured options alone (no per-view
+        options and no nonce), so that its headers are the fixed ones."""
+        view = self.app.view_functions.get(endpoint)
+        return (
+            getattr(view, "talisman_view_options", None) is None
+            and not self.content_security_policy_nonce_in
+        )
+
+    def _plain(self) -> bool:
+        return self.plain_for(request.endpoint)
+
+    @staticmethod
+    def hsts_applies(environ: dict) -> bool:
+        """Talisman's rule for Strict-Transport-Security: a secure request, or one whose
+        X-Forwarded-Proto says https."""
+        return (
+            environ.get("wsgi.url_scheme") == "https"
+            or environ.get("HTTP_X_FORWARDED_PROTO", "http") == "https"
+        )
+
+    def fixed_headers(self, secure: bool) -> tuple[tuple[str, str], ...]:
+        """The headers every plain response gets, with or without HSTS."""
+        found = self._fixed.get(secure)
+        if found is None:
+            from werkzeug.datastructures import Headers
+
+            options = {
+                "frame_options": self.frame_options,
+                "frame_options_allow_from": self.frame_options_allow_from,
+                "content_security_policy": self.content_security_policy,
+                "content_security_policy_nonce_in": [],
+                "permissions_policy": self.permissions_policy,
+                "document_policy": self.document_policy,
+                "feature_policy": self.feature_policy,
+            }
+            headers = Headers()
+            base_url = "https://localhost" if secure else "http://localhost"
+            with self.app.test_request_context(base_url=base_url):
+                self._set_feature_policy_headers(headers, options)
+                self._set_permissions_policy_headers(headers, options)
+                self._set_document_policy_headers(headers, options)
+                self._set_frame_options_headers(headers, options)
+                self._set_content_security_policy_headers(headers, options)
+                self._set_hsts_headers(headers)
+                self._set_referrer_policy_headers(headers)
+            found = self._fixed[secure] = tuple(headers.items())
+        return found
+
+    def _set_response_headers(self, response):
+        if not self._plain():
+            return super()._set_response_headers(response)
+        fixed = self.fixed_headers(self.hsts_applies(request.environ))
+        headers = response.headers
+        present = {name.lower() for name, _ in headers.items()}
+        for name, value in fixed:
+            if name.lower() in present:
+                headers[name] = value  # Talisman replaces a header a view set
+            else:
+                headers.add(name, value)
+        return response
+
+    def _force_https(self):
+        if self._plain() and not self.force_https:
+            # What Talisman's check does besides redirecting.
+            if self.session_cookie_secure and not self.app.debug:
+                self.app.config["SESSION_COOKIE_SECURE"] = True
+            return None
+        return super()._force_https()
+
+    def _make_nonce(self):
+        if self._plain():
+            return None  # no nonce is configured
+        return super()._make_nonce()
+
+
+# --- rate limits: no work for a request no limit applies to --------------------------------
+
+
+class Limiter(_Limiter):
+    """Flask-Limiter, skipping its before_request check when it cannot find a limit: with
+    no application, default or blueprint limits and no in-memory fallback, the check
+    before the view never applies any (a route's own @limit is checked by its decorator,
+    which runs as before). Any such limit configured brings the full check back."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware and callable_name is None and self._nothing_before_views():
+            return None
+        return super()._check_request_limit(callable_name, in_middleware)
+
+    def _nothing_before_views(self) -> bool:
+        manager = self.limit_manager
+        return not (
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or self._in_memory_fallback
+        )

@@ -70,3 +70,53 @@ def test_csrf_token_is_valid_and_the_same_for_the_session(app):
     with app.test_request_context("/"):
         session["csrf_token"] = raw
         assert hot_path.csrf_token() == token
+
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+    "Strict-Transport-Security",
+)
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+def test_security_headers_are_flask_talismans(app, login_as, base_url):
+    """The headers worked out once per process are what Flask-Talisman itself sets on
+    each response (HSTS only over https)."""
+    from flask import Response
+    from flask_talisman import Talisman
+
+    talisman = app.extensions["talisman"]
+    client = login_as("guardian")
+    for path in ("/home/guardian", "/login", "/healthz", "/static/css/app.css"):
+        response = client.get(path, base_url=base_url)
+        with app.test_request_context(path, base_url=base_url):
+            expected = Talisman._set_response_headers(talisman, Response()).headers
+        for name in SECURITY_HEADERS:
+            assert response.headers.get(name) == expected.get(name), (path, name)
+    assert ("Strict-Transport-Security" in response.headers) == base_url.startswith("https")
+
+
+def test_a_view_with_its_own_talisman_options_gets_them(make_app):
+    app = make_app()
+    talisman = app.extensions["talisman"]
+
+    @app.get("/framed")
+    @talisman(frame_options="SAMEORIGIN", content_security_policy={"default-src": "'none'"})
+    def framed():
+        return "framed"
+
+    response = app.test_client().get("/framed")
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_default_rate_limit_still_applies_to_every_page(make_app):
+    """The limiter skips its check before views only while no limit could apply there."""
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+    client = app.test_client()
+    assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
