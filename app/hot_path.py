@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime
 import flask_babel
 from babel import dates
 from flask import Flask, current_app, g, request, session
-from flask.globals import _cv_app
+from flask import url_for as flask_url_for
+from flask.globals import _cv_app, _cv_request
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from flask_limiter import Limiter as _Limiter
@@ -190,7 +191,44 @@ def format_date(value=None, format=None, rebase=True):
     return dates.format_date(value, format, locale=locale)
 
 
+# --- URLs in templates: built once per process --------------------------------------------
+
+_URLS_MAX = 20_000
+
+
+def url_for(endpoint: str, **values) -> str:
+    """Flask's url_for for templates, remembering what it built: a path is a pure function
+    of the route map (code), the script root and the values, so each process keeps the
+    paths it built (keyed by those, the values' types included) and builds each once.
+    Blueprint-relative endpoints, options (_external, _anchor, ...) and apps with
+    url_defaults go through Flask every time."""
+    request_ctx = _cv_request.get(None)
+    if request_ctx is None or endpoint[:1] == "." or any(k[:1] == "_" for k in values):
+        return flask_url_for(endpoint, **values)
+    app = request_ctx.app
+    urls = app.extensions.get("built_urls")
+    if urls is None or app.url_default_functions:
+        return flask_url_for(endpoint, **values)
+    try:
+        key = (
+            request_ctx.request.script_root,
+            endpoint,
+            tuple((k, type(v), v) for k, v in sorted(values.items())),
+        )
+        url = urls.get(key)
+    except TypeError:  # an unhashable value (a list for the query string)
+        return flask_url_for(endpoint, **values)
+    if url is None:
+        url = flask_url_for(endpoint, **values)
+        if len(urls) >= _URLS_MAX:
+            urls.clear()
+        urls[key] = url
+    return url
+
+
 def init_app(app: Flask) -> None:
+    app.extensions["built_urls"] = {}
+    app.jinja_env.globals["url_for"] = url_for
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.before_request(keep_session_fresh)
     app.jinja_env.globals.update(

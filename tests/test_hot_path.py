@@ -117,6 +117,34 @@ def test_a_view_with_its_own_talisman_options_gets_them(make_app):
 
 def test_a_default_rate_limit_still_applies_to_every_page(make_app):
     """The limiter skips its check before views only while no limit could apply there."""
-    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
-    client = app.test_client()
-    assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
+    from app.extensions import limiter
+
+    try:
+        app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+        client = app.test_client()
+        assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        # The limiter is one object for every app of the process: later apps get none.
+        limiter.limit_manager.set_default_limits([])
+
+
+def test_urls_in_templates_are_flasks(app):
+    """Built once per process, keyed by the script root and the values with their types."""
+    from flask import url_for
+
+    calls = [
+        ("home.index", {}),
+        ("leave.new", {"student": 3}),
+        ("leave.new", {"student": True}),
+        ("leave.new", {"student": "3"}),
+        ("goals.student_goals", {"student_id": 7}),
+        ("people.switch_role", {"role": "mentor"}),
+    ]
+    for root in ("", "/sub"):
+        with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
+            for _ in range(2):  # built, then remembered
+                for endpoint, values in calls:
+                    assert hot_path.url_for(endpoint, **values) == url_for(endpoint, **values)
+            assert hot_path.url_for("home.index") == f"{root}/"
+            assert hot_path.url_for("leave.new", student=True) == f"{root}/leave/new?student=True"
+            assert hot_path.url_for("home.index", _anchor="x") == f"{root}/#x"
