@@ -148,3 +148,30 @@ def test_urls_in_templates_are_flasks(app):
             assert hot_path.url_for("home.index") == f"{root}/"
             assert hot_path.url_for("leave.new", student=True) == f"{root}/leave/new?student=True"
             assert hot_path.url_for("home.index", _anchor="x") == f"{root}/#x"
+
+
+def test_long_select_renders_as_wtforms_does(app):
+    """The options kept per process are WTForms' own HTML, per label language and selection."""
+    from wtforms import Form, SelectField
+    from wtforms.widgets import Select
+
+    from app import languages
+    from app.fields import LongSelect
+
+    class Plain(Form):
+        pick = SelectField(choices=[], widget=Select())
+
+    class Long(Form):
+        pick = SelectField(choices=[], widget=LongSelect())
+
+    for locale in ("sv", "en", "ar"):
+        choices = [("", "—")] + languages.choices(locale)
+        for selected in ("", "ar", "so", "nope"):
+            for _ in range(2):  # rendered, then from what was kept
+                forms = []
+                for cls in (Plain, Long):
+                    form = cls(data={"pick": selected})
+                    form.pick.choices = choices
+                    forms.append(str(form.pick()))
+                assert forms[0] == forms[1]
+                assert ('selected value="%s"' % selected) in forms[1] or selected == "nope"

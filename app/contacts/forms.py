@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.contacts.details import normalise_phone, normalise_postal_code
-from app.fields import Form
+from app.fields import Form, LongSelect
 from app.people.forms import email_field
 from app.submissions import SendKeyMixin
 
@@ -55,7 +55,9 @@ class ContactForm(Form):
         render_kw={"inputmode": "numeric"},
     )
     town = StringField(_l("Town"), validators=[Optional(), Length(max=100)])
-    language = SelectField(_l("Language for contact with school"), validators=[Optional()])
+    language = SelectField(
+        _l("Language for contact with school"), validators=[Optional()], widget=LongSelect()
+    )
     needs_interpreter = BooleanField(_l("I need an interpreter"))
 
     def validate_town(self, field):
