@@ -174,4 +174,4 @@ def test_long_select_renders_as_wtforms_does(app):
                     form.pick.choices = choices
                     forms.append(str(form.pick()))
                 assert forms[0] == forms[1]
-                assert ('selected value="%s"' % selected) in forms[1] or selected == "nope"
+                assert f'selected value="{selected}"' in forms[1] or selected == "nope"
