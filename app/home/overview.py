@@ -291,7 +291,7 @@ def own_card(user: User, on: date) -> StudentCard | None:
 
 @dataclass
 class GroupSummary:
-    group: MentorGroup
+    group: MentorGroup | OverviewGroup
     student_count: int
     mentors: list[str]  # names, mentors before co-mentors
 
@@ -359,10 +359,52 @@ class StaffLine:
     email: str
 
 
+@dataclass(slots=True)
+class OverviewSchool:
+    """A school as the principal's and admin's home pages show it (plain values)."""
+
+    id: int
+    name: str
+    unit_code: str
+    time_zone: str
+    mentor_max_days: int
+
+
+@dataclass(slots=True)
+class OverviewTerm:
+    kind: str
+    start_date: date
+    end_date: date
+
+
+@dataclass(slots=True)
+class OverviewDayOff:
+    name: str
+    start_date: date
+    end_date: date
+
+
+@dataclass(slots=True)
+class OverviewYear:
+    id: int
+    name: str
+    start_date: date
+    end_date: date
+    terms: list[OverviewTerm] = field(default_factory=list)
+    days_off: list[OverviewDayOff] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OverviewGroup:
+    id: int
+    name: str
+    school_year_id: int
+
+
 @dataclass
 class SchoolOverview:
-    school: School
-    year: SchoolYear | None
+    school: OverviewSchool
+    year: OverviewYear | None
     groups: list[GroupSummary]
     student_count: int
     staff: list[StaffLine]
@@ -377,7 +419,21 @@ def _schools_statement(site_admin: bool, roles: tuple[str, ...]):
         .scalar_subquery()
     )
     query = (
-        select(School, students, SchoolYear, Term)
+        select(
+            School.id,
+            School.name,
+            School.unit_code,
+            School.time_zone,
+            School.mentor_max_days,
+            students,
+            SchoolYear.id,
+            SchoolYear.name,
+            SchoolYear.start_date,
+            SchoolYear.end_date,
+            Term.kind,
+            Term.start_date,
+            Term.end_date,
+        )
         .outerjoin(SchoolYear, SchoolYear.school_id == School.id)
         .outerjoin(Term, Term.school_year_id == SchoolYear.id)
         .order_by(School.name, School.id, SchoolYear.start_date, Term.start_date)
@@ -396,10 +452,44 @@ def _schools_statement(site_admin: bool, roles: tuple[str, ...]):
 @lru_cache(maxsize=1)
 def _days_off_statement():
     return (
-        select(DayOff)
+        select(DayOff.school_year_id, DayOff.name, DayOff.start_date, DayOff.end_date)
         .where(DayOff.school_year_id.in_(bindparam("years", expanding=True)))
         .order_by(DayOff.start_date)
     )
+
+
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _year_groups_statement():
+    """The groups of some school years with student count and mentors' names, as plain
+    columns (the mentor home's list is _group_summaries("mentor"))."""
+    mentor = aliased(User)
+    students = (
+        select(func.count())
+        .where(GroupMembership.group_id == MentorGroup.id)
+        .correlate(MentorGroup)
+        .scalar_subquery()
+    )
+    return (
+        select(MentorGroup.id, MentorGroup.name, MentorGroup.school_year_id, students, mentor.name)
+        .outerjoin(GroupMentor, GroupMentor.group_id == MentorGroup.id)
+        .outerjoin(mentor, mentor.id == GroupMentor.user_id)
+        .where(MentorGroup.school_year_id.in_(bindparam("years", expanding=True)))
+        .order_by(MentorGroup.name, MentorGroup.id, GroupMentor.is_co_mentor, GroupMentor.id)
+    )
+
+
+def _year_groups(year_ids: list[int]) -> list[GroupSummary]:
+    connection = db.session.connection()
+    summaries: dict[int, GroupSummary] = {}
+    for gid, name, year_id, count, mentor in connection.execute(
+        _year_groups_statement(), {"years": year_ids}
+    ):
+        summary = summaries.get(gid)
+        if summary is None:
+            summary = summaries[gid] = GroupSummary(OverviewGroup(gid, name, year_id), count, [])
+        if mentor is not None:
+            summary.mentors.append(mentor)
+    return list(summaries.values())
 
 
 @lru_cache(maxsize=1)
@@ -414,38 +504,38 @@ def _staff_statement():
 
 def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
     """Schools where the user holds one of `roles`, each with its current year's facts,
-    groups and staff: four queries whatever the number of schools, groups or staff."""
+    groups and staff: four queries whatever the number of schools, groups or staff,
+    as plain columns (the page shows values; ORM entities cost more than the queries)."""
+    connection = db.session.connection()
     query = _schools_statement(bool(user.is_site_admin), roles)
-    schools: dict[int, School] = {}
+    schools: dict[int, OverviewSchool] = {}
     counts: dict[int, int] = {}
-    years: dict[int, dict[int, SchoolYear]] = {}
-    terms: dict[int, list[Term]] = {}
-    for school, count, year, term in db.session.execute(query, {"uid": user.id}):
-        schools[school.id] = school
-        counts[school.id] = count
-        by_id = years.setdefault(school.id, {})
-        if year is not None:
-            by_id[year.id] = year
-            terms.setdefault(year.id, [])
-            if term is not None:
-                terms[year.id].append(term)
-    current: dict[int, SchoolYear | None] = {}
-    for school in schools.values():
-        school_years = list(years[school.id].values())
-        set_committed_value(school, "school_years", school_years)
-        for year in school_years:
-            set_committed_value(year, "terms", terms[year.id])
-        current[school.id] = current_year(school_years, on)
-    year_ids = [y.id for y in current.values() if y]
+    years: dict[int, dict[int, OverviewYear]] = {}
+    for row in connection.execute(query, {"uid": user.id}):
+        school_id = row[0]
+        if school_id not in schools:
+            schools[school_id] = OverviewSchool(*row[:5])
+            counts[school_id] = row[5]
+            years[school_id] = {}
+        year_id = row[6]
+        if year_id is not None:
+            year = years[school_id].get(year_id)
+            if year is None:
+                year = years[school_id][year_id] = OverviewYear(year_id, *row[7:10])
+            if row[10] is not None:
+                year.terms.append(OverviewTerm(*row[10:13]))
+    current: dict[int, OverviewYear | None] = {
+        school_id: current_year(list(years[school_id].values()), on) for school_id in schools
+    }
+    by_id = {y.id: y for y in current.values() if y}
+    year_ids = list(by_id)
     if year_ids:
-        days: dict[int, list[DayOff]] = {y: [] for y in year_ids}
-        for day in db.session.scalars(_days_off_statement(), {"years": year_ids}):
-            days[day.school_year_id].append(day)
-        for year in current.values():
-            if year:
-                set_committed_value(year, "days_off", days[year.id])
-    summaries = _group_summaries("years", years=year_ids) if year_ids else []
-    staff = db.session.execute(_staff_statement(), {"schools": list(schools)}).all()
+        for year_id, name, start, end in connection.execute(
+            _days_off_statement(), {"years": year_ids}
+        ):
+            by_id[year_id].days_off.append(OverviewDayOff(name, start, end))
+    summaries = _year_groups(year_ids) if year_ids else []
+    staff = connection.execute(_staff_statement(), {"schools": list(schools)}).all()
     return [
         SchoolOverview(
             school=s,
