@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from types import FunctionType
 
 import flask_babel
 from babel import dates
@@ -25,6 +27,8 @@ from flask_limiter import Limiter as _Limiter
 from flask_talisman import Talisman as _Talisman
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import pass_context
+from jinja2.runtime import Context as JinjaContext
+from jinja2.utils import _PassArg
 from markupsafe import Markup
 
 from app import languages
@@ -137,6 +141,39 @@ def text(lazy) -> str:
     return str(lazy)
 
 
+# --- calls from templates -----------------------------------------------------------------
+
+
+class Context(JinjaContext):
+    """Jinja's template context with a shorter path for the commonest call in a template,
+    a plain Python function (`_()`, `url_for()`, ...): the same arguments are passed as
+    Jinja's own Context.call passes them (a function cannot be a callable class, so only
+    its own pass_context/pass_eval_context/pass_environment mark counts)."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        if type(__obj) is not FunctionType:
+            return super().call(__obj, *args, **kwargs)
+        pass_arg = __obj.__dict__.get("jinja_pass_arg")
+        if pass_arg is _PassArg.context:
+            if kwargs.get("_loop_vars"):
+                __self = __self.derived(kwargs["_loop_vars"])
+            if kwargs.get("_block_vars"):
+                __self = __self.derived(kwargs["_block_vars"])
+            args = (__self, *args)
+        elif pass_arg is _PassArg.eval_context:
+            args = (__self.eval_ctx, *args)
+        elif pass_arg is _PassArg.environment:
+            args = (__self.environment, *args)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
 # --- dates and times in templates ---------------------------------------------------------
 
 NAMED_FORMATS = frozenset({"short", "medium", "long", "full"})
@@ -175,11 +212,24 @@ def format_time(value=None, format=None, rebase=True):
     return dates.format_time(value, format, tzinfo=zone, locale=locale)
 
 
+# Per process, safely: a formatted date is a pure function of the value, the pattern, the
+# locale and the zone, and the same few dates (a period's days, a week's mentor time) are
+# shown to everyone.
+@lru_cache(maxsize=4096)
+def _babel_datetime(value: datetime, format: str, zone, locale) -> str:
+    return dates.format_datetime(value, format, tzinfo=zone, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _babel_date(value: date, format: str, locale) -> str:
+    return dates.format_date(value, format, locale=locale)
+
+
 def format_datetime(value=None, format=None, rebase=True):
     if not isinstance(value, datetime) or not rebase or format is None or format in NAMED_FORMATS:
         return flask_babel.format_datetime(value, format, rebase)
     locale, zone = _locale_and_zone()
-    return dates.format_datetime(value, format, tzinfo=zone, locale=locale)
+    return _babel_datetime(value, format, zone, locale)
 
 
 def format_date(value=None, format=None, rebase=True):
@@ -188,7 +238,9 @@ def format_date(value=None, format=None, rebase=True):
     locale, zone = _locale_and_zone()
     if rebase and isinstance(value, datetime):
         value = _local(value, zone)
-    return dates.format_date(value, format, locale=locale)
+    if type(value) is not date:  # equal datetimes may fall on different local days
+        return dates.format_date(value, format, locale=locale)
+    return _babel_date(value, format, locale)
 
 
 # --- URLs in templates: built once per process --------------------------------------------
@@ -227,6 +279,7 @@ def url_for(endpoint: str, **values) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.context_class = Context
     app.extensions["built_urls"] = {}
     app.jinja_env.globals["url_for"] = url_for
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False

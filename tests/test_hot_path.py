@@ -175,3 +175,45 @@ def test_long_select_renders_as_wtforms_does(app):
                     forms.append(str(form.pick()))
                 assert forms[0] == forms[1]
                 assert f'selected value="{selected}"' in forms[1] or selected == "nope"
+
+
+def test_template_calls_pass_what_jinja_passes(app):
+    """The shorter call path hands functions the context, eval context or environment as
+    Jinja's own Context does, loop variables included."""
+    from jinja2 import pass_context, pass_environment, pass_eval_context
+    from jinja2.runtime import Context as JinjaContext
+
+    @pass_context
+    def seen(context, name):
+        return context.get(name)
+
+    @pass_environment
+    def env_kind(environment):
+        return type(environment).__name__
+
+    @pass_eval_context
+    def escaping(eval_ctx):
+        return eval_ctx.autoescape
+
+    def plain(*args, **kwargs):
+        return f"{args}{sorted(kwargs.items())}"
+
+    source = (
+        "{% for x in [1, 2] %}{{ seen('x') }}{% endfor %}|{% set y = 5 %}{{ seen('y') }}|"
+        "{{ env_kind() }}|{{ escaping() }}|{{ plain(1, b=2) }}|{{ seen('outer') }}"
+    )
+    env = app.jinja_env
+    results = []
+    for context_class in (hot_path.Context, JinjaContext):
+        env.context_class = context_class
+        try:
+            template = env.from_string(source)
+            results.append(
+                template.render(
+                    seen=seen, env_kind=env_kind, escaping=escaping, plain=plain, outer="o"
+                )
+            )
+        finally:
+            env.context_class = hot_path.Context
+    assert results[0] == results[1]
+    assert results[0].startswith("12|5|")
