@@ -307,8 +307,13 @@ class Talisman(_Talisman):
 
     def init_app(self, app: Flask, **kwargs) -> None:
         super().init_app(app, **kwargs)
-        self._fixed: dict[bool, tuple[tuple[str, str], ...]] = {}
         app.extensions["talisman"] = self
+        # Worked out now, outside any request: Talisman's setters read the request (is it
+        # secure?), and a request context pushed during a live request would run the
+        # app's teardown functions in the middle of it.
+        self._fixed: dict[bool, tuple[tuple[str, str], ...]] = {}
+        for secure in (False, True):
+            self._fixed[secure] = self._work_out_headers(secure)
 
     def plain_for(self, endpoint: str | None) -> bool:
         """Whether a request to `endpoint` uses the configured options alone (no per-view
@@ -333,31 +338,31 @@ class Talisman(_Talisman):
 
     def fixed_headers(self, secure: bool) -> tuple[tuple[str, str], ...]:
         """The headers every plain response gets, with or without HSTS."""
-        found = self._fixed.get(secure)
-        if found is None:
-            from werkzeug.datastructures import Headers
+        return self._fixed[secure]
 
-            options = {
-                "frame_options": self.frame_options,
-                "frame_options_allow_from": self.frame_options_allow_from,
-                "content_security_policy": self.content_security_policy,
-                "content_security_policy_nonce_in": [],
-                "permissions_policy": self.permissions_policy,
-                "document_policy": self.document_policy,
-                "feature_policy": self.feature_policy,
-            }
-            headers = Headers()
-            base_url = "https://localhost" if secure else "http://localhost"
-            with self.app.test_request_context(base_url=base_url):
-                self._set_feature_policy_headers(headers, options)
-                self._set_permissions_policy_headers(headers, options)
-                self._set_document_policy_headers(headers, options)
-                self._set_frame_options_headers(headers, options)
-                self._set_content_security_policy_headers(headers, options)
-                self._set_hsts_headers(headers)
-                self._set_referrer_policy_headers(headers)
-            found = self._fixed[secure] = tuple(headers.items())
-        return found
+    def _work_out_headers(self, secure: bool) -> tuple[tuple[str, str], ...]:
+        from werkzeug.datastructures import Headers
+
+        options = {
+            "frame_options": self.frame_options,
+            "frame_options_allow_from": self.frame_options_allow_from,
+            "content_security_policy": self.content_security_policy,
+            "content_security_policy_nonce_in": [],
+            "permissions_policy": self.permissions_policy,
+            "document_policy": self.document_policy,
+            "feature_policy": self.feature_policy,
+        }
+        headers = Headers()
+        base_url = "https://localhost" if secure else "http://localhost"
+        with self.app.test_request_context(base_url=base_url):
+            self._set_feature_policy_headers(headers, options)
+            self._set_permissions_policy_headers(headers, options)
+            self._set_document_policy_headers(headers, options)
+            self._set_frame_options_headers(headers, options)
+            self._set_content_security_policy_headers(headers, options)
+            self._set_hsts_headers(headers)
+            self._set_referrer_policy_headers(headers)
+        return tuple(headers.items())
 
     def _set_response_headers(self, response):
         if not self._plain():
