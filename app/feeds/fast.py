@@ -89,7 +89,7 @@ class FeedNotModified:
         talisman = app.extensions.get("talisman")
         if talisman is None or not talisman.plain_for("feeds.ics") or _redirects(app, environ):
             return None
-        limit = feed_rate_limit(config["FEED_RATE_LIMIT"])
+        limit = feed.rate_limit(config["FEED_RATE_LIMIT"])
         token_hash = links.digest(token)
         now = time()
         engine = self.engine()
@@ -128,12 +128,6 @@ class FeedNotModified:
         ]
 
 
-def feed_rate_limit(value: str):
-    from app.feeds.views import _rate_limit
-
-    return _rate_limit(value)
-
-
 def _redirects(app, environ: dict) -> bool:
     """Whether Talisman would send this request to https first."""
     talisman = app.extensions["talisman"]
@@ -146,8 +140,9 @@ def _redirects(app, environ: dict) -> bool:
 
 
 def _counting_engine(url):
-    # No ping before use: a connection that fails is dropped and the view answers instead.
-    engine = create_engine(url, pool_size=2, max_overflow=2)
+    # No ping before use and no rollback after: a connection that fails is dropped (and
+    # the view answers instead), and every use ends with its commit.
+    engine = create_engine(url, pool_size=2, max_overflow=2, pool_reset_on_return=None)
 
     @event.listens_for(engine, "connect")
     def _commit_without_waiting_for_disk(dbapi_connection, _record):

@@ -196,6 +196,14 @@ def _refresh_query(dialect) -> RefreshQuery:
     return RefreshQuery(str(compiled), names, changed_type.result_processor(dialect, None))
 
 
+@lru_cache(maxsize=8)  # a pure function of the configured text
+def rate_limit(value: str):
+    """The per-link limit (FEED_RATE_LIMIT, e.g. "60 per minute")."""
+    from limits import parse
+
+    return parse(value)
+
+
 def _id_set(value: str | None) -> set[int]:
     return {int(i) for i in value.split(",")} if value else set()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import lru_cache
 from math import ceil
 from time import time
 
@@ -11,7 +10,7 @@ import segno
 from flask import Blueprint, Response, abort, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from limits import RateLimitItem, parse
+from limits import RateLimitItem
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
@@ -45,11 +44,6 @@ def _body(refresh: feed.Refresh) -> bytes:
         if len(bodies) > MAX_BODIES:
             bodies.popitem(last=False)
     return body
-
-
-@lru_cache(maxsize=8)  # a pure function of the configured text
-def _rate_limit(value: str) -> RateLimitItem:
-    return parse(value)
 
 
 def _refuse_if_looping(refresh: feed.Refresh, limit: RateLimitItem, now: float) -> None:
@@ -120,7 +114,7 @@ def _not_modified(headers: dict) -> Response:
 @limiter.exempt
 def ics(token: str):
     token_hash = links.digest(token)
-    limit = _rate_limit(current_app.config["FEED_RATE_LIMIT"])
+    limit = feed.rate_limit(current_app.config["FEED_RATE_LIMIT"])
     now = time()
     done = request.environ.get(fast.DONE)
     if done is not None and done[0] == token_hash:
