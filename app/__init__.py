@@ -111,6 +111,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.absence.register_views import bp as absence_register_bp
+    from app.absence.views import bp as absence_bp
     from app.admin.imports import bp as imports_bp
     from app.admin.mail import bp as admin_mail_bp
     from app.admin.views import bp as admin_bp
@@ -133,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
         school_bp,
         talks_bp,
         leave_bp,
+        absence_bp,
+        absence_register_bp,
         contacts_bp,
         mentortime_bp,
         goals_bp,

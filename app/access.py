@@ -22,17 +22,30 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, g
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import hot_path
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
 from app.school.models import GroupMembership, GroupMentor, MentorGroup, School, SchoolYear
 
 # The order in which a person with several roles sees them; the first is their start page.
 ROLES = ("guardian", "student", "mentor", "principal", "admin")
+ROLE_LABELS = {
+    "guardian": _l("Guardian"),
+    "student": _l("Student"),
+    "mentor": _l("Mentor"),
+    "principal": _l("Principal"),
+    "admin": _l("Administration"),
+}
+
+
+def role_label(role: str) -> str:
+    return hot_path.text(ROLE_LABELS[role])
 
 
 def role_columns(uid) -> list:
@@ -395,7 +408,8 @@ def may_write_goal(user: User, student: Student) -> bool:
 
 
 def _period_with_school():
-    """Load a period with its group, school year and school (for the time zone) at once."""
+    """Load a period with its group, school year and school (for the time zone) and its
+    term (for the days the slot generator offers) at once."""
     from sqlalchemy.orm import joinedload
 
     from app.talks.models import TalkPeriod
@@ -403,7 +417,8 @@ def _period_with_school():
     return select(TalkPeriod).options(
         joinedload(TalkPeriod.group)
         .joinedload(MentorGroup.school_year)
-        .joinedload(SchoolYear.school)
+        .joinedload(SchoolYear.school),
+        joinedload(TalkPeriod.term),
     )
 
 
@@ -571,6 +586,131 @@ def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Stud
         return student, "student"
     if guardian:
         return student, "guardian"
+    abort(404)
+
+
+# --- absence (app/absence) ------------------------------------------------------------
+
+
+def _current_mentees(user: User) -> Select:
+    """Students whose current group the user mentors (the contact log's rule)."""
+    return current_member_ids(mentored_group_ids(user))
+
+
+def may_read_sickness_note(user: User, student_id: int) -> bool:
+    """A sickness report's note is health data: the mentors of the student's current group
+    read it, and no one else (not guardians' others, not principals, not admins)."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(Student.id == student_id)
+                .where(Student.id.in_(_current_mentees(user)))
+            )
+        )
+    )
+
+
+def absence_student_or_404(student_id: int, user: User | None = None) -> tuple[Student, str]:
+    """A student's absence page: their guardians, the student, the mentors of their
+    current group and the principals of their school. Returns the student and how the
+    user relates: "mentor", "principal", "student", "guardian"."""
+    user = user or current_user
+    led = select(Student.id).where(Student.school_id.in_(school_ids_with_role(user, "principal")))
+    found = db.session.execute(
+        select(
+            Student,
+            Student.id.in_(_current_mentees(user)).label("mentor"),
+            Student.id.in_(led).label("principal"),
+            _guardianship_exists(user.id, Student.id).label("guardian"),
+        ).where(Student.id == student_id)
+    ).first()
+    if found is None:
+        abort(404)
+    student, mentor, principal, guardian = found
+    if mentor:
+        return student, "mentor"
+    if principal:
+        return student, "principal"
+    if student.user_id == user.id:
+        return student, "student"
+    if guardian:
+        return student, "guardian"
+    abort(404)
+
+
+def absence_follow_up_student_or_404(student_id: int, user: User | None = None) -> Student:
+    """Follow-up actions on a student's absence (contact, referral, accepting answers):
+    the mentors of the student's current group only."""
+    student, relation = absence_student_or_404(student_id, user)
+    if relation != "mentor":
+        abort(404)
+    return student
+
+
+def sickness_report_or_404(report_id: int, user: User | None = None, guardian_only=False):
+    """A sickness report of the user's child, or (staff, unless guardian_only) of a student
+    they see."""
+    from app.absence.models import SicknessReport
+
+    return _students_object_or_404(db.session.get(SicknessReport, report_id), user, guardian_only)
+
+
+def register_absence_or_404(absence_id: int, user: User | None = None):
+    """A register absence of the user's child (the guardian's answer to it)."""
+    from app.absence.models import RegisterAbsence
+
+    return _students_object_or_404(db.session.get(RegisterAbsence, absence_id), user, True)
+
+
+def watchlist_group_or_404(group_id: int, user: User | None = None) -> tuple[MentorGroup, str]:
+    """The absence watch list of a group: its mentors ("mentor") and the school's
+    principals ("principal"); never guardians or students. One statement, the group with
+    its school year and school."""
+    user = user or current_user
+    led = school_ids_with_role(user, "principal")
+    found = db.session.execute(
+        select(
+            MentorGroup,
+            SchoolYear,
+            School,
+            MentorGroup.id.in_(mentored_group_ids(user)).label("mentor"),
+            School.id.in_(led).label("principal"),
+        )
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .join(School, School.id == SchoolYear.school_id)
+        .where(MentorGroup.id == group_id)
+    ).first()
+    if found is None or not (found.mentor or found.principal):
+        abort(404)
+    group, year, school = found[0], found[1], found[2]
+    set_committed_value(group, "school_year", year)
+    set_committed_value(year, "school", school)
+    return group, "mentor" if found.mentor else "principal"
+
+
+def referrals_school_or_404(school_id: int, user: User | None = None) -> School:
+    """A school's referrals about absence: its principals only (not site admins)."""
+    user = user or current_user
+    school = db.session.get(School, school_id)
+    if school is None or not is_principal_at(user, school.id):
+        abort(404)
+    return school
+
+
+def referral_or_404(referral_id: int, user: User | None = None, close: bool = False):
+    """A referral: the principals of its school (who close it) and the mentors of the
+    student's current group (who read it)."""
+    from app.absence.models import Referral
+
+    user = user or current_user
+    referral = db.session.get(Referral, referral_id)
+    if referral is None:
+        abort(404)
+    if is_principal_at(user, referral.school_id):
+        return referral
+    if not close and may_read_sickness_note(user, referral.student_id):
+        return referral
     abort(404)
 
 

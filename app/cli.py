@@ -44,6 +44,18 @@ def register(app: Flask) -> None:
                 signal.signal(signum, lambda *_: stop.set())
         work(click.echo, once=once, interval=interval, stop=stop)
 
+    @app.cli.group("retention")
+    def retention_group() -> None:
+        """What is kept only for a while (app/retention.py)."""
+
+    @retention_group.command("sweep")
+    def retention_sweep_command() -> None:
+        """Delete what has passed its keeping time (the mail worker does this hourly)."""
+        from app import retention
+
+        for name, count in retention.sweep().items():
+            click.echo(f"{name}: {count} deleted")
+
     @app.cli.command("send-mail")
     @click.option("--loop", is_flag=True, help="Keep running (the same as `flask outbox work`).")
     def send_mail_command(loop: bool) -> None:
@@ -73,6 +85,18 @@ def register(app: Flask) -> None:
         signin.send_link(user, "signin")
         db.session.commit()
         click.echo(f"{user.email} is a site administrator; a sign-in link is in the outbox.")
+
+    @app.cli.group("absence")
+    def absence_group() -> None:
+        """Absence: sickness reports and the register."""
+
+    @absence_group.command("clear-notes")
+    def absence_clear_notes_command() -> None:
+        """Clear the notes of sickness reports of ended terms (run daily)."""
+        from app.absence.reports import clear_ended_notes
+        from app.school.calendar import today
+
+        click.echo(f"Cleared {clear_ended_notes(today())} notes.")
 
     @app.cli.command("bench")
     def bench_command() -> None:

@@ -222,6 +222,7 @@ def build_demo(reset: bool = False) -> None:
     _leave(groups, skip={oskar.id, elsa.id})
     _contacts(rng, named=[anna, johan, peter])
     _mentor_time_and_goals(groups, oskar, elsa, mentor, mentor_9c)
+    _absence(rng, year, groups, elsa, mentor, skip={oskar.id, elsa.id})
     db.session.commit()
 
 
@@ -441,3 +442,115 @@ def _talks(rng: random.Random, year: SchoolYear, groups: dict, skip: set[int]) -
                 interpreter_language="ar" if rng.random() < 0.1 else None,
                 now=now,
             )
+    _next_term_talks(year, groups["9C"], term, now)
+
+
+def _next_term_talks(year: SchoolYear, group, term, now) -> None:
+    """9C's mentor has opened the next term's booking early too, so the demo guardian sees
+    two periods open at once on Elsa's card: each named, the one closing first due now."""
+    from app.talks import slots as slot_logic
+    from app.talks.models import TalkPeriod
+
+    later = next((t for t in year.terms if t.start_date > term.end_date), None)
+    if later is None:
+        return
+    period = TalkPeriod(
+        group=group,
+        term=later,
+        title=f"Utvecklingssamtal {later.kind} {later.start_date.year}",
+        booking_opens_at=now - timedelta(days=1),
+        booking_closes_at=now + timedelta(days=42),
+    )
+    db.session.add(period)
+    db.session.flush()
+    lead = next(m.user for m in group.mentors if not m.is_co_mentor)
+    days = _school_days_from(later.start_date + timedelta(days=14), 2, year)
+    times = slot_logic.generate(days, time(14, 0), time(17, 0), 20, 5)
+    slot_logic.publish(period, lead, times, "site", f"Klassrum {group.name}")
+
+
+def _absence(rng, year, groups, elsa, mentor, skip: set[int]) -> None:
+    """This term's absence in 7A so the mentor's watch list and today list have something
+    to show: register rows (mostly valid, a few invalid), sickness reports (two today, one
+    late), a guardian's answer waiting, a contact with home and an open referral;
+    and one past sickness report of Elsa's for the demo guardian's chart."""
+    from app.absence.models import Referral, RegisterAbsence, SicknessReport
+    from app.contacts.models import ContactNote
+    from app.school.calendar import school_days
+
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    term = next((t for t in year.terms if t.start_date <= today <= t.end_date), None)
+    if term is None:
+        return
+    days = school_days(term.start_date, today - timedelta(days=1), year)
+    if len(days) < 10:
+        return
+    members = [m.student for m in groups["7A"].memberships if m.student_id not in skip]
+    school_id = members[0].school_id
+
+    def report(student, start, end, **values):
+        db.session.add(
+            SicknessReport(
+                student=student,
+                batch=f"demo{student.id}{start}",
+                start_date=start,
+                end_date=end,
+                created_by_id=student.guardianships[0].guardian_id,
+                **values,
+            )
+        )
+
+    for index, student in enumerate(members):
+        heavy = index in (3, 7, 11)
+        for day in days:
+            roll = rng.random()
+            if roll < (0.06 if heavy else 0.012):
+                report(student, day, day, note="Förkyld" if heavy else "")
+            elif roll < (0.1 if heavy else 0.03):
+                db.session.add(
+                    RegisterAbsence(
+                        school_id=school_id,
+                        student=student,
+                        day=day,
+                        minutes=rng.choice((40, 60, 120)),
+                        valid=True,
+                        reason_code="AN",
+                    )
+                )
+        if index in (4, 9):  # skipped lessons nobody explained
+            for day in rng.sample(days[-15:], 2):
+                db.session.add(
+                    RegisterAbsence(
+                        school_id=school_id,
+                        student=student,
+                        day=day,
+                        minutes=60,
+                        valid=False,
+                        reason_code="OG",
+                        notified_at=utcnow(),
+                    )
+                )
+    report(members[1], today, today, note="Magsjuka, hemma i dag och kanske i morgon")
+    report(members[6], today, today, late=True)
+    report(members[9], days[-2], days[-2], source="answer", note="Hade feber")
+    report(elsa, days[-8], days[-7], note="Förkyld")
+    db.session.add(
+        ContactNote(
+            student=members[3],
+            author_id=mentor.id,
+            occurred_on=days[-3],
+            channel="phone",
+            with_whom=members[3].guardianships[0].guardian.name,
+            # No agreed follow-up: the contact log's own e2e test counts the follow-ups.
+            summary="Pratade om frånvaron och hur det går hemma.",
+        )
+    )
+    db.session.add(
+        Referral(
+            student=members[4],
+            school_id=school_id,
+            open_student_id=members[4].id,
+            reason="Upprepad ogiltig frånvaro trots kontakt med hemmet.",
+            created_by_id=mentor.id,
+        )
+    )

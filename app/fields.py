@@ -136,3 +136,16 @@ class LongSelect(Select):
                 cls._options.clear()
             cls._options[key] = html
         return html
+
+
+def focus_first_error(form) -> str | None:
+    """The name of the form's first field (in form order) with an error, which also gets
+    `autofocus`: a page loaded with errors puts the cursor there, and so does an htmx swap
+    of a form region (htmx focuses an [autofocus] element in swapped content). A list of
+    checkboxes renders its own markup: the template puts the focus on its error."""
+    for field in form:
+        if field.errors:
+            if not isinstance(field, MultiCheckboxField):
+                field.render_kw = {**(field.render_kw or {}), "autofocus": True}
+            return field.name
+    return None

@@ -1,5 +1,12 @@
 """Every model, imported in one place for Alembic and the app factory."""
 
+from app.absence.models import (
+    AbsenceImport,
+    AbsencePolicy,
+    Referral,
+    RegisterAbsence,
+    SicknessReport,
+)
 from app.admin.models import ImportBatch
 from app.audit import AuditEvent
 from app.cache import CacheEntry
@@ -25,6 +32,11 @@ from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
 __all__ = [
+    "AbsenceImport",
+    "AbsencePolicy",
+    "Referral",
+    "RegisterAbsence",
+    "SicknessReport",
     "AuditEvent",
     "CacheEntry",
     "ContactDetails",

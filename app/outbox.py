@@ -244,10 +244,17 @@ def retry(message: OutboxMessage) -> None:
 
 def work(echo, once: bool = False, interval: float = 5.0, stop=None) -> None:
     """The worker: turn link requests into mail and deliver the outbox, again and again
-    (waiting `interval` seconds when there was nothing to do) until `stop` is set."""
+    (waiting `interval` seconds when there was nothing to do) until `stop` is set; once an
+    hour it also sweeps what is kept only for a while (`app.retention`)."""
+    from app import retention
     from app.people.signin import process_link_requests
 
+    swept_at = None
     while stop is None or not stop.is_set():
+        # Once an hour (and at start), what is kept only for a while is deleted.
+        if swept_at is None or utcnow() - swept_at >= retention.SWEEP_EVERY:
+            retention.sweep()
+            swept_at = utcnow()
         links = process_link_requests()
         sent, failed = deliver_pending()
         if links or sent or failed or once:

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
@@ -28,7 +27,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from app import hot_path, languages
-from app.access import ROLES, current_roles, may_decide_leave, may_write_goal
+from app.access import ROLES, current_roles, may_decide_leave, may_write_goal, role_label
 from app.db_types import utcnow
 from app.fields import CONTROL_CHARACTERS, in_date_range
 from app.submissions import ALREADY_SENT
@@ -39,30 +38,6 @@ ROLE_HOMES = {role: f"home.{role}" for role in ROLES}
 
 def _text(lazy) -> str:
     return hot_path.text(lazy)
-
-
-ROLE_LABELS = {
-    "guardian": _l("Guardian"),
-    "student": _l("Student"),
-    "mentor": _l("Mentor"),
-    "principal": _l("Principal"),
-    "admin": _l("Administration"),
-}
-
-
-STAFF_ROLE_LABELS = {
-    "teacher": _l("teacher"),
-    "principal": _l("principal"),
-    "admin": _l("administrator"),
-}
-
-
-def role_label(role: str) -> str:
-    return _text(ROLE_LABELS[role])
-
-
-def role_name(staff_role: str) -> str:
-    return _text(STAFF_ROLE_LABELS[staff_role])
 
 
 def wants_fragment() -> bool:
@@ -209,47 +184,6 @@ def home_url() -> str:
     return url_for(ROLE_HOMES[role]) if role else url_for("people.no_role")
 
 
-def mode_label(mode: str) -> str:
-    from app.talks.forms import MODE_LABELS
-
-    return _text(MODE_LABELS[mode])
-
-
-STATUS_WORDS = {
-    "pending": _l("waiting for a decision"),
-    "approved": _l("approved"),
-    "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-}
-
-
-def reason_label(reason: str) -> str:
-    from app.leave.forms import REASON_LABELS
-
-    return _text(REASON_LABELS.get(reason, reason))
-
-
-FIELD_LABELS = {
-    "mobile": _l("Mobile phone"),
-    "other_phone": _l("Other phone"),
-    "street": _l("Street address"),
-    "postal_code": _l("Postal code"),
-    "town": _l("Town"),
-    "language": _l("Language for contact with school"),
-    "needs_interpreter": _l("I need an interpreter"),
-    "email": _l("E-mail address"),
-    "first_name": _l("First name"),
-    "last_name": _l("Last name"),
-    "personnummer": _l("Personnummer"),
-    "external_id": _l("External id"),
-    "protected_identity": _l("Protected personal details"),
-}
-
-
-def field_label(name: str) -> str:
-    return _text(FIELD_LABELS.get(name, name))
-
-
 def typed_field(name: str) -> tuple[str, str] | None:
     """How a field of any of the app's forms is shown again when its text is carried
     through a sign-in: (label, "text" | "textarea" | "check" | "password"), or None for fields that
@@ -291,35 +225,6 @@ def _typed_fields() -> dict:
             if kind and label is not None and (kind == "password" or attr not in found):
                 found[attr] = (label, kind)
     return found
-
-
-def channel_label(channel: str) -> str:
-    from app.contacts.forms import CHANNEL_LABELS
-
-    return _text(CHANNEL_LABELS[channel])
-
-
-def weekday_name(weekday: int) -> str:
-    from app.mentortime.forms import WEEKDAYS
-
-    return _text(WEEKDAYS[weekday])
-
-
-def area_label(area: str) -> str:
-    from app.goals.forms import AREA_LABELS
-
-    return _text(AREA_LABELS[area])
-
-
-def goal_status_label(status: str) -> str:
-    from app.goals.forms import STATUS_LABELS
-
-    return _text(STATUS_LABELS[status])
-
-
-def status_label(status: str) -> str:
-    """A leave status as a word in a sentence ("…, is approved")."""
-    return _text(STATUS_WORDS[status])
 
 
 def capfirst(text) -> str:
@@ -367,16 +272,7 @@ def register(app: Flask) -> None:
         home_url=home_url,
         ROLE_HOMES=ROLE_HOMES,
         role_label=role_label,
-        role_name=role_name,
-        mode_label=mode_label,
-        reason_label=reason_label,
-        status_label=status_label,
-        field_label=field_label,
         typed_field=typed_field,
-        weekday_name=weekday_name,
-        area_label=area_label,
-        goal_status_label=goal_status_label,
-        channel_label=channel_label,
         absolute_url=absolute_url,
         now_utc=utcnow,
         may_decide_leave=may_decide_leave,
@@ -385,13 +281,10 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").
-    from app.contacts.details import display_phone
-
     app.jinja_env.filters.update(
         format_date=hot_path.format_date,
         format_time=hot_path.format_time,
         format_datetime=hot_path.format_datetime,
-        phone=lambda e164: ltr(display_phone(e164)),
         ltr=ltr,
         capfirst=capfirst,
     )

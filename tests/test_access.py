@@ -57,6 +57,9 @@ ROUTES: dict[str, set[str]] = {
     "/talks/bookings/{BOOKING}": {"guardian", "principal", "admin"},
     "/talks/bookings/{BOOKING}/calendar.ics": {"guardian", "principal", "admin"},
     "/talks/bookings/{BOOKING}/move": {"guardian"},
+    # The confirm pages of a move and a cancellation: the guardians of the student only.
+    "/talks/bookings/{BOOKING}/move/{SLOT9C}": {"guardian"},
+    "/talks/bookings/{BOOKING}/cancel": {"guardian"},
     # Leave: LEAVE is a pending request of a 7A student (not a child of the demo guardians).
     "/leave": {"guardian", "other_guardian"},
     "/leave/new": {"guardian", "other_guardian"},
@@ -72,6 +75,8 @@ ROUTES: dict[str, set[str]] = {
     "/groups/{7A}/contacts.vcf": {"mentor", "comentor", "principal", "admin"},
     "/groups/{8B}/contacts": {"other_mentor", "principal", "admin"},
     "/groups/{7A}/contact-log": {"mentor", "comentor", "principal"},
+    "/groups/{7A}/contact-log/student": {"mentor", "comentor", "principal"},
+    "/groups/{8B}/contact-log/student": {"other_mentor", "principal"},
     "/students/{OSKAR}/contact-log": {"mentor", "comentor", "principal"},
     "/students/{ELSA}/contact-log": {"principal"},  # 9C's mentor is not a test role
     # Mentor time is edited by the group's mentors; goals are for the student, their
@@ -81,6 +86,32 @@ ROUTES: dict[str, set[str]] = {
     "/students/{OSKAR}/goals": {"guardian", "other_guardian", "mentor", "comentor"},
     "/students/{ELSA}/goals": {"guardian", "student"},
     "/calendar": EVERYONE,
+    # Absence: guardians report; REPORT is Oskar's sickness report (its note shows to his
+    # mentors only, tests/absence).
+    "/absence": {"guardian", "other_guardian"},
+    "/absence/report": {"guardian", "other_guardian"},
+    "/absence/reports/{REPORT}": {
+        "guardian",
+        "other_guardian",
+        "mentor",
+        "comentor",
+        "principal",
+        "admin",
+    },
+    # REGABS is Oskar's invalid register absence: his guardians answer it.
+    "/absence/register/{REGABS}/answer": {"guardian", "other_guardian"},
+    # A student's absence: guardians, the student, the current group's mentors, the
+    # principal. The watch list and referrals never to guardians or students.
+    "/absence/students/{OSKAR}": {"guardian", "other_guardian", "mentor", "comentor", "principal"},
+    "/absence/students/{ELSA}": {"guardian", "student", "principal"},
+    "/absence/groups/{7A}": {"mentor", "comentor", "principal"},
+    "/absence/groups/{8B}": {"other_mentor", "principal"},
+    "/absence/schools/{SCHOOL}/referrals": {"principal"},
+    "/absence/referrals/{REFERRAL}": {"mentor", "comentor", "principal"},
+    "/absence/schools/{SCHOOL}/settings": ADMIN_READ,
+    "/absence/schools/{OTHER_SCHOOL}/settings": {"site_admin"},
+    "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
+    "/absence/imports/{ABSIMPORT}": ADMIN_MANAGE,
     # Administration. OTHER_SCHOOL has no staff among the test roles: only site admins.
     "/admin/schools": {"site_admin"},
     "/admin/schools/new": {"site_admin"},
@@ -187,6 +218,7 @@ def _ids(app) -> dict[str, int]:
             0
         ].regular_date.isoformat()
         ids["GOAL"] = db.session.scalar(select(Goal.id).where(Goal.student_id == oskar.id))
+        ids.update(_absence_ids(oskar))
         ids.update(
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
@@ -194,8 +226,34 @@ def _ids(app) -> dict[str, int]:
             ELSA=elsa.id,
             SLOT=free[1].id,
             BOOKING=booking.id,
+            SLOT9C=future_open_slots(periods["9C"])[0].id,  # a free time to move Elsa's to
         )
         return ids
+
+
+def _absence_ids(oskar) -> dict[str, int]:
+    from app.absence import reports
+    from tests.talks.helpers import user
+
+    on = date.today()
+    made = reports.report(user("guardian@example.org"), [(oskar, None)], reports.Dates(on, on), "")
+    from app.absence.models import AbsenceImport, RegisterAbsence
+
+    absence = RegisterAbsence(
+        school_id=oskar.school_id, student_id=oskar.id, day=on, minutes=60, valid=False
+    )
+    batch = AbsenceImport(school_id=oskar.school_id, name="franvaro.csv", text="date\n")
+    db.session.add_all([absence, batch])
+    db.session.commit()
+    from app.absence.followup import refer
+
+    referral = refer(oskar, user("mentor@example.org"), "Ogiltig frånvaro", None).referral
+    return {
+        "REPORT": made.reports[0].id,
+        "REGABS": absence.id,
+        "ABSIMPORT": batch.id,
+        "REFERRAL": referral.id,
+    }
 
 
 def _admin_ids(school_id: int) -> dict[str, int]:
@@ -282,6 +340,7 @@ PARAMS = {
     "{ELSA}": "<id:student_id>",
     "{SLOT}": "<id:slot_id>",
     "{BOOKING}": "<id:booking_id>",
+    "{SLOT9C}": "<id:slot_id>",
     "{LEAVE}": "<id:request_id>",
     "{SCHOOL}": "<id:school_id>",
     "{NOTE}": "<id:note_id>",
@@ -295,6 +354,10 @@ PARAMS = {
     "{MENTOR_USER}": "<id:user_id>",
     "{IMPORT}": "<id:batch_id>",
     "{MAIL}": "<id:message_id>",
+    "{REPORT}": "<id:report_id>",
+    "{REGABS}": "<id:absence_id>",
+    "{ABSIMPORT}": "<id:batch_id>",
+    "{REFERRAL}": "<id:referral_id>",
 }
 
 
@@ -336,6 +399,19 @@ POST_ROUTES: dict[str, set[str]] = {
     "/talks/bookings/{BOOKING}/cancel": {"guardian"},
     "/talks/bookings/{BOOKING}/move/{SLOT9C}": {"guardian"},
     "/leave/new": {"guardian", "other_guardian"},
+    "/absence/report": {"guardian", "other_guardian"},
+    "/absence/reports/{REPORT}": {"guardian", "other_guardian"},
+    "/absence/reports/{REPORT}/end": {"guardian", "other_guardian"},
+    "/absence/reports/{REPORT}/accept": {"mentor", "comentor"},
+    "/absence/register/{REGABS}/answer": {"guardian", "other_guardian"},
+    "/absence/students/{OSKAR}/contact": {"mentor", "comentor"},
+    "/absence/students/{OSKAR}/refer": {"mentor", "comentor"},
+    "/absence/referrals/{REFERRAL}": {"principal"},
+    "/absence/schools/{SCHOOL}/settings": ADMIN_MANAGE,
+    "/absence/schools/{SCHOOL}/token": ADMIN_MANAGE,
+    "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
+    "/absence/imports/{ABSIMPORT}/apply": ADMIN_MANAGE,
+    "/absence/imports/{ABSIMPORT}/discard": ADMIN_MANAGE,
     "/leave/{LEAVE}/withdraw": set(),  # only the student's own guardians
     "/leave/{LEAVE}/consent": set(),
     # The admin sees the request (404 would be wrong) but may not decide: test_leave_views.
@@ -416,6 +492,8 @@ def test_every_post_route_is_listed(app):
         "/account/sessions/<id:session_id>/end",
         "/account/sessions/end-all",
         "/language",
+        # Token auth, no session or CSRF: absence/test_register.py
+        "/api/schools/<id:school_id>/absence",
     }
     unlisted = [
         rule.rule

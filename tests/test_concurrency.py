@@ -346,3 +346,45 @@ def test_both_guardians_take_the_same_talk_slot_at_once(app):
         )
         assert on_slot == 1 and for_oskar == 1
     assert sum(a.status == 303 for a in answers) >= 1
+
+
+def test_a_move_and_a_cancel_confirmed_many_times_at_once_change_the_booking_once(app):
+    """Anna confirms moving Oskar's talk and Johan confirms cancelling it, 25 times each at
+    once (double taps, two phones): exactly one of them happens, once, with one mail each
+    to the guardians; every other send is told, never a 500."""
+    from app.outbox import OutboxMessage
+    from app.talks import booking as logic
+
+    with app.app_context():
+        period = make_period("7A")
+        free = future_open_slots(period)
+        booking = logic.book(user("guardian@example.org"), student("Oskar"), period, free[0].id)
+        db.session.commit()
+        booking_id, old, new = booking.id, free[0].id, free[1].id
+        mails_before = db.session.scalar(select(func.count(OutboxMessage.id)))
+    move = f"/talks/bookings/{booking_id}/move/{new}"
+    cancel = f"/talks/bookings/{booking_id}/cancel"
+    with running(app) as port:
+        anna = Browser(port).sign_in("guardian")
+        johan = Browser(port).sign_in("other_guardian")
+        calls = [(anna, "POST", move, {**anna.hidden_fields(move), "from_slot": old})] * (
+            ATTEMPTS // 2
+        )
+        calls += [(johan, "POST", cancel, {**johan.hidden_fields(cancel), "slot": old})] * (
+            ATTEMPTS // 2
+        )
+        answers = all_at_once(calls)
+    assert_no_server_errors(answers)
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.in_(("talk.moved", "talk.cancelled")))
+        ).all()
+        assert len(actions) == 1
+        booking = db.session.get(TalkBooking, booking_id)
+        if actions == ["talk.moved"]:
+            assert booking.active and booking.slot_id == new
+        else:
+            assert not booking.active and booking.slot_id == old
+        # One change: one mail to each of Oskar's guardians.
+        mails = db.session.scalar(select(func.count(OutboxMessage.id))) - mails_before
+        assert mails == 2

@@ -141,6 +141,8 @@ CEILINGS = {
         "/talks/periods/{P7A}/students/{OSKAR}/book": 6,
         "/talks/periods/{P7A}/students/{OSKAR}/book/{SLOT}": 6,
         "/talks/bookings/{BOOKING}": 6,
+        "/talks/bookings/{BOOKING}/cancel": 6,
+        "/talks/bookings/{BOOKING}/move/{SLOT9C}": 6,
         "/leave/new": 6,
         "/leave/new?student={OSKAR}": 6,
     },
@@ -181,6 +183,17 @@ def _booking_night_ids(app) -> dict[str, int]:
             "BOOKING": db.session.scalar(
                 select(TalkBooking.id).where(TalkBooking.student_id == elsa.id)
             ),
+            # A free time in 9C, where Elsa's talk is booked: the move's confirm page.
+            "SLOT9C": db.session.scalar(
+                select(TalkSlot.id)
+                .where(
+                    TalkSlot.period_id == periods["9C"],
+                    TalkSlot.id.not_in(
+                        select(TalkBooking.slot_id).where(TalkBooking.slot_id.is_not(None))
+                    ),
+                )
+                .order_by(TalkSlot.starts_at.desc())
+            ),
         }
 
 
@@ -209,9 +222,10 @@ def _book(app, first_name: str, last_name: str | None, group: str) -> None:
 
 def _grow_more(app) -> None:
     """On top of _grow: a hundred goals with follow-ups for each of the demo guardian's
-    children, five groups for the demo mentor, and talks booked for the new children."""
+    children, five groups for the demo mentor, talks booked for the new children, and
+    7A's second term open for booking too (two periods on Oskar's card)."""
     from app.goals.models import Goal, GoalUpdate
-    from tests.talks.helpers import student
+    from tests.talks.helpers import make_period, student
 
     _grow(app, n=40)
     with app.app_context():
@@ -233,6 +247,8 @@ def _grow_more(app) -> None:
         db.session.commit()
     _book(app, "Ny0", "7A", "7A")
     _book(app, "Ny1", "7A", "7A")
+    with app.app_context():
+        make_period("7A")
 
 
 def _page_counts(app, login_as, ids) -> dict[str, int]:
@@ -259,4 +275,212 @@ def test_booking_night_pages_run_at_most_six_statements_whatever_the_data(app, l
     ceilings = {page: n for pages in CEILINGS.values() for page, n in pages.items()}
     for page, ceiling in ceilings.items():
         assert small[page] <= ceiling, (page, small[page])
+    assert large == small
+
+
+# --- the slot generator and the contact log (issue 16): six statements at most, any size ---
+
+MENTOR_PAGES = {
+    "/talks/groups/{7A}/periods/new": 6,
+    "/talks/periods/{P7A}/slots/new": 6,
+    "/groups/{7A}/contact-log": 6,
+    "/groups/{7A}/contact-log/student": 6,
+    "/students/{OSKAR}/contact-log": 6,
+    "/students/{OSKAR}/contact-log?back=/groups/{7A}": 6,
+}
+
+
+def _generator_form(app) -> dict[str, str]:
+    from tests.talks.helpers import weekday_after
+
+    return {
+        "extra_day": weekday_after(40).isoformat(),
+        "start": "08:00",
+        "end": "12:00",
+        "minutes": "20",
+        "pause": "0",
+        "mode": "site",
+        "location": "Rum 4",
+        "action": "preview",
+    }
+
+
+def _mentor_counts(app, login_as) -> dict[str, int]:
+    from app.contacts.log import add_note
+    from app.talks.models import TalkPeriod
+    from tests.conftest import csrf_token
+    from tests.talks.helpers import student
+
+    with app.app_context():
+        ids = {g.name: g.id for g in db.session.scalars(select(MentorGroup))}
+        ids["P7A"] = db.session.scalar(
+            select(TalkPeriod.id).where(TalkPeriod.group_id == ids["7A"])
+        )
+        ids["OSKAR"] = student("Oskar").id
+        mentor = db.session.scalar(select(User).where(User.email == "mentor@example.org"))
+        # Notes for every student of 7A: more data each time this runs.
+        members = db.session.scalars(
+            select(GroupMembership.student_id).where(GroupMembership.group_id == ids["7A"])
+        ).all()
+        for student_id in members:
+            add_note(
+                db.session.get(Student, student_id),
+                mentor,
+                occurred_on=year_start(),
+                channel="phone",
+                with_whom="Förälder",
+                summary="Samtal",
+            )
+        db.session.commit()
+        engine = db.engine
+    client = login_as("mentor")
+    counts = {}
+    for template in MENTOR_PAGES:
+        path = template.format(**ids)
+        with count_statements(engine) as statements:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[template] = len(statements)
+    token = csrf_token(client, "/account")
+    path = "/talks/periods/{P7A}/slots/new".format(**ids)
+    with count_statements(engine) as statements:
+        response = client.post(path, data={"csrf_token": token, **_generator_form(app)})
+    assert response.status_code == 200
+    counts["preview"] = len(statements)
+    return counts
+
+
+def year_start():
+    return db.session.scalar(select(SchoolYear.start_date))
+
+
+def test_generator_and_contact_log_pages_run_at_most_six_statements(app, login_as):
+    small = _mentor_counts(app, login_as)
+    _grow(app, n=40)
+    _book(app, "Ny0", "7A", "7A")
+    large = _mentor_counts(app, login_as)
+    for page, ceiling in {**MENTOR_PAGES, "preview": 6}.items():
+        assert small[page] <= ceiling, (page, small)
+    assert large == small, (small, large)
+
+
+# --- absence: the watch list and the absence pages for 30 students or 300 absence rows ---
+
+ABSENCE_PAGES = {
+    "mentor": [
+        "/home/mentor",
+        "/absence/groups/{7A}",
+        "/absence/students/{OSKAR}",
+    ],
+    "guardian": ["/absence", "/absence/report", "/absence/students/{OSKAR}"],
+    "principal": ["/absence/schools/{SCHOOL}/referrals", "/absence/groups/{7A}"],
+}
+
+
+def _absence_rows(app) -> None:
+    """7A grows to 30 students with 300 absence rows in the term (register rows, reports,
+    answers and approved leave), contact notes and open referrals."""
+    from app.absence.models import Referral, RegisterAbsence, SicknessReport
+    from app.contacts.models import ContactNote
+    from app.school.calendar import school_days, today
+
+    with app.app_context():
+        year = db.session.scalar(select(SchoolYear))
+        group = db.session.scalar(select(MentorGroup).where(MentorGroup.name == "7A"))
+        for i in range(2):
+            new = Student(school_id=year.school_id, first_name=f"Ny{i}", last_name="7A")
+            db.session.add(GroupMembership(group=group, student=new))
+        db.session.flush()
+        members = [m.student for m in group.memberships]
+        assert len(members) == 30
+        days = school_days(today() - timedelta(days=60), today(), year)
+        rows = 0
+        for n, child in enumerate(members):
+            for k in range(8):
+                day = days[(n + k * 5) % len(days)]
+                db.session.add(
+                    RegisterAbsence(
+                        school_id=child.school_id,
+                        student_id=child.id,
+                        day=day,
+                        minutes=60 + k,
+                        valid=k % 2 == 0,
+                        reason_code=f"R{k}",
+                    )
+                )
+                rows += 1
+            day = days[n % len(days)]
+            db.session.add(
+                SicknessReport(
+                    student_id=child.id,
+                    batch=f"b{n}",
+                    start_date=day,
+                    end_date=day,
+                    note="x",
+                    source="answer" if n % 3 == 0 else "guardian",
+                )
+            )
+            db.session.add(
+                LeaveRequest(
+                    student_id=child.id,
+                    school_year_id=year.id,
+                    batch=f"l{n}",
+                    start_date=day,
+                    end_date=day,
+                    reason="other",
+                    school_days=1,
+                    status="approved",
+                )
+            )
+            db.session.add(
+                ContactNote(
+                    student_id=child.id,
+                    occurred_on=day,
+                    channel="phone",
+                    with_whom="x",
+                    summary="x",
+                    follow_up_on=today() + timedelta(days=3),
+                )
+            )
+            if n % 4 == 0:
+                db.session.add(
+                    Referral(
+                        student_id=child.id,
+                        school_id=child.school_id,
+                        open_student_id=child.id,
+                        reason="x",
+                    )
+                )
+            rows += 2
+        assert rows >= 300
+        db.session.commit()
+
+
+def _absence_counts(app, login_as) -> dict[str, int]:
+    from tests.talks.helpers import student
+
+    with app.app_context():
+        ids = {
+            "7A": db.session.scalar(select(MentorGroup.id).where(MentorGroup.name == "7A")),
+            "OSKAR": student("Oskar").id,
+            "SCHOOL": db.session.scalar(select(SchoolYear.school_id)),
+        }
+        engine = db.engine
+    counts = {}
+    for role, pages in ABSENCE_PAGES.items():
+        client = login_as(role)
+        client.get("/")  # the guardian's once-a-session contact check is not counted here
+        for template in pages:
+            path = template.format(**ids)
+            with count_statements(engine) as statements:
+                assert client.get(path).status_code == 200, path
+            counts[f"{role} {template}"] = len(statements)
+    return counts
+
+
+def test_absence_pages_run_at_most_six_statements_for_30_students_or_300_rows(app, login_as):
+    small = _absence_counts(app, login_as)
+    _absence_rows(app)
+    large = _absence_counts(app, login_as)
+    assert max(large.values()) <= 6, large
     assert large == small

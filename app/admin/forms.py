@@ -176,17 +176,6 @@ class PolicyForm(Form):
     )
 
 
-POLICY_FIELDS = (
-    "mentor_max_days",
-    "leave_max_days_per_request",
-    "leave_min_notice_days",
-    "leave_requires_all_guardians",
-    "talk_cancel_hours",
-    "students_write_goals",
-    "contact_confirm_days",
-)
-
-
 UPLOAD_ERRORS = {
     "too_large": _l("%(file)s is larger than %(mb)s MB. Split it into smaller files."),
     "binary": _l(

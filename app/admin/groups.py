@@ -1,4 +1,5 @@
-"""Mentor groups: their mentors, and students placed in and moved between them."""
+"""Mentor groups: their mentors, and students placed in and moved between them.
+Each change is audited and committed here."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.admin import Refused
+from app.admin import Outcome, refused
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Staff, Student, User
@@ -28,9 +29,11 @@ def staff_users(school_id: int) -> list[User]:
     )
 
 
-def _check_name(year: SchoolYear, name: str, group: MentorGroup | None = None) -> None:
+def _name_taken(year: SchoolYear, name: str, group: MentorGroup | None = None) -> Outcome | None:
+    """A refusal when another group of the year has the name (in any case)."""
     if any(g.name.casefold() == name.casefold() and g is not group for g in year.groups):
-        raise Refused("name", _l("The school year already has a group with this name."))
+        return refused("name", _l("The school year already has a group with this name."))
+    return None
 
 
 def _set_mentors(group: MentorGroup, mentor_id: int, co_mentor_ids: list[int]) -> None:
@@ -54,8 +57,10 @@ def _mentor_ids(group: MentorGroup) -> dict[str, list[int]]:
 
 def create_group(
     year: SchoolYear, name: str, mentor_id: int, co_mentor_ids: list[int]
-) -> MentorGroup:
-    _check_name(year, name)
+) -> Outcome[MentorGroup]:
+    refusal = _name_taken(year, name)
+    if refusal is not None:
+        return refusal
     group = MentorGroup(name=name)
     year.groups.append(group)
     _set_mentors(group, mentor_id, co_mentor_ids)
@@ -66,11 +71,16 @@ def create_group(
         {"year": year.name, "name": name, **_mentor_ids(group)},
         school_id=year.school_id,
     )
-    return group
+    db.session.commit()
+    return Outcome(group)
 
 
-def update_group(group: MentorGroup, name: str, mentor_id: int, co_mentor_ids: list[int]) -> None:
-    _check_name(group.school_year, name, group)
+def update_group(
+    group: MentorGroup, name: str, mentor_id: int, co_mentor_ids: list[int]
+) -> Outcome[MentorGroup]:
+    refusal = _name_taken(group.school_year, name, group)
+    if refusal is not None:
+        return refusal
     old = {"name": group.name, **_mentor_ids(group)}
     group.name = name
     _set_mentors(group, mentor_id, co_mentor_ids)
@@ -81,6 +91,8 @@ def update_group(group: MentorGroup, name: str, mentor_id: int, co_mentor_ids: l
         {"old": old, "new": {"name": name, **_mentor_ids(group)}},
         school_id=group.school_year.school_id,
     )
+    db.session.commit()
+    return Outcome(group)
 
 
 def membership(student: Student, year: SchoolYear) -> GroupMembership | None:
@@ -92,8 +104,8 @@ def membership(student: Student, year: SchoolYear) -> GroupMembership | None:
 
 
 def place(student: Student, year: SchoolYear, group: MentorGroup | None, actor: User) -> bool:
-    """Put the student in the group for the year (None: in no group), keeping the history.
-    False when the student already is there."""
+    """Put the student in the group for the year (None: in no group), keeping the history,
+    and commit. False when the student already is there (nothing changes)."""
     current = membership(student, year)
     from_id = current.group_id if current else None
     to_id = group.id if group else None
@@ -121,7 +133,7 @@ def place(student: Student, year: SchoolYear, group: MentorGroup | None, actor: 
         {"year": year.name, "from": from_id, "to": to_id},
         actor=actor,
     )
-    db.session.flush()
+    db.session.commit()
     return True
 
 

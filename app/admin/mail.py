@@ -11,9 +11,9 @@ from flask import Blueprint, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import access, audit
+from app import access
+from app.admin import resend
 from app.extensions import db
-from app.outbox import retry
 from app.web import redirect_after_post, render
 
 bp = Blueprint("admin_mail", __name__, url_prefix="/admin")
@@ -42,14 +42,7 @@ def school_mail(school_id: int):
 
 
 def _retry(message, school_id: int | None, back: str):
-    retry(message)
-    audit.record(
-        "mail.retried",
-        message,
-        {"recipient": message.recipient, "subject": message.subject},
-        school_id=school_id,
-    )
-    db.session.commit()
+    resend.send_again(message, current_user, school_id)
     flash(_("The e-mail to %(recipient)s will be sent again.", recipient=message.recipient))
     return redirect_after_post(back)
 

@@ -1,5 +1,6 @@
 """Staff of a school and invitations: staff are invited one by one, guardians from an
-import per group or all at once. An invitation is a one-time sign-in link."""
+import per group or all at once. An invitation is a one-time sign-in link.
+Each change is audited and committed here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.admin import Refused
+from app.admin import Outcome, refused
 from app.db_types import utcnow
 from app.extensions import db
 from app.people import sessions
@@ -99,7 +100,7 @@ def _set_roles(
 
 
 def invite_staff(school: School, name: str, email: str, roles: list[str], inviter: User) -> User:
-    """A new or existing person gets the roles at the school and an invitation."""
+    """A new or existing person gets the roles at the school and an invitation (queued)."""
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
@@ -117,27 +118,31 @@ def invite_staff(school: School, name: str, email: str, roles: list[str], invite
         school_id=school.id,
     )
     send_invitation(user, school, inviter, as_guardian=False)
-    db.session.flush()
+    db.session.commit()
     return user
 
 
-def change_roles(school: School, user: User, roles: list[str], actor: User) -> None:
+def change_roles(school: School, user: User, roles: list[str], actor: User) -> Outcome[User]:
+    """Give the person exactly these roles at the school. Refused: no role at all (that is
+    deactivating), or an admin taking their own admin role away."""
     if not roles:
-        raise Refused("roles", _l("Choose at least one role, or deactivate the person."))
+        return refused("roles", _l("Choose at least one role, or deactivate the person."))
     if user.id == actor.id and "admin" not in roles and not actor.is_site_admin:
-        raise Refused("roles", _l("You cannot take away your own admin role."))
+        return refused("roles", _l("You cannot take away your own admin role."))
     old, new = _set_roles(school, user, roles)
     audit.record(
         "staff.roles_changed", user, {"old": old, "new": new}, actor=actor, school_id=school.id
     )
-    db.session.flush()
+    db.session.commit()
+    return Outcome(user)
 
 
-def deactivate(school: School, user: User, actor: User) -> bool:
-    """End the person's roles at the school; their account is closed when nothing else
-    (another school, a child, a student login) still needs it. Returns whether it was."""
+def deactivate_member(school: School, user: User, actor: User) -> Outcome[bool]:
+    """End the person's roles at the school (`deactivate`); `done` says whether their
+    account was closed. Refused: deactivating oneself, or a person who still mentors a
+    group in a school year that has not ended."""
     if user.id == actor.id:
-        raise Refused("user", _l("You cannot deactivate yourself."))
+        return refused("user", _l("You cannot deactivate yourself."))
     groups = db.session.scalars(
         select(MentorGroup.name)
         .join(GroupMentor)
@@ -150,10 +155,16 @@ def deactivate(school: School, user: User, actor: User) -> bool:
         .order_by(MentorGroup.name)
     ).all()
     if groups:
-        raise Refused(
-            "user",
-            _l("Give %(groups)s another mentor first.", groups=", ".join(groups)),
+        return refused(
+            "user", _l("Give %(groups)s another mentor first.", groups=", ".join(groups))
         )
+    return Outcome(deactivate(school, user, actor))
+
+
+def deactivate(school: School, user: User, actor: User) -> bool:
+    """End the person's roles at the school, and commit; their account is closed when
+    nothing else (another school, a child, a student login) still needs it. Returns
+    whether it was. The checks are `deactivate_member`'s: pages call that."""
     old, _new = _set_roles(school, user, [])
     db.session.flush()
     still_needed = db.session.scalar(
@@ -175,6 +186,7 @@ def deactivate(school: School, user: User, actor: User) -> bool:
         actor=actor,
         school_id=school.id,
     )
+    db.session.commit()
     return closed
 
 
@@ -233,7 +245,7 @@ def invite_guardians(
     school: School, year: SchoolYear, inviter: User, group_id: int | None = None
 ) -> int:
     """Invite the guardians of the group (None: of every group) who have not signed in
-    and were not invited within a day. Returns how many were invited."""
+    and were not invited within a day, and commit. Returns how many were invited."""
     now = utcnow()
     guardians = db.session.scalars(
         _guardians_query(year, group_id).where(_waiting(now)).distinct().order_by(User.id)
@@ -246,5 +258,5 @@ def invite_guardians(
         {"year": year.name, "group_id": group_id, "count": len(guardians)},
         actor=inviter,
     )
-    db.session.flush()
+    db.session.commit()
     return len(guardians)

@@ -1,7 +1,8 @@
 """Administration pages: a school's years, groups, staff, rules and audit log.
 
 Admins of a school change these pages; its principals read them and set the rules.
-Every change leaves an audit row filed under the school.
+The changes, their audit rows and their commits are the domain modules' (schools, years,
+groups, people); a page shows the outcome, and a refusal next to the field it concerns.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app import access, audit
-from app.admin import Refused, audit_log, groups, people, years
+from app import access
+from app.admin import Outcome, audit_log, groups, people, schools, years
 from app.admin.forms import (
-    POLICY_FIELDS,
     AuditFilterForm,
     CopyYearForm,
     DayOffForm,
@@ -46,12 +46,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_app_template_global(audit_log.action_label, "audit_action")
 
 
-def _refused(form, error: Refused) -> None:
-    field = getattr(form, error.field, None)
+def _refused(form, outcome: Outcome) -> None:
+    """A refusal's reason next to the field it concerns (else as a message)."""
+    field = getattr(form, outcome.field, None)
     if field is not None:
-        field.errors = list(field.errors) + [error.message]
+        field.errors = list(field.errors) + [outcome.reason]
     else:
-        flash(str(error.message), "error")
+        flash(str(outcome.reason), "error")
 
 
 def _may_manage(school: School) -> bool:
@@ -61,9 +62,9 @@ def _may_manage(school: School) -> bool:
 # --- schools (site admins) ----------------------------------------------------------------
 
 
-@bp.get("/schools")
+@bp.get("/schools", endpoint="schools")
 @login_required
-def schools():
+def school_list():
     access.site_admin_or_404()
     return render(
         "admin/schools.html", schools=db.session.scalars(select(School).order_by(School.name))
@@ -74,38 +75,12 @@ def _school_form(school: School | None):
     access.site_admin_or_404()
     form = SchoolForm(obj=school)
     if form.validate_on_submit():
-        same_code = select(School.id).where(School.unit_code == form.unit_code.data)
-        if school is not None:
-            same_code = same_code.where(School.id != school.id)
-        clash = db.session.scalar(same_code)
-        if clash:
-            form.unit_code.errors.append(_("Another school has this unit code."))
-        else:
-            old = (
-                {"name": school.name, "unit_code": school.unit_code, "tz": school.time_zone}
-                if school
-                else None
-            )
-            if school is None:
-                school = School()
-                db.session.add(school)
-            form.populate_obj(school)
-            db.session.flush()
-            audit.record(
-                "school.changed" if old else "school.created",
-                school,
-                {
-                    "old": old,
-                    "new": {
-                        "name": school.name,
-                        "unit_code": school.unit_code,
-                        "tz": school.time_zone,
-                    },
-                },
-            )
-            db.session.commit()
+        details = schools.SchoolDetails(form.name.data, form.unit_code.data, form.time_zone.data)
+        outcome = schools.save_school(school, details, current_user)
+        if outcome.ok:
             flash(_("The school is saved."), "success")
-            return redirect_after_post(url_for("admin.school", school_id=school.id))
+            return redirect_after_post(url_for("admin.school", school_id=outcome.done.id))
+        _refused(form, outcome)
     status = 422 if form.errors else 200
     return render("admin/school_form.html", block="form", status=status, form=form, school=school)
 
@@ -157,11 +132,8 @@ def policy(school_id: int):
     school = access.administered_school_or_404(school_id)
     form = PolicyForm(obj=school)
     if form.validate_on_submit():
-        old = {f: getattr(school, f) for f in POLICY_FIELDS}
-        form.populate_obj(school)
-        new = {f: getattr(school, f) for f in POLICY_FIELDS}
-        audit.record("school.policy", school, {"old": old, "new": new})
-        db.session.commit()
+        rules = {f: form[f].data for f in schools.POLICY_FIELDS}
+        schools.set_rules(school, rules, current_user)
         flash(_("The school's rules are saved."), "success")
         return redirect_after_post(url_for("admin.policy", school_id=school.id))
     status = 422 if form.errors else 200
@@ -207,17 +179,15 @@ def new_year(school_id: int):
         _fill(form, years.next_year_dates(latest))
         form.copy_groups.data = True
     if form.validate_on_submit():
-        try:
-            if latest:
-                year = years.copy_year(latest, _dates(form), form.copy_groups.data)
-            else:
-                year = years.create_year(school, _dates(form))
-        except Refused as error:
-            _refused(form, error)
+        if latest:
+            outcome = years.copy_year(latest, _dates(form), form.copy_groups.data)
         else:
-            db.session.commit()
+            outcome = years.create_year(school, _dates(form))
+        if outcome.ok:
+            year = outcome.done
             flash(_("The school year %(name)s is created.", name=year.name), "success")
             return redirect_after_post(url_for("admin.year", year_id=year.id))
+        _refused(form, outcome)
     status = 422 if form.errors else 200
     return render(
         "admin/year_new.html", block="form", status=status, form=form, school=school, latest=latest
@@ -261,14 +231,11 @@ def year(year_id: int):
         return _year_page(year)
     form = YearForm()
     if form.validate_on_submit():
-        try:
-            years.update_year(year, _dates(form))
-        except Refused as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
+        outcome = years.update_year(year, _dates(form))
+        if outcome.ok:
             flash(_("The school year is saved."), "success")
             return redirect_after_post(url_for("admin.year", year_id=year.id))
+        _refused(form, outcome)
     return _year_page(year, form=form, status=422)
 
 
@@ -279,14 +246,11 @@ def add_day_off(year_id: int):
     form = DayOffForm()
     if form.validate_on_submit():
         end = form.end_date.data or form.start_date.data
-        try:
-            years.add_day_off(year, form.name.data, form.kind.data, form.start_date.data, end)
-        except Refused as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
+        outcome = years.add_day_off(year, form.name.data, form.kind.data, form.start_date.data, end)
+        if outcome.ok:
             flash(_("%(name)s is added.", name=form.name.data), "success")
             return redirect_after_post(url_for("admin.year", year_id=year.id) + "#days-off")
+        _refused(form, outcome)
     return _year_page(year, day_off_form=form, status=422)
 
 
@@ -296,7 +260,6 @@ def remove_day_off(day_off_id: int):
     day_off = access.administered_or_404(DayOff, day_off_id, manage=True)
     year_id, name = day_off.school_year_id, day_off.name
     years.remove_day_off(day_off)
-    db.session.commit()
     flash(_("%(name)s is removed.", name=name), "success")
     return redirect_after_post(url_for("admin.year", year_id=year_id) + "#days-off")
 
@@ -319,20 +282,18 @@ def _save_group(year: SchoolYear, group: MentorGroup | None):
     """The form for a new group of the year, or for changing `group`."""
     form = _group_form(year.school, group)
     if form.validate_on_submit():
-        values = (form.name.data.strip(), form.mentor.data, form.co_mentors.data)
-        try:
-            if group is None:
-                group = groups.create_group(year, *values)
-                message = _("The group %(name)s is created.", name=group.name)
-            else:
-                groups.update_group(group, *values)
-                message = _("The group is saved.")
-        except Refused as error:
-            _refused(form, error)
+        name = form.name.data.strip()
+        values = (name, form.mentor.data, form.co_mentors.data)
+        if group is None:
+            outcome = groups.create_group(year, *values)
+            message = _("The group %(name)s is created.", name=name)
         else:
-            db.session.commit()
+            outcome = groups.update_group(group, *values)
+            message = _("The group is saved.")
+        if outcome.ok:
             flash(message, "success")
-            return redirect_after_post(url_for("admin.group", group_id=group.id))
+            return redirect_after_post(url_for("admin.group", group_id=outcome.done.id))
+        _refused(form, outcome)
     status = 422 if form.errors else 200
     return render(
         "admin/group_form.html", block="form", status=status, form=form, year=year, group=group
@@ -425,7 +386,6 @@ def student(student_id: int):
     if year and form.validate_on_submit():
         target = next((g for g in year.groups if g.id == form.group.data), None)
         if groups.place(student, year, target, current_user):
-            db.session.commit()
             flash(
                 _("%(name)s is moved to %(group)s.", name=student.first_name, group=target.name)
                 if target
@@ -458,7 +418,6 @@ def staff(school_id: int):
         user = people.invite_staff(
             school, form.name.data.strip(), form.email.data, form.roles.data, current_user
         )
-        db.session.commit()
         flash(_("An invitation is sent to %(email)s.", email=user.email), "success")
         return redirect_after_post(url_for("admin.staff", school_id=school.id))
     return render(
@@ -485,14 +444,11 @@ def staff_member(school_id: int, user_id: int):
     member = _member_or_404(school, user_id)
     form = RolesForm(roles=member.roles)
     if form.validate_on_submit():
-        try:
-            people.change_roles(school, member.user, form.roles.data, current_user)
-        except Refused as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
+        outcome = people.change_roles(school, member.user, form.roles.data, current_user)
+        if outcome.ok:
             flash(_("The roles of %(name)s are saved.", name=member.user.name), "success")
             return redirect_after_post(url_for("admin.staff", school_id=school.id))
+        _refused(form, outcome)
     return render(
         "admin/staff_member.html",
         status=422 if form.errors else 200,
@@ -508,17 +464,15 @@ def staff_member(school_id: int, user_id: int):
 def deactivate(school_id: int, user_id: int):
     school = access.administered_school_or_404(school_id, manage=True)
     member = _member_or_404(school, user_id)
-    try:
-        closed = people.deactivate(school, member.user, current_user)
-    except Refused as error:
-        flash(str(error.message), "error")
+    outcome = people.deactivate_member(school, member.user, current_user)
+    if not outcome.ok:
+        flash(str(outcome.reason), "error")
         return redirect_after_post(
             url_for("admin.staff_member", school_id=school.id, user_id=user_id)
         )
-    db.session.commit()
     flash(
         _("%(name)s is deactivated and can no longer sign in.", name=member.user.name)
-        if closed
+        if outcome.done
         else _("%(name)s no longer has a role at the school.", name=member.user.name),
         "success",
     )
@@ -540,7 +494,6 @@ def invitations(school_id: int):
         if group_id is not None and group_id not in {g.id for g in year.groups}:
             abort(404)
         sent = people.invite_guardians(school, year, current_user, group_id)
-        db.session.commit()
         flash(
             _("%(num)d invitations are sent.", num=sent)
             if sent

@@ -1,4 +1,5 @@
-"""School years: their terms and days off, and starting next year from this one."""
+"""School years: their terms and days off, and starting next year from this one.
+Each change is audited and committed here and returns an `Outcome`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
-from app.admin import Refused
+from app.admin import Outcome, refused
 from app.extensions import db
 from app.school.models import DayOff, GroupMentor, MentorGroup, School, SchoolYear, Term
 
@@ -28,17 +29,19 @@ class YearDates:
     vt_end: date
 
 
-def _check(school: School, dates: YearDates, year: SchoolYear | None = None) -> None:
+def _check(school: School, dates: YearDates, year: SchoolYear | None = None) -> Outcome | None:
+    """A refusal when the name or the dates clash with another of the school's years."""
     for other in school.school_years:
         if other is year:
             continue
         if other.name == dates.name:
-            raise Refused("name", _l("The school already has a school year with this name."))
+            return refused("name", _l("The school already has a school year with this name."))
         if other.start_date <= dates.end_date and dates.start_date <= other.end_date:
-            raise Refused(
+            return refused(
                 "start_date",
                 _l("The dates overlap the school year %(name)s.", name=other.name),
             )
+    return None
 
 
 def _set_terms(year: SchoolYear, dates: YearDates) -> None:
@@ -63,8 +66,7 @@ def _snapshot(year: SchoolYear) -> dict:
     }
 
 
-def create_year(school: School, dates: YearDates) -> SchoolYear:
-    _check(school, dates)
+def _new_year(school: School, dates: YearDates) -> SchoolYear:
     year = SchoolYear(
         school=school, name=dates.name, start_date=dates.start_date, end_date=dates.end_date
     )
@@ -75,19 +77,33 @@ def create_year(school: School, dates: YearDates) -> SchoolYear:
     return year
 
 
-def update_year(year: SchoolYear, dates: YearDates) -> None:
-    _check(year.school, dates, year)
+def create_year(school: School, dates: YearDates) -> Outcome[SchoolYear]:
+    """The school's first year (later ones are copied: `copy_year`)."""
+    refusal = _check(school, dates)
+    if refusal is not None:
+        return refusal
+    year = _new_year(school, dates)
+    db.session.commit()
+    return Outcome(year)
+
+
+def update_year(year: SchoolYear, dates: YearDates) -> Outcome[SchoolYear]:
+    refusal = _check(year.school, dates, year)
+    if refusal is not None:
+        return refusal
     old = _snapshot(year)
     year.name, year.start_date, year.end_date = dates.name, dates.start_date, dates.end_date
     _set_terms(year, dates)
     audit.record(
         "school_year.changed", year, {"old": old, "new": _snapshot(year)}, school_id=year.school_id
     )
+    db.session.commit()
+    return Outcome(year)
 
 
-def add_day_off(year: SchoolYear, name: str, kind: str, start: date, end: date) -> DayOff:
+def add_day_off(year: SchoolYear, name: str, kind: str, start: date, end: date) -> Outcome[DayOff]:
     if start < year.start_date or end > year.end_date:
-        raise Refused("start_date", _l("Days off must lie within the school year."))
+        return refused("start_date", _l("Days off must lie within the school year."))
     day_off = DayOff(name=name, kind=kind, start_date=start, end_date=end)
     year.days_off.append(day_off)
     db.session.flush()
@@ -97,7 +113,8 @@ def add_day_off(year: SchoolYear, name: str, kind: str, start: date, end: date) 
         {"year": year.name, "name": name, "start": start.isoformat(), "end": end.isoformat()},
         school_id=year.school_id,
     )
-    return day_off
+    db.session.commit()
+    return Outcome(day_off)
 
 
 def remove_day_off(day_off: DayOff) -> None:
@@ -114,6 +131,7 @@ def remove_day_off(day_off: DayOff) -> None:
         school_id=year.school_id,
     )
     db.session.delete(day_off)
+    db.session.commit()
 
 
 def next_name(name: str) -> str:
@@ -144,10 +162,13 @@ def next_year_dates(year: SchoolYear) -> YearDates:
     )
 
 
-def copy_year(source: SchoolYear, dates: YearDates, copy_groups: bool) -> SchoolYear:
+def copy_year(source: SchoolYear, dates: YearDates, copy_groups: bool) -> Outcome[SchoolYear]:
     """A new year with the source's days off moved 52 weeks on (and, if asked, its groups
     with their mentors, without students)."""
-    year = create_year(source.school, dates)
+    refusal = _check(source.school, dates)
+    if refusal is not None:
+        return refusal
+    year = _new_year(source.school, dates)
     shift = dates.start_date - source.start_date
     for day_off in source.days_off:
         start, end = day_off.start_date + shift, day_off.end_date + shift
@@ -172,4 +193,5 @@ def copy_year(source: SchoolYear, dates: YearDates, copy_groups: bool) -> School
         {"from": source.name, "days_off": len(year.days_off), "groups": len(year.groups)},
         school_id=source.school_id,
     )
-    return year
+    db.session.commit()
+    return Outcome(year)

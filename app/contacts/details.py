@@ -9,10 +9,11 @@ import secrets
 from datetime import date, datetime, timedelta
 
 import phonenumbers
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import audit
+from app import audit, hot_path
 from app.contacts.models import ContactDetails, EmailChange
 from app.db_types import utcnow
 from app.extensions import db
@@ -21,6 +22,7 @@ from app.people import sessions, tokens
 from app.people.models import Guardianship, Student, User
 from app.school.calendar import current_year
 from app.school.models import School
+from app.web import absolute_url
 
 EDITABLE = (
     "mobile",
@@ -31,6 +33,22 @@ EDITABLE = (
     "language",
     "needs_interpreter",
 )
+# A person's details as histories and imports name them.
+FIELD_LABELS = {
+    "mobile": _l("Mobile phone"),
+    "other_phone": _l("Other phone"),
+    "street": _l("Street address"),
+    "postal_code": _l("Postal code"),
+    "town": _l("Town"),
+    "language": _l("Language for contact with school"),
+    "needs_interpreter": _l("I need an interpreter"),
+    "email": _l("E-mail address"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "personnummer": _l("Personnummer"),
+    "external_id": _l("External id"),
+    "protected_identity": _l("Protected personal details"),
+}
 POSTAL_CODE = re.compile(r"^(\d{3})\s?(\d{2})$")
 
 
@@ -56,6 +74,10 @@ def display_phone(e164: str | None) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, style)
+
+
+def field_label(name: str) -> str:
+    return hot_path.text(FIELD_LABELS.get(name, name))
 
 
 def normalise_postal_code(value: str) -> str:
@@ -258,6 +280,4 @@ def confirm_email_change(secret: str, user: User) -> tuple[User | None, str]:
 
 
 def email_link(secret: str) -> str:
-    from app.web import absolute_url
-
     return absolute_url("contacts.confirm_email", token=secret)

@@ -7,8 +7,10 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TelField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from app import hot_path
 from app.contacts.details import normalise_phone, normalise_postal_code
-from app.fields import Form, LongSelect
+from app.contacts.log import WITH_WHOM_MAX
+from app.fields import Form, LongSelect, MultiCheckboxField
 from app.people.forms import email_field
 from app.submissions import SendKeyMixin
 
@@ -18,6 +20,10 @@ CHANNEL_LABELS = {
     "meeting": _l("Meeting"),
     "message": _l("Message"),
 }
+
+
+def channel_label(channel: str) -> str:
+    return hot_path.text(CHANNEL_LABELS[channel])
 
 
 def _phone(form, field):
@@ -70,11 +76,23 @@ class ContactNoteForm(SendKeyMixin, Form):
     channel = SelectField(
         _l("How"), choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()], default="phone"
     )
+    # Choices (the student's guardians, by name) are set by the view.
+    guardians = MultiCheckboxField(_l("With whom"), coerce=str, validate_choice=False)
     with_whom = StringField(
-        _l("With whom"),
-        validators=[InputRequired(_l("Write who you were in contact with.")), Length(max=200)],
+        _l("Someone else"),
+        validators=[Length(max=WITH_WHOM_MAX)],
+        description=_l("For example the student, an interpreter or a relative."),
     )
     summary = TextAreaField(
         _l("Summary"), validators=[InputRequired(_l("Write a short summary.")), Length(max=5000)]
     )
     follow_up_on = DateField(_l("Follow up on (optional)"), validators=[Optional()])
+
+    def validate_guardians(self, field):
+        known = {str(value) for value, _label in field.choices or []}
+        if any(chosen not in known for chosen in field.data or []):
+            raise ValidationError(_l("Choose from the list."))
+
+    def validate_with_whom(self, field):
+        if not self.guardians.data and not (field.data or "").strip():
+            raise ValidationError(_l("Tick a guardian or write who you were in contact with."))

@@ -14,14 +14,19 @@ from app import access, audit, languages, submissions
 from app.contacts import details as logic
 from app.contacts import group_list
 from app.contacts import log as contact_log
-from app.contacts.forms import ContactForm, ContactNoteForm
+from app.contacts.forms import ContactForm, ContactNoteForm, channel_label
 from app.contacts.models import ContactNote
 from app.extensions import db
+from app.fields import focus_first_error
 from app.people import sessions
 from app.school.calendar import current_year, today
-from app.web import after_create, redirect_after_post, render, safe_next
+from app.web import after_create, arg_id, home_url, ltr, redirect_after_post, render, safe_next
 
 bp = Blueprint("contacts", __name__)
+# The contact domain's words and formats, for every template (mails and other domains' pages too).
+bp.add_app_template_global(channel_label)
+bp.add_app_template_global(logic.field_label)
+bp.add_app_template_filter(lambda e164: ltr(logic.display_phone(e164)), "phone")
 
 EMAIL_NEEDS_RECENT_SIGNIN = _l(
     "For your safety, a new sign-in address needs a fresh sign-in: sign out, sign in again "
@@ -174,11 +179,16 @@ def group_vcards(group_id: int):
 @login_required
 def student_log(student_id: int):
     student = access.contact_log_student_or_404(student_id)
+    # Where "Back" goes: the page the mentor came from (a path on this site), else the
+    # log of the student's group. It stays on the page's address through a save.
+    came_from = safe_next(request.args.get("back"))
+    guardians = contact_log.guardian_choices(student)
     form = ContactNoteForm()
+    form.guardians.choices = [(str(g.id), g.name) for g in guardians]
     if request.method == "GET":
         form.occurred_on.data = today()
     if form.validate_on_submit():
-        page = url_for("contacts.student_log", student_id=student.id)
+        page = url_for("contacts.student_log", student_id=student.id, back=came_from)
 
         def create() -> str:
             contact_log.add_note(
@@ -186,7 +196,9 @@ def student_log(student_id: int):
                 current_user,
                 occurred_on=form.occurred_on.data,
                 channel=form.channel.data,
-                with_whom=form.with_whom.data.strip(),
+                with_whom=contact_log.with_whom(
+                    guardians, form.guardians.data or [], form.with_whom.data or ""
+                ),
                 summary=form.summary.data.strip(),
                 follow_up_on=form.follow_up_on.data,
             )
@@ -195,12 +207,17 @@ def student_log(student_id: int):
         url, first = submissions.create_once(current_user, form.submit_key.data, create)
         return after_create(url, first, _("The contact is noted."))
     status = 422 if form.errors else 200
+    focus_first_error(form)
+    group = None if came_from else contact_log.current_group(student)
     return render(
         "contacts/student_log.html",
+        block="note_form",
         status=status,
         form=form,
         student=student,
         notes=contact_log.notes_for_student(student),
+        back=came_from
+        or (url_for("contacts.group_log", group_id=group.id) if group else home_url()),
     )
 
 
@@ -219,13 +236,36 @@ def note_done(note_id: int):
     )
 
 
+def _group_log(group, chosen=None, error=None, status=200):
+    return render(
+        "contacts/group_log.html",
+        block="pick" if error else None,
+        status=status,
+        group=group,
+        students=contact_log.log_students(group),
+        notes=contact_log.notes_for_group(group),
+        today=today(),
+        chosen=chosen,
+        error=error,
+    )
+
+
 @bp.get("/groups/<id:group_id>/contact-log")
 @login_required
 def group_log(group_id: int):
+    return _group_log(access.contact_log_group_or_404(group_id))
+
+
+@bp.get("/groups/<id:group_id>/contact-log/student")
+@login_required
+def group_log_student(group_id: int):
+    """The group log's student picker: on to the chosen student's log (and its form for a
+    new note), with "Back" returning to the group log."""
     group = access.contact_log_group_or_404(group_id)
-    return render(
-        "contacts/group_log.html",
-        group=group,
-        notes=contact_log.notes_for_group(group),
-        today=today(),
-    )
+    if "student" not in request.args:  # nothing chosen yet: the picker, as on the group log
+        return _group_log(group)
+    chosen = arg_id("student")
+    if chosen is None or chosen not in {s.id for s in contact_log.log_students(group)}:
+        return _group_log(group, chosen, _("Choose the student."), 422)
+    back = url_for("contacts.group_log", group_id=group.id)
+    return redirect_after_post(url_for("contacts.student_log", student_id=chosen, back=back))

@@ -7,6 +7,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from app import hot_path
 from app.fields import Form
 from app.submissions import SendKeyMixin
 
@@ -17,6 +18,14 @@ STATUS_LABELS = {
     "reached": _l("Reached"),
     "changed": _l("Changed"),
 }
+
+
+def area_label(area: str) -> str:
+    return hot_path.text(AREA_LABELS[area])
+
+
+def goal_status_label(status: str) -> str:
+    return hot_path.text(STATUS_LABELS[status])
 
 
 class GoalForm(SendKeyMixin, Form):

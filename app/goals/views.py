@@ -11,13 +11,15 @@ from sqlalchemy.orm import joinedload
 from app import access, submissions
 from app.extensions import db
 from app.goals import plans
-from app.goals.forms import STATUS_LABELS, FollowUpForm, GoalForm
+from app.goals.forms import STATUS_LABELS, FollowUpForm, GoalForm, area_label, goal_status_label
 from app.goals.models import Goal
 from app.school.calendar import current_year, today
 from app.talks.models import TalkRecord
 from app.web import after_create, render
 
 bp = Blueprint("goals", __name__)
+bp.add_app_template_global(area_label)
+bp.add_app_template_global(goal_status_label)
 
 
 def _year(student):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, session, url_for
 from flask_login import current_user
 
+from app.absence.overview import absent_today
 from app.access import role_required
 from app.contacts.details import confirmation_due
 from app.home import overview
@@ -53,10 +54,12 @@ def student():
 @role_required("mentor")
 def mentor():
     _enter("mentor")
+    on = today()
     return render(
         "home/mentor.html",
-        groups=overview.mentor_groups(current_user, today()),
+        groups=overview.mentor_groups(current_user, on),
         leave_pending=pending_count_for_mentor(current_user),
+        absent_today=absent_today(current_user, on),
     )
 
 

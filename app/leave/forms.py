@@ -7,6 +7,7 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from app import hot_path
 from app.fields import Form, MultiCheckboxField
 from app.submissions import SendKeyMixin
 
@@ -17,6 +18,22 @@ REASON_LABELS = {
     "sports": _l("Sports or competition"),
     "other": _l("Other"),
 }
+
+# A leave status as a word in a sentence ("…, is approved").
+STATUS_WORDS = {
+    "pending": _l("waiting for a decision"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"),
+}
+
+
+def reason_label(reason: str) -> str:
+    return hot_path.text(REASON_LABELS.get(reason, reason))
+
+
+def status_label(status: str) -> str:
+    return hot_path.text(STATUS_WORDS[status])
 
 
 class LeaveForm(SendKeyMixin, Form):

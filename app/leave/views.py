@@ -11,12 +11,14 @@ from wtforms.fields.choices import SelectChoice
 from app import access, submissions
 from app.leave import overview, policy
 from app.leave import requests as logic
-from app.leave.forms import DecisionForm, LeaveForm
+from app.leave.forms import DecisionForm, LeaveForm, reason_label, status_label
 from app.leave.models import STATUSES
 from app.school.calendar import today
 from app.web import arg_date, arg_id, redirect_after_post, render, safe_next
 
 bp = Blueprint("leave", __name__)
+bp.add_app_template_global(reason_label)
+bp.add_app_template_global(status_label)
 
 FIELD_ERRORS = {
     "end_before_start": _l("The last day must be the same as or after the first day."),

@@ -15,10 +15,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app import hot_path
 from app.fields import Form
 from app.submissions import SendKeyMixin
 
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"))
+
+
+def weekday_name(weekday: int) -> str:
+    return hot_path.text(WEEKDAYS[weekday])
 
 
 class MentorTimeForm(SendKeyMixin, Form):

@@ -260,8 +260,40 @@ def save_occurrence(
     return occ
 
 
+def occurrence_on(mentor_time: MentorTime, day: date) -> Occurrence | None:
+    """The week whose regular date is `day`, if the mentor time meets that day."""
+    tz = mentor_time.group.school_year.school.time_zone
+    found = [o for o in occurrences(mentor_time, day, day, tz) if o.regular_date == day]
+    return found[0] if found else None
+
+
+def has_passed(occ: Occurrence, now: datetime | None = None) -> bool:
+    return occ.ends_at < (now or utcnow())
+
+
+def save_week(occ: Occurrence, values: dict, actor, now: datetime | None = None):
+    """Save a week's changes (no commit: the view sends them once, through
+    `app.submissions.create_once`). Its agenda is fixed once the mentor time has passed:
+    a changed agenda is then not taken."""
+    if has_passed(occ, now):
+        values = {k: v for k, v in values.items() if k != "agenda"}
+    return save_occurrence(occ.mentor_time, occ.regular_date, values, actor)
+
+
+def remove_mentor_time(mentor_time: MentorTime, actor) -> int:
+    """Remove the weekly mentor time with its weeks' changes, audited, and commit.
+    Returns its group's id."""
+    group_id = mentor_time.group_id
+    audit.record("mentor_time.deleted", mentor_time, {"weekday": mentor_time.weekday}, actor=actor)
+    for occ in mentor_time.occurrences:
+        db.session.delete(occ)
+    db.session.delete(mentor_time)
+    db.session.commit()
+    return group_id
+
+
 def add_mentor_time(group, actor, **values) -> MentorTime:
-    """A new weekly mentor time for the group."""
+    """A new weekly mentor time for the group (no commit: sent once, like save_week)."""
     mentor_time = MentorTime(group_id=group.id, **values)
     db.session.add(mentor_time)
     db.session.flush()

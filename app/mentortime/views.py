@@ -1,4 +1,5 @@
-"""Mentor time pages: the group's weekly times and each week's agenda and changes."""
+"""Mentor time pages: the group's weekly times and each week's agenda and changes.
+Writing is schedule's; a creating form is sent once through `app.submissions`."""
 
 from __future__ import annotations
 
@@ -8,16 +9,16 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import access, audit, submissions
-from app.db_types import utcnow
+from app import access, submissions
 from app.extensions import db
 from app.fields import in_date_range
 from app.mentortime import schedule
-from app.mentortime.forms import MentorTimeForm, OccurrenceForm
+from app.mentortime.forms import MentorTimeForm, OccurrenceForm, weekday_name
 from app.mentortime.models import MentorTime
 from app.web import after_create, redirect_after_post, render
 
 bp = Blueprint("mentortime", __name__)
+bp.add_app_template_global(weekday_name)
 
 
 @bp.route("/groups/<id:group_id>/mentor-time", methods=["GET", "POST"])
@@ -62,12 +63,7 @@ def group(group_id: int):
 @login_required
 def delete(mentor_time_id: int):
     mentor_time = access.mentor_time_or_404(mentor_time_id)
-    group_id = mentor_time.group_id
-    audit.record("mentor_time.deleted", mentor_time, {"weekday": mentor_time.weekday})
-    for occ in mentor_time.occurrences:
-        db.session.delete(occ)
-    db.session.delete(mentor_time)
-    db.session.commit()
+    group_id = schedule.remove_mentor_time(mentor_time, current_user)
     flash(_("The mentor time is removed."), "success")
     return redirect_after_post(url_for("mentortime.group", group_id=group_id))
 
@@ -82,12 +78,10 @@ def occurrence(mentor_time_id: int, on_date: str):
         abort(404)
     if not in_date_range(day):
         abort(404)
-    tz = mentor_time.group.school_year.school.time_zone
-    found = [o for o in schedule.occurrences(mentor_time, day, day, tz) if o.regular_date == day]
-    if not found:
+    occ = schedule.occurrence_on(mentor_time, day)
+    if occ is None:
         abort(404)
-    occ = found[0]
-    passed = occ.ends_at < utcnow()
+    passed = schedule.has_passed(occ)
     form = OccurrenceForm(obj=occ.override if request.method == "GET" else None)
     if form.validate_on_submit():
         values = {
@@ -97,13 +91,12 @@ def occurrence(mentor_time_id: int, on_date: str):
             "moved_room": (form.moved_room.data or "").strip() or None,
             "change_note": form.change_note.data or "",
             "decisions": form.decisions.data or "",
+            "agenda": form.agenda.data or "",
         }
-        if not passed:  # the agenda is fixed once the mentor time has passed
-            values["agenda"] = form.agenda.data or ""
         page = url_for("mentortime.group", group_id=mentor_time.group_id)
 
         def save() -> str:
-            schedule.save_occurrence(mentor_time, day, values, current_user)
+            schedule.save_week(occ, values, current_user)
             return page
 
         url, first = submissions.create_once(current_user, form.submit_key.data, save)

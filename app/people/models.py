@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app import hot_path
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -21,6 +23,16 @@ if TYPE_CHECKING:
     from app.school.models import GroupMembership, School
 
 STAFF_ROLES = ("teacher", "principal", "admin")
+STAFF_ROLE_LABELS = {
+    "teacher": _l("teacher"),
+    "principal": _l("principal"),
+    "admin": _l("administrator"),
+}
+
+
+def role_name(staff_role: str) -> str:
+    """A staff role as a word in a sentence ("Eva Bergström (principal)")."""
+    return hot_path.text(STAFF_ROLE_LABELS[staff_role])
 
 
 class User(UserMixin, db.Model):

@@ -1,4 +1,6 @@
-"""Sign-in, sign-out, one-time links, password reset, account settings, language."""
+"""Sign-in, sign-out, one-time links, password reset, account settings, language.
+
+The writes are app.people.account's (and signin's); these views keep the cookie session."""
 
 from __future__ import annotations
 
@@ -7,10 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import audit, throttle
-from app.db_types import utcnow
+from app import throttle
 from app.errors import carried_fields, resume_page, resumed_fields
-from app.extensions import db, limiter, login_manager
+from app.extensions import limiter, login_manager
+from app.people import account as logic
 from app.people import sessions, signin, tokens
 from app.people.forms import (
     ChangePasswordForm,
@@ -19,7 +21,7 @@ from app.people.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from app.people.models import User
+from app.people.models import User, role_name
 from app.web import (
     current_roles,
     home_url,
@@ -30,6 +32,7 @@ from app.web import (
 )
 
 bp = Blueprint("people", __name__)
+bp.add_app_template_global(role_name)
 
 SIGNIN_LIMITS = "10 per minute;60 per hour"
 
@@ -64,15 +67,18 @@ def _unauthorized():
     return redirect(login)
 
 
-def _end_this_session() -> None:
-    """Sign out this device: its session row ends on the server, the cookie is emptied."""
-    sessions.end(sessions.current())
-    audit.record("signout", current_user)
-    db.session.commit()
+def _forget_this_device() -> None:
+    """Empty the cookie session of a device whose sign-in session has ended."""
     # Clear first: logout_user() leaves a flag in the session that deletes the
     # 30-day remember-me cookie, and that flag must survive.
     session.clear()
     logout_user()
+
+
+def _end_this_session() -> None:
+    """Sign out this device: its session row ends on the server, the cookie is emptied."""
+    logic.sign_out(current_user._get_current_object())
+    _forget_this_device()
 
 
 # What the cookie session keeps across a sign-in: the form token (so forms open in other
@@ -80,15 +86,18 @@ def _end_this_session() -> None:
 KEPT_ACROSS_SIGNIN = ("csrf_token", "locale")
 
 
-def _start_session(user: User, remember: bool):
+def _log_in(user: User, remember: bool) -> None:
+    """The cookie session of a sign-in session just started (account.sign_in)."""
     for key in [k for k in session if k not in KEPT_ACROSS_SIGNIN]:
         session.pop(key)
-    sessions.start(user, remember, request.user_agent.string)
-    login_user(user, remember=remember)
-    user.last_signed_in_at = utcnow()
+    # The user was found active at the sign-in; the session row names them now.
+    login_user(user, remember=remember, force=True)
     session.permanent = True
-    audit.record("signin", user, actor=user)
-    db.session.commit()
+
+
+def _start_session(user: User, remember: bool):
+    logic.sign_in(user, remember, request.user_agent.string)
+    _log_in(user, remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -144,13 +153,13 @@ def link_signin(token: str):
     if request.method == "GET":
         valid = tokens.peek(token, "signin") is not None
         return render("auth/link_signin.html", valid=valid, token=token, form=EmailForm())
-    user = tokens.consume(token, "signin")
+    signed_in = current_user._get_current_object() if current_user.is_authenticated else None
+    user = logic.sign_in_with_link(token, signed_in, request.user_agent.string)
     if user is None:
-        db.session.rollback()
         return render("auth/link_signin.html", valid=False, token=token, status=410)
-    if current_user.is_authenticated:
-        _end_this_session()
-    _start_session(user, remember=True)
+    if signed_in is not None:
+        _forget_this_device()
+    _log_in(user, remember=True)
     return redirect_after_post(home_url())
 
 
@@ -179,12 +188,8 @@ def reset_password(token: str):
         return render("auth/reset_password.html", valid=False, status=410)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        user = tokens.consume(token, "reset")
-        if user is None:
-            db.session.rollback()
+        if logic.reset_password(token, form.password.data) is None:
             return render("auth/reset_password.html", valid=False, status=410)
-        signin.set_password(user, form.password.data)
-        db.session.commit()
         if current_user.is_authenticated:
             _end_this_session()
         flash(_("Your password is changed. Sign in with the new password."), "success")
@@ -243,9 +248,7 @@ def account():
 @login_required
 def end_session(session_id: int):
     """Sign out one of the account's other devices."""
-    if sessions.end_by_id(current_user, session_id):
-        audit.record("signout.device", current_user, {"session": session_id})
-        db.session.commit()
+    if logic.sign_out_device(current_user._get_current_object(), session_id):
         flash(_("That device is signed out."), "success")
     return redirect_after_post(url_for("people.account"))
 
@@ -254,11 +257,8 @@ def end_session(session_id: int):
 @login_required
 def end_all_sessions():
     """Sign out everywhere, this device too."""
-    sessions.end_all(current_user)
-    audit.record("signout.everywhere", current_user)
-    db.session.commit()
-    session.clear()
-    logout_user()
+    logic.sign_out_everywhere(current_user._get_current_object())
+    _forget_this_device()
     response = redirect(url_for("people.login", signed_out="all"), 303)
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
@@ -271,16 +271,16 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        outcome = signin.change_password(user, form.current.data, form.password.data)
-        if outcome == "changed":
+        outcome = logic.change_password(
+            user, form.current.data, form.password.data, request.user_agent.string
+        )
+        if outcome.result == "changed":
             # A fresh session for this device; every other one (and any copy of this
             # device's old cookie) is signed out.
-            remember = sessions.rotate(user, request.user_agent.string)
-            login_user(user, remember=remember)
-            db.session.commit()
+            login_user(user, remember=outcome.remember, force=True)
             flash(_("Your password is changed."), "success")
             return redirect_after_post(url_for("people.account"))
-        if outcome == "wrong_current":
+        if outcome.result == "wrong_current":
             form.current.errors.append(_("The current password is not right."))
         else:
             form.password.errors.append(PASSWORD_NEEDS_RECENT_SIGNIN)
@@ -294,10 +294,6 @@ def set_language():
     locale = form.locale.data if form.validate_on_submit() else None
     if locale:  # one of the form's choices: the registry's interface languages
         session["locale"] = locale
-        if current_user.is_authenticated and current_user.locale != locale:
-            audit.record(
-                "account.language", current_user, {"old": current_user.locale, "new": locale}
-            )
-            current_user.locale = locale
-            db.session.commit()
+        if current_user.is_authenticated:
+            logic.set_language(current_user._get_current_object(), locale)
     return redirect_after_post(safe_next(request.form.get("next")) or home_url())

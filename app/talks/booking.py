@@ -9,10 +9,12 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import access, audit
+from app.concurrency import lock_row
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Student, User
 from app.school.models import GroupMembership
+from app.talks import notify
 from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 
 
@@ -36,6 +38,24 @@ def change_deadline(booking: TalkBooking) -> datetime:
 
 def can_change(booking: TalkBooking, now: datetime | None = None) -> bool:
     return booking.active and (now or utcnow()) < change_deadline(booking)
+
+
+def change_refusal(booking: TalkBooking, now: datetime | None = None) -> str | None:
+    """Why a guardian may not move or cancel the booking now, or None: "changed" when it
+    is no longer active, "deadline" when the last time to change it has passed."""
+    if not booking.active:
+        return "changed"
+    if not can_change(booking, now):
+        return "deadline"
+    return None
+
+
+def _lock_fresh(booking: TalkBooking) -> None:
+    """Take the booking's row lock and read it again: of two changes at once (a double
+    tap, two guardians, two tabs) the second waits here and decides on what the first
+    wrote."""
+    lock_row(TalkBooking, booking.id)
+    db.session.refresh(booking)
 
 
 def _in_group(student: Student, period: TalkPeriod) -> bool:
@@ -118,15 +138,42 @@ def book(
     return booking
 
 
+def move_target(booking: TalkBooking, slot_id: int, now: datetime | None = None) -> TalkSlot:
+    """The slot a move would go to, checked as move() checks it, for the page that asks
+    the guardian to confirm. Raises BookingError; move() decides again at the moment."""
+    now = now or utcnow()
+    refusal = change_refusal(booking, now)
+    if refusal:
+        raise BookingError(refusal)
+    if slot_id == booking.slot_id:
+        raise BookingError("done")  # back on the page after the move was made
+    slot = _bookable_slot(slot_id, booking.period, now)
+    taken_by = slot.active_booking
+    if taken_by is not None and taken_by.id != booking.id:
+        raise BookingError("taken")
+    return slot
+
+
 def move(
-    booking: TalkBooking, actor: User, slot_id: int, now: datetime | None = None
+    booking: TalkBooking,
+    actor: User,
+    slot_id: int,
+    now: datetime | None = None,
+    from_slot_id: int | None = None,
 ) -> TalkBooking:
     """Move the booking to another slot in one UPDATE: the old slot is released only if
-    the new one is taken, so a failed move leaves the booking exactly as it was."""
+    the new one is taken, so a failed move leaves the booking exactly as it was.
+    `from_slot_id` is the time the guardian confirmed moving away from: if the booking
+    is no longer there, nothing moves ("done" when it is already on `slot_id`, a second
+    send of the same confirmation; else "changed")."""
     now = now or utcnow()
-    if not can_change(booking, now):
-        raise BookingError("deadline")
+    _lock_fresh(booking)
     old_slot_id = booking.slot_id
+    if booking.active and from_slot_id is not None and old_slot_id != from_slot_id:
+        raise BookingError("done" if old_slot_id == slot_id else "changed")
+    refusal = change_refusal(booking, now)
+    if refusal:
+        raise BookingError(refusal)
     if slot_id == old_slot_id:
         return booking
     slot = _bookable_slot(slot_id, booking.period, now)
@@ -170,10 +217,17 @@ def cancel(
     reason: str = "",
     now: datetime | None = None,
     by_school: bool = False,
+    slot_id: int | None = None,
 ) -> TalkBooking:
-    """Cancel the booking. Guardians must be before the deadline; the school may always."""
+    """Cancel the booking. Guardians must be before the deadline; the school may always.
+    `slot_id` is the time the guardian confirmed cancelling: if the booking has moved
+    since, nothing is cancelled ("changed"); if this person already cancelled it, "done"
+    (a second send of the same confirmation)."""
     now = now or utcnow()
+    _lock_fresh(booking)
     if not booking.active:
+        raise BookingError("done" if booking.cancelled_by_id == actor.id else "changed")
+    if slot_id is not None and booking.slot_id != slot_id:
         raise BookingError("changed")
     if not by_school and not can_change(booking, now):
         raise BookingError("deadline")
@@ -188,6 +242,33 @@ def cancel(
     return booking
 
 
+def confirm_move(
+    booking: TalkBooking, guardian: User, slot_id: int, from_slot_id: int
+) -> TalkBooking:
+    """A guardian's confirmed move from `from_slot_id` (the time the confirm page showed):
+    moved, every guardian told, committed. Raises BookingError with nothing changed."""
+    try:
+        booking = move(booking, guardian, slot_id, from_slot_id=from_slot_id)
+    except BookingError:
+        db.session.rollback()
+        raise
+    notify.booking_changed(booking, "moved", guardian)
+    db.session.commit()
+    return booking
+
+
+def confirm_cancel(booking: TalkBooking, guardian: User, reason: str, slot_id: int) -> None:
+    """A guardian's confirmed cancellation of the time `slot_id`: cancelled, every guardian
+    told, committed. Raises BookingError with nothing changed."""
+    try:
+        cancel(booking, guardian, reason, slot_id=slot_id)
+    except BookingError:
+        db.session.rollback()
+        raise
+    notify.booking_changed(booking, "cancelled", guardian)
+    db.session.commit()
+
+
 def remove_slot(
     slot: TalkSlot, actor: User, reason: str, now: datetime | None = None
 ) -> TalkBooking | None:
@@ -195,7 +276,10 @@ def remove_slot(
     now = now or utcnow()
     booking = slot.active_booking
     if booking is not None:
-        cancel(booking, actor, reason, now, by_school=True)
+        try:
+            cancel(booking, actor, reason, now, by_school=True, slot_id=slot.id)
+        except BookingError:  # cancelled or moved away meanwhile: nothing to cancel here
+            booking = None
     slot.removed_at = now
     slot.removed_reason = reason.strip() or None
     audit.record("talk_slot.removed", slot, {"reason": reason}, actor=actor)

@@ -17,18 +17,33 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
-from app import languages
+from app import hot_path, languages
 from app.fields import Form, LongSelect, MultiCheckboxField
 from app.talks.models import MODES
 
 MODE_LABELS = {"site": _l("On site"), "video": _l("Video"), "phone": _l("Phone")}
+# The home card's button names the term, so two open periods never read the same.
+BOOK_LABELS = {
+    "HT": _l("Book the autumn talk for %(name)s"),
+    "VT": _l("Book the spring talk for %(name)s"),
+}
+BOOK_LABEL_ANY_TERM = _l("Book a time for %(name)s")
+
+
+def mode_label(mode: str) -> str:
+    return hot_path.text(MODE_LABELS[mode])
+
+
+def book_label(term_kind: str, name: str) -> str:
+    """The home card's button to book a talk period of that term for the child `name`."""
+    return hot_path.text(BOOK_LABELS.get(term_kind, BOOK_LABEL_ANY_TERM)) % {"name": name}
 
 
 class PeriodForm(Form):
-    title = StringField(
-        _l("Title"), validators=[InputRequired(_l("Give the period a title.")), Length(max=200)]
-    )
+    # Left empty (or as another term's suggested title), the chosen term names the period.
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     term_id = SelectField(_l("Term"), coerce=int)
     booking_opens_at = DateTimeLocalField(
         _l("Booking opens"), validators=[InputRequired(_l("Choose when booking opens."))]
@@ -158,6 +173,13 @@ class BookingForm(Form):
 
 class CancelForm(Form):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=1000)])
+    # The time the confirm page showed: only that booking is cancelled, never a surprise.
+    slot = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class MoveForm(Form):
+    # The time the guardian confirmed moving away from (see booking.move).
+    from_slot = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class RemoveSlotForm(Form):

@@ -15,7 +15,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Guardianship, Student, User
 from app.school.calendar import school_days, today
-from app.school.models import GroupMembership
+from app.school.models import GroupMembership, Term
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
 DAYS_TO_OFFER = 20
@@ -160,6 +160,8 @@ class ChildTalk:
     booking: TalkBooking | None
     is_open: bool
     summary: TalkRecord | None = None
+    # Of two or more periods open for booking at once, the one whose booking closes first.
+    due_now: bool = False
 
 
 def published_summary(period_id: int, student_id: int) -> TalkRecord | None:
@@ -206,6 +208,7 @@ def _talks_for_students_statement():
             TalkPeriod.title,
             TalkPeriod.booking_opens_at,
             TalkPeriod.booking_closes_at,
+            Term.kind,
             member.student_id,
             TalkBooking.id,
             TalkSlot.starts_at,
@@ -215,6 +218,7 @@ def _talks_for_students_statement():
             TalkRecord.summary,
             TalkRecord.actions,
         )
+        .join(Term, Term.id == TalkPeriod.term_id)
         .join(member, member.group_id == TalkPeriod.group_id)
         .outerjoin(
             TalkBooking,
@@ -260,6 +264,7 @@ def talks_for_students(
         title,
         opens,
         closes,
+        term_kind,
         sid,
         booking_id,
         starts,
@@ -284,10 +289,21 @@ def talks_for_students(
         )
         if finished and summary is None:
             continue
-        period = PeriodHeading(period_id, title, opens)
+        period = PeriodHeading(period_id, title, opens, closes, term_kind)
         is_open = opens <= now < closes
         result.setdefault(sid, []).append(ChildTalk(period, booking, is_open, summary))
-    return result
+    return {sid: due_first(talks) for sid, talks in result.items()}
+
+
+def due_first(talks: list[ChildTalk]) -> list[ChildTalk]:
+    """With more than one period to book at once (autumn and spring both open), mark the
+    one whose booking closes first as due now and put it first; the rest keep their order."""
+    to_book = [t for t in talks if t.is_open and t.booking is None]
+    if len(to_book) < 2:
+        return talks
+    due = min(to_book, key=lambda t: (t.period.booking_closes_at, t.period.id))
+    due.due_now = True
+    return [due] + [t for t in talks if t is not due]
 
 
 @dataclass(frozen=True)
@@ -295,3 +311,5 @@ class PeriodHeading:
     id: int
     title: str
     booking_opens_at: datetime
+    booking_closes_at: datetime
+    term_kind: str  # "HT" or "VT": names the period in the card's button

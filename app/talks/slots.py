@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -19,7 +19,8 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import User
 from app.school.calendar import local_to_utc
-from app.talks.models import TalkPeriod, TalkSlot
+from app.school.models import GroupMembership
+from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 
 
 @dataclass(frozen=True)
@@ -199,3 +200,52 @@ def open_slot_times(period: TalkPeriod, now: datetime | None = None) -> list[Ope
         OpenSlot(id, starts, ends, mode, location, SlotMentor(name) if name is not None else None)
         for id, starts, ends, mode, location, name in rows
     ]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether the period's times are enough for the group.
+
+    students: the group's students who have no booked talk in the period yet (a student
+    with a booking needs no other time). times: the times still free to book, that is
+    every mentor's (co-mentors' too) slots of the period that are not removed, not booked
+    and not past, plus the new times of the preview that lie in the future."""
+
+    students: int
+    times: int
+
+    @property
+    def short(self) -> bool:
+        return self.times < self.students
+
+
+def coverage(
+    period: TalkPeriod, new_times: list[SlotTime], now: datetime | None = None
+) -> Coverage:
+    """Both counts in one statement, whatever the size of the group."""
+    now = now or utcnow()
+    unbooked = (
+        select(func.count())
+        .select_from(GroupMembership)
+        .where(
+            GroupMembership.group_id == period.group_id,
+            ~exists().where(
+                TalkBooking.active_period_id == period.id,
+                TalkBooking.student_id == GroupMembership.student_id,
+            ),
+        )
+        .scalar_subquery()
+    )
+    free = (
+        select(func.count())
+        .select_from(TalkSlot)
+        .where(
+            TalkSlot.period_id == period.id,
+            TalkSlot.removed_at.is_(None),
+            TalkSlot.starts_at > now,
+            ~exists().where(TalkBooking.active_slot_id == TalkSlot.id),
+        )
+        .scalar_subquery()
+    )
+    students, times = db.session.execute(select(unbooked, free)).one()
+    return Coverage(students, times + sum(1 for t in new_times if t.starts_at > now))

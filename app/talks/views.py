@@ -18,24 +18,29 @@ from app import access, audit, languages, submissions
 from app.contacts.details import contact_language
 from app.db_types import utcnow
 from app.extensions import db
-from app.school.calendar import local_to_utc, today
-from app.school.models import Term
+from app.fields import focus_first_error
+from app.school.calendar import today
 from app.talks import booking as logic
-from app.talks import notify, overview
+from app.talks import notify, overview, periods
 from app.talks import slots as slot_logic
 from app.talks.forms import (
     BookingForm,
     CancelForm,
+    MoveForm,
     PeriodForm,
     RemoveSlotForm,
     SlotGeneratorForm,
     TalkRecordForm,
+    book_label,
+    mode_label,
 )
 from app.talks.ics import booking_calendar
 from app.talks.models import TalkPeriod, TalkRecord, TalkSlot
 from app.web import redirect_after_post, render
 
 bp = Blueprint("talks", __name__, url_prefix="/talks")
+bp.add_app_template_global(mode_label)
+bp.add_app_template_global(book_label)
 
 BOOKING_ERRORS = {
     "taken": lambda: _("Someone else just booked that time. Choose another one below."),
@@ -71,48 +76,37 @@ def new_period(group_id: int):
         abort(404)
     tz = ZoneInfo(group.school_year.school.time_zone)
     form = PeriodForm()
-    terms = group.school_year.terms
-    form.term_id.choices = [SelectChoice(t.id, f"{t.kind} {t.start_date.year}") for t in terms]
+    terms, taken = periods.terms_of(group)
+    form.term_id.choices = [SelectChoice(t.id, periods.term_label(t)) for t in terms]
     if request.method == "GET":
-        upcoming = next((t for t in terms if t.end_date >= today()), terms[-1] if terms else None)
-        if upcoming:
-            form.term_id.data = upcoming.id
-            form.title.data = _(
-                "Development talks %(term)s %(year)s",
-                term=upcoming.kind,
-                year=upcoming.start_date.year,
-            )
+        term = periods.suggested_term(terms, taken, today())
+        if term:
+            form.term_id.data = term.id
+            form.title.data = periods.default_title(term)
         start = datetime.combine(today(), datetime.min.time()).replace(hour=18)
         form.booking_opens_at.data = start
         form.booking_closes_at.data = start + timedelta(days=21)
         form.cancel_hours.data = group.school_year.school.talk_cancel_hours
     if form.validate_on_submit():
-        term = db.session.get(Term, form.term_id.data)
-        existing = db.session.scalar(
-            select(TalkPeriod).where(TalkPeriod.group_id == group.id, TalkPeriod.term_id == term.id)
+        term = next(t for t in terms if t.id == form.term_id.data)
+        period = periods.open_period(
+            group,
+            term,
+            current_user,
+            title=periods.title_for(term, form.title.data, terms),
+            opens=form.booking_opens_at.data,
+            closes=form.booking_closes_at.data,
+            cancel_hours=form.cancel_hours.data,
+            talk_minutes=form.talk_minutes.data,
+            tz=tz.key,
         )
-        if existing:
+        if period is None:
             form.term_id.errors.append(_("The group already has a talk period this term."))
         else:
-            opens, closes = form.booking_opens_at.data, form.booking_closes_at.data
-            period = TalkPeriod(
-                group_id=group.id,
-                term_id=term.id,
-                title=form.title.data.strip(),
-                booking_opens_at=local_to_utc(opens.date(), opens.time(), tz.key),
-                booking_closes_at=local_to_utc(closes.date(), closes.time(), tz.key),
-                cancel_hours=form.cancel_hours.data,
-                talk_minutes=form.talk_minutes.data,
-                created_by_id=current_user.id,
-            )
-            db.session.add(period)
-            db.session.flush()
-
-            audit.record("talk_period.created", period, {"group_id": group.id, "term_id": term.id})
-            db.session.commit()
             flash(_("The talk period is created. Now add the times guardians can book."), "success")
             return redirect_after_post(url_for("talks.new_slots", period_id=period.id))
     status = 422 if form.errors else 200
+    focus_first_error(form)
     return render("talks/period_form.html", block="form", status=status, form=form, group=group)
 
 
@@ -177,14 +171,17 @@ def new_slots(period_id: int):
                 preview = times
                 conflicts = slot_logic.conflicts_with_existing(current_user, times)
     status = 422 if form.errors or conflicts else 200
+    focus_first_error(form)
     return render(
         "talks/slots_form.html",
+        block="generator",
         status=status,
         form=form,
         period=period,
         tz=tz,
         preview=_by_day(preview, tz) if preview else None,
         preview_count=len(preview or []),
+        coverage=slot_logic.coverage(period, preview) if preview else None,
         conflict_starts={c[0].starts_at for c in conflicts or []},
         conflicts=conflicts,
     )
@@ -402,7 +399,6 @@ def booking(booking_id: int):
         can_change=logic.can_change(booking)
         and access.is_guardian_of(current_user, booking.student_id),
         deadline=logic.change_deadline(booking),
-        cancel_form=CancelForm(),
         summary=overview.published_summary(booking.period_id, booking.student_id),
     )
 
@@ -421,56 +417,84 @@ def booking_ics(booking_id: int):
     )
 
 
-@bp.post("/bookings/<id:booking_id>/cancel")
+def _change_refused(booking_id: int, error: logic.BookingError, moving: bool = False):
+    """The answer when a move or cancellation cannot be done: a second send of the same
+    confirmation shows the result of the first; a move whose new time just went shows
+    the free times again; anything else goes to the booking with the reason."""
+    db.session.rollback()
+    target = url_for("talks.booking", booking_id=booking_id)
+    if error.code == "done":
+        flash(str(submissions.ALREADY_SENT), "info")
+    elif moving and error.code in ("taken", "past", "gone"):
+        booking = access.talk_booking_or_404(booking_id, guardian_only=True)
+        return _slot_list(
+            booking.period,
+            booking.student,
+            booking=booking,
+            message=BOOKING_ERRORS[error.code](),
+            status=409,
+        )
+    else:
+        flash(BOOKING_ERRORS[error.code](), "error")
+    if request.method == "POST" or request.htmx:  # htmx: a whole page, not into the region
+        return redirect_after_post(target)
+    return redirect(target)
+
+
+@bp.route("/bookings/<id:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int):
+    """GET asks to confirm, showing the time to be cancelled; POST cancels that time."""
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
     form = CancelForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        logic.cancel(booking, current_user, form.reason.data or "")
-    except logic.BookingError as error:
-        db.session.rollback()
-        flash(BOOKING_ERRORS[error.code](), "error")
+    if form.validate_on_submit() and form.slot.data is not None:
+        try:
+            logic.confirm_cancel(booking, current_user, form.reason.data or "", form.slot.data)
+        except logic.BookingError as error:
+            return _change_refused(booking_id, error)
+        flash(_("The talk is cancelled. The other guardians are told by e-mail."), "success")
         return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
-    notify.booking_changed(booking, "cancelled", current_user)
-    db.session.commit()
-    flash(_("The talk is cancelled. The other guardians are told by e-mail."), "success")
-    return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
+    refusal = logic.change_refusal(booking)
+    if refusal:
+        return _change_refused(booking_id, logic.BookingError(refusal))
+    form.slot.data = booking.slot_id  # the time this page shows is the one cancelled
+    form.slot.errors = []
+    return render(
+        "talks/cancel.html",
+        block="confirm",
+        status=422 if form.reason.errors else 200,
+        booking=booking,
+        form=form,
+        tz=_tz(booking.period),
+    )
 
 
 @bp.get("/bookings/<id:booking_id>/move")
 @login_required
 def choose_move(booking_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
-    if not logic.can_change(booking):
-        flash(BOOKING_ERRORS["deadline" if booking.active else "changed"](), "error")
-        return redirect(url_for("talks.booking", booking_id=booking_id))
+    refusal = logic.change_refusal(booking)
+    if refusal:
+        return _change_refused(booking_id, logic.BookingError(refusal))
     return _slot_list(booking.period, booking.student, booking=booking)
 
 
-@bp.post("/bookings/<id:booking_id>/move/<id:slot_id>")
+@bp.route("/bookings/<id:booking_id>/move/<id:slot_id>", methods=["GET", "POST"])
 @login_required
 def move(booking_id: int, slot_id: int):
+    """GET asks to confirm, showing the booked time and the new one; POST moves."""
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
-
+    form = MoveForm()
+    if form.validate_on_submit() and form.from_slot.data is not None:
+        try:
+            booking = logic.confirm_move(booking, current_user, slot_id, form.from_slot.data)
+        except logic.BookingError as error:
+            return _change_refused(booking_id, error, moving=True)
+        flash(_("The talk is moved. All guardians get an e-mail with the new time."), "success")
+        return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
     try:
-        booking = logic.move(booking, current_user, slot_id)
+        slot = logic.move_target(booking, slot_id)
     except logic.BookingError as error:
-        db.session.rollback()
-        booking = access.talk_booking_or_404(booking_id, guardian_only=True)
-        if error.code in ("taken", "past", "gone"):
-            return _slot_list(
-                booking.period,
-                booking.student,
-                booking=booking,
-                message=BOOKING_ERRORS[error.code](),
-                status=409,
-            )
-        flash(BOOKING_ERRORS[error.code](), "error")
-        return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
-    notify.booking_changed(booking, "moved", current_user)
-    db.session.commit()
-    flash(_("The talk is moved. All guardians get an e-mail with the new time."), "success")
-    return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
+        return _change_refused(booking_id, error, moving=True)
+    form.from_slot.data = booking.slot_id
+    return render("talks/move.html", booking=booking, slot=slot, form=form, tz=_tz(booking.period))

@@ -231,3 +231,142 @@ def test_unconfirmed_details_are_not_worded_as_an_accusation(app, login_as):
         db.session.commit()
     page = login_as("mentor").get(f"/groups/{_group_id(app)}/contacts").get_data(as_text=True)
     assert "Inte bekräftat än" in page and "Aldrig bekräftad" not in page
+
+
+# --- issue 16: no dead ends in the contact log -------------------------------------------
+
+
+def _ids(app) -> dict:
+    from app.people.models import Guardianship
+
+    with app.app_context():
+        oskar = db.session.scalar(select(Student).where(Student.first_name == "Oskar"))
+        eight_b = db.session.scalar(select(MentorGroup).where(MentorGroup.name == "8B"))
+        student_8b = db.session.scalar(
+            select(Student.id)
+            .join(Student.memberships)
+            .where(Student.memberships.any(group_id=eight_b.id))
+            .order_by(Student.id)
+        )
+        protected = db.session.scalar(select(Student).where(Student.protected_identity))
+        return {
+            "oskar": oskar.id,
+            "guardians": {g.guardian.name: g.guardian_id for g in oskar.guardianships},
+            "7A": _group_id(app),
+            "8B": eight_b.id,
+            "student_8b": student_8b,
+            "protected": protected.id,
+            "protected_guardian": db.session.scalar(
+                select(Guardianship.guardian_id).where(Guardianship.student_id == protected.id)
+            ),
+        }
+
+
+def test_an_empty_group_log_offers_a_new_note_for_a_chosen_student(app, login_as):
+    ids = _ids(app)
+    mentor = login_as("other_mentor")
+    page = mentor.get(f"/groups/{ids['8B']}/contact-log").get_data(as_text=True)
+    assert "Inga kontakter antecknade ännu." in page
+    picker = f"/groups/{ids['8B']}/contact-log/student"
+    assert f'action="{picker}"' in page and len(re.findall(r"<option value=\"\d+\"", page)) == 28
+    chosen = mentor.get(f"{picker}?student={ids['student_8b']}")
+    assert chosen.status_code == 303
+    assert chosen.headers["Location"] == (
+        f"/students/{ids['student_8b']}/contact-log?back=/groups/{ids['8B']}/contact-log"
+    )
+    # htmx: the same answer as a navigation the page makes.
+    hx = mentor.get(f"{picker}?student={ids['student_8b']}", headers={"HX-Request": "true"})
+    assert hx.status_code == 200 and hx.headers["HX-Location"] == chosen.headers["Location"]
+    for wrong in ("", str(ids["oskar"]), "abc"):  # nothing, a student of 7A, no id
+        refused = mentor.get(f"{picker}?student={wrong}")
+        assert refused.status_code == 422, wrong
+        html = refused.get_data(as_text=True)
+        assert 'id="student-error"' in html and re.search(r"<select[^>]*autofocus", html)
+
+
+def test_back_returns_where_the_mentor_came_from_and_never_off_site(app, login_as):
+    ids = _ids(app)
+    mentor = login_as("mentor")
+    log = f"/students/{ids['oskar']}/contact-log"
+
+    def back(path: str) -> str:
+        html = mentor.get(path).get_data(as_text=True)
+        return re.search(r'<a href="([^"]*)" class="back">', html).group(1)
+
+    assert back(f"{log}?back=/groups/{ids['7A']}") == f"/groups/{ids['7A']}"
+    assert back(f"{log}?back=/groups/{ids['7A']}/contacts") == f"/groups/{ids['7A']}/contacts"
+    for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        assert back(f"{log}?back={evil}") == f"/groups/{ids['7A']}/contact-log", evil
+    assert back(log) == f"/groups/{ids['7A']}/contact-log"  # the student's group log
+    # The pages that lead here say where they are, so Back returns there.
+    group = mentor.get(f"/groups/{ids['7A']}").get_data(as_text=True)
+    assert f'href="{log}?back=/groups/{ids["7A"]}"' in group
+    group_log = mentor.get(f"/groups/{ids['7A']}/contact-log").get_data(as_text=True)
+    assert f'action="/groups/{ids["7A"]}/contact-log/student"' in group_log
+    # A saved note keeps the way back.
+    saved = post_form(
+        mentor,
+        f"{log}?back=/groups/{ids['7A']}",
+        {
+            "occurred_on": "2026-11-20",
+            "channel": "phone",
+            "guardians": str(ids["guardians"]["Anna Karlsson"]),
+            "summary": "Om läxor",
+        },
+    )
+    assert (
+        saved.status_code == 303 and saved.headers["Location"] == f"{log}?back=/groups/{ids['7A']}"
+    )
+
+
+def test_with_whom_is_chosen_from_the_guardians_or_written(app, login_as):
+    ids = _ids(app)
+    mentor = login_as("mentor")
+    log = f"/students/{ids['oskar']}/contact-log"
+    page = mentor.get(log).get_data(as_text=True)
+    for name, guardian_id in ids["guardians"].items():
+        assert re.search(
+            rf'<input[^>]*type="checkbox" value="{guardian_id}"[^>]*> <label[^>]*>{name}</label>',
+            page,
+        )
+    base = {"occurred_on": "2026-11-20", "channel": "meeting", "summary": "Utvecklingssamtal"}
+    anna, johan = ids["guardians"]["Anna Karlsson"], ids["guardians"]["Johan Lindqvist"]
+    nobody = post_form(mentor, log, {**base, "summary": "Det jag skrev"})
+    assert nobody.status_code == 422
+    html = nobody.get_data(as_text=True)
+    assert 'id="with_whom-error"' in html and "Det jag skrev" in html
+    assert re.search(
+        r'<input[^>]*autofocus[^>]*id="with_whom"|<input[^>]*id="with_whom"[^>]*autofocus', html
+    )
+    stranger = post_form(mentor, log, {**base, "guardians": str(ids["protected_guardian"])})
+    assert stranger.status_code == 422 and 'id="guardians-error"' in stranger.get_data(as_text=True)
+    assert post_form(mentor, log, {**base, "guardians": str(anna)}).status_code == 303
+    both = {**base, "guardians": [str(anna), str(johan)], "with_whom": "tolk på telefon"}
+    assert post_form(mentor, log, both).status_code == 303
+    assert post_form(mentor, log, {**base, "with_whom": "Mormor"}).status_code == 303
+    with app.app_context():
+        stored = list(db.session.scalars(select(ContactNote.with_whom).order_by(ContactNote.id)))
+    assert stored[-3:] == [
+        "Anna Karlsson",
+        "Anna Karlsson, Johan Lindqvist, tolk på telefon",
+        "Mormor",
+    ]
+
+
+def test_a_protected_students_log_offers_guardians_by_name_only(app, login_as):
+    ids = _ids(app)
+    with app.app_context():
+        street = "Hemliga vägen 1"
+        details = db.session.scalar(
+            select(ContactDetails).where(ContactDetails.user_id == ids["protected_guardian"])
+        ) or ContactDetails(user_id=ids["protected_guardian"])
+        details.street, details.postal_code, details.town = street, "12345", "Hemby"
+        details.mobile = "+46701234567"
+        db.session.add(details)
+        db.session.commit()
+        name = db.session.get(User, ids["protected_guardian"]).name
+    html = (
+        login_as("mentor").get(f"/students/{ids['protected']}/contact-log").get_data(as_text=True)
+    )
+    assert name in html and "Skyddade personuppgifter: inga adresser" in html
+    assert street not in html and "Hemby" not in html and "070-123 45 67" not in html

@@ -24,7 +24,7 @@ def test_mentor_sets_time_agenda_goal_and_they_are_seen(phone):
     expect(page.get_by_text("Mentorstiden är sparad.")).to_be_visible()
 
     page.get_by_role("link", name="Tillbaka till 9C").click()
-    page.get_by_role("link", name="Elsa Karlsson").click()
+    page.get_by_role("link", name="Elsa Karlsson", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mål för Elsa")
     page.get_by_label("Område").select_option("knowledge")
     page.get_by_label("Ämne (frivilligt)").fill("Engelska")

@@ -5,10 +5,15 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 
+def book_button(page, first_name: str):
+    """The home card's button to book the child's talk (it names the term)."""
+    return page.locator(".talk-status a.button.primary", has_text=first_name).first
+
+
 def test_guardian_books_moves_and_cancels(phone, browser, live_server):
     page = phone.page
     phone.sign_in("guardian@example.org")
-    page.get_by_role("link", name="Boka tid för Oskar").click()
+    book_button(page, "Oskar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Boka samtal för Oskar")
     phone.check("talk-choose-slot")
     first = page.locator("a.slot").first
@@ -43,15 +48,17 @@ def test_guardian_books_moves_and_cancels(phone, browser, live_server):
     page.get_by_role("link", name="Flytta till en annan tid").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Flytta samtalet för Oskar")
     phone.check("talk-move")
-    second = page.locator("button.slot").nth(2)
+    second = page.locator("a.slot").nth(2)
     new_time = second.locator(".slot-time").inner_text()
-    second.click()
+    second.click()  # asks to confirm (tests/e2e/test_confirm_changes.py) before moving
+    expect(page.locator("main dl.facts")).to_contain_text(new_time.split("–")[0])
+    page.locator("main form button.primary").click()
     expect(page.get_by_text("Samtalet är flyttat.")).to_be_visible()
     expect(page.locator(".lead").first).to_contain_text(new_time.split("–")[0])
 
-    page.get_by_text("Avboka samtalet", exact=True).first.click()  # opens the details
+    page.get_by_role("link", name="Avboka samtalet").click()  # asks to confirm in place
     page.get_by_label("Anledning (frivilligt)").fill("Vi är bortresta")
-    page.get_by_role("button", name="Avboka samtalet").click()
+    page.locator("#change button.danger").click()
     expect(page.get_by_text("Samtalet är avbokat.")).to_be_visible()
     expect(page.get_by_role("link", name="Boka en ny tid")).to_be_visible()
 
@@ -116,12 +123,84 @@ def test_mentor_creates_a_period_with_errors_first(phone):
     page.get_by_role("link", name="8B").click()
     page.get_by_role("link", name="Ny samtalsperiod").click()
     phone.check("talk-period-form")
-    page.get_by_label("Rubrik").fill("")
+    # The title is the term's, and follows the term until the mentor writes another.
+    expect(page.get_by_label("Rubrik")).to_have_value("Utvecklingssamtal HT 2026")
+    page.get_by_label("Termin").select_option(label="VT 2027")
+    page.get_by_label("Längd på ett samtal (minuter)").fill("2")
     page.get_by_role("button", name="Skapa perioden").click()
-    expect(page.locator("#title-error")).to_have_text("Ge perioden en rubrik.")
-    page.get_by_label("Rubrik").fill("Samtal 8B")
+    expect(page.locator("#talk_minutes-error")).to_be_visible()
+    # The error and what was typed come back in the form's place; the focus is on the field.
+    expect(page.locator("#talk_minutes")).to_be_focused()
+    expect(page.get_by_label("Termin")).to_have_value(page.get_by_label("Termin").input_value())
+    page.get_by_label("Längd på ett samtal (minuter)").fill("20")
     page.get_by_role("button", name="Skapa perioden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lägg till tider")
+    expect(page.get_by_text("Utvecklingssamtal VT 2027 · 8B")).to_be_visible()
+
+
+def _keep_free_times(live_app, count: int) -> None:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.talks.models import TalkPeriod
+    from tests.talks.test_views import keep_free_times
+
+    with live_app.app_context():
+        period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group.has(name="7A")))
+        period_id = period.id
+    keep_free_times(live_app, period_id, count)
+
+
+def _fill_generator(page, start: str = "08:00") -> None:
+    page.locator("ul.checks input").nth(12).check()
+    page.get_by_label("Från").fill(start)
+    page.get_by_label("Till").fill("09:00")
+    page.get_by_label("Paus mellan samtal (minuter)").fill("0")
+    page.get_by_label("Rum, videolänk eller telefonanteckning").fill("Rum 14")
+
+
+def test_the_preview_is_shown_and_focused_where_the_mentor_is(phone, live_app):
+    """The preview opens right under its button with its heading focused and in view, and
+    says when the free times do not cover the students without a booked talk."""
+    _keep_free_times(live_app, 2)
+    page = phone.page
+    phone.sign_in("mentor@example.org")
+    page.get_by_role("link", name="7A").click()
+    page.get_by_role("link", name="Utvecklingssamtal HT 2026").click()
+    page.get_by_role("link", name="Lägg till tider").click()
+    _fill_generator(page, start="10:00")  # the end before the start: an error first
+    page.get_by_role("button", name="Förhandsvisa").click()
+    expect(page.locator("#end-error")).to_be_visible()
+    expect(page.locator("#end")).to_be_focused()
+    expect(page.get_by_label("Rum, videolänk eller telefonanteckning")).to_have_value("Rum 14")
+    page.get_by_label("Från").fill("08:00")
+    page.get_by_role("button", name="Förhandsvisa").click()
+    heading = page.locator("#preview-heading")
+    expect(heading).to_be_focused()
+    expect(heading).to_be_in_viewport()
+    expect(page.locator("#coverage")).to_be_in_viewport()
+    # 2 free times and these 3 for the 16 students of 7A who have not booked yet.
+    expect(page.locator("#coverage")).to_contain_text("5")
+    expect(page.locator("#coverage")).to_contain_text("16")
+    phone.check("talk-slots-preview-focused")
+    page.get_by_role("button", name="Publicera 3 tider").click()
+    expect(page.get_by_text("3 tider är publicerade.")).to_be_visible()
+
+
+def test_the_preview_without_javascript(phone_without_js, live_app):
+    _keep_free_times(live_app, 2)
+    page = phone_without_js.page
+    phone_without_js.sign_in("mentor@example.org")
+    page.get_by_role("link", name="7A").click()
+    page.get_by_role("link", name="Utvecklingssamtal HT 2026").click()
+    page.get_by_role("link", name="Lägg till tider").click()
+    _fill_generator(page)
+    page.get_by_role("button", name="Förhandsvisa").click()
+    expect(page.locator("#preview-heading")).to_be_focused()
+    expect(page.locator("#preview-heading")).to_be_in_viewport()
+    expect(page.locator("#coverage")).to_be_visible()
+    page.get_by_role("button", name="Publicera 3 tider").click()
+    expect(page.get_by_text("3 tider är publicerade.")).to_be_visible()
 
 
 def test_talk_record_page(phone):
@@ -161,7 +240,7 @@ def test_stale_page_cannot_book_a_taken_slot(phone, browser, live_server, live_a
 
     page = phone.page
     phone.sign_in("guardian@example.org")
-    page.get_by_role("link", name="Boka tid för Oskar").click()
+    book_button(page, "Oskar").click()
     slot_time = page.locator("a.slot .slot-time").first.inner_text()
     page.locator("a.slot").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bekräfta bokningen")
@@ -172,7 +251,7 @@ def test_stale_page_cannot_book_a_taken_slot(phone, browser, live_server, live_a
     rival_page.get_by_label("E-postadress").fill(rival_email)
     rival_page.get_by_label("Lösenord", exact=True).fill("rival password 1")
     rival_page.get_by_role("button", name="Logga in").click()
-    rival_page.get_by_role("link", name=f"Boka tid för {rival_name}").click()
+    book_button(rival_page, rival_name).click()
     rival_page.locator("a.slot").first.click()
     rival_page.get_by_role("button", name="Boka samtalet").click()
     expect(rival_page.get_by_text("Samtalet är bokat.")).to_be_visible()

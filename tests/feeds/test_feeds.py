@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -545,3 +546,28 @@ def test_a_new_link_comes_with_a_qr_code_and_a_copy_button(login_as):
         r'<button type="button" class="button" data-copy="link-all" [^>]*hidden>', page
     )
     assert "QR-kod" not in client.get("/calendar").get_data(as_text=True)  # shown once
+
+
+def test_calendar_page_has_short_steps_for_android_iphone_and_outlook(login_as):
+    """In English, the source language: one <details> per app with numbered steps; Android's
+    says plainly that Google's app cannot subscribe and where it is done instead."""
+    page = login_as("guardian").get("/calendar", headers={"Accept-Language": "en"})
+    help_ = page.get_data(as_text=True).split('id="howto"', 1)[1]
+    sections = re.findall(r"<details>\s*<summary>(.*?)</summary>(.*?)</details>", help_, re.S)
+    assert [name for name, _ in sections] == [
+        "Android (Google Calendar)",
+        "iPhone (Apple Calendar)",
+        "Outlook",
+    ]
+    android, iphone, outlook = (body for _, body in sections)
+    for body in (android, iphone, outlook):
+        assert "<ol>" in body and body.count("<li>") >= 2
+    assert "cannot add a calendar by its address" in android
+    assert "calendar.google.com" in android and "From URL" in android
+    assert "Desktop site" in android and "computer" not in android
+    assert (
+        "Settings → Apps → Calendar → Calendar Accounts → Add Account → Other → "
+        "Add Subscribed Calendar" in iphone
+    )
+    assert "Settings → Calendar → Accounts" in iphone and "Subscribe in the calendar app" in iphone
+    assert "Add calendar → Subscribe from web" in outlook

@@ -15,7 +15,7 @@ from app.outbox import OutboxMessage
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.talks.slots import future_open_slots
 from tests.conftest import post_form
-from tests.talks.helpers import student, weekday_after
+from tests.talks.helpers import make_period, student, weekday_after
 
 
 @pytest.fixture
@@ -53,10 +53,68 @@ def _booking_id(response) -> int:
 # --- guardian -------------------------------------------------------------------------
 
 
-def test_home_card_offers_booking(login_as, demo):
-    page = login_as("guardian").get("/home/guardian").get_data(as_text=True)
-    assert "Boka tid för Oskar" in page
-    assert f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book" in page
+# New texts are checked in English (the source language) until they are translated.
+EN = {"Accept-Language": "en"}
+SEASON = {"HT": "autumn", "VT": "spring"}
+
+
+def _card(page: str, student_id: int) -> str:
+    """One child's card on the guardian's home page."""
+    return page.split(f'id="student-{student_id}"', 1)[1].split("</article>", 1)[0]
+
+
+def test_home_card_offers_booking(app, login_as, demo):
+    page = login_as("guardian").get("/home/guardian", headers=EN).get_data(as_text=True)
+    card = _card(page, demo["oskar"])
+    with app.app_context():
+        kind = db.session.get(TalkPeriod, demo["period"]).term.kind
+    assert f"Book the {SEASON[kind]} talk for Oskar" in card  # the button names the term
+    assert f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book" in card
+    assert "Due now" not in card  # one period to book: nothing to choose between
+
+
+def test_two_open_periods_are_named_and_the_one_closing_first_is_due_first(app, login_as, demo):
+    """Autumn and spring both open for Oskar: two buttons that say which term, the period
+    whose booking closes first marked "Due now" and shown first."""
+    with app.app_context():
+        other = make_period("7A")  # the group's other term; closes in 30 days, the demo's in 21
+        other_id, other_kind = other.id, other.term.kind
+        demo_kind = db.session.get(TalkPeriod, demo["period"]).term.kind
+    guardian = login_as("guardian")
+    card = _card(guardian.get("/home/guardian", headers=EN).get_data(as_text=True), demo["oskar"])
+    demo_button = card.index(f"Book the {SEASON[demo_kind]} talk for Oskar")
+    other_button = card.index(f"Book the {SEASON[other_kind]} talk for Oskar")
+    assert card.count("Due now") == 1
+    assert card.index("Due now") < demo_button < other_button
+
+    with app.app_context():
+        db.session.get(TalkPeriod, other_id).booking_closes_at = utcnow() + timedelta(days=2)
+        db.session.commit()
+    card = _card(guardian.get("/home/guardian", headers=EN).get_data(as_text=True), demo["oskar"])
+    demo_button = card.index(f"Book the {SEASON[demo_kind]} talk for Oskar")
+    other_button = card.index(f"Book the {SEASON[other_kind]} talk for Oskar")
+    assert card.count("Due now") == 1
+    assert card.index("Utvecklingssamtal 7A") < card.index("Due now") < other_button < demo_button
+
+
+def test_the_demo_shows_two_open_periods_on_elsas_card(app, login_as):
+    """The demo opens 9C's next term early, so the demo guardian sees the case above."""
+    with app.app_context():
+        elsa = student("Elsa").id
+        kinds = db.session.scalars(
+            select(TalkPeriod)
+            .where(TalkPeriod.group.has(name="9C"))
+            .order_by(TalkPeriod.booking_closes_at)
+        ).all()
+        kinds = [p.term.kind for p in kinds]
+    page = login_as("guardian").get("/home/guardian", headers=EN).get_data(as_text=True)
+    card = _card(page, elsa)
+    if len(kinds) == 1:  # the demo was built in the school year's last term: nothing later
+        assert "Due now" not in card
+        return
+    assert kinds == ["HT", "VT"]
+    autumn, spring = (card.index(f"Book the {s} talk for Elsa") for s in ("autumn", "spring"))
+    assert card.index("Due now") < autumn < spring
 
 
 def test_slot_list_groups_free_times_by_day(login_as, demo):
@@ -134,8 +192,8 @@ def test_cancel_tells_the_other_guardian(app, login_as, demo):
     response = post_form(
         johan,
         f"/talks/bookings/{booking_id}/cancel",
-        {"reason": "Sjuk"},
-        page=f"/talks/bookings/{booking_id}",
+        {"reason": "Sjuk", "slot": demo["slot"]},
+        page=f"/talks/bookings/{booking_id}/cancel",
     )
     assert response.status_code == 303
     mail = _mails(app, "guardian@example.org")[-1]
@@ -152,7 +210,7 @@ def test_move_keeps_uid_and_bumps_sequence(app, login_as, demo):
     response = post_form(
         anna,
         f"/talks/bookings/{booking_id}/move/{demo['slot2']}",
-        {},
+        {"from_slot": demo["slot"]},
         page=f"/talks/bookings/{booking_id}/move",
     )
     assert response.status_code == 303
@@ -177,13 +235,127 @@ def test_move_to_a_taken_slot_keeps_the_booking(app, login_as, demo):
     response = post_form(
         anna,
         f"/talks/bookings/{booking_id}/move/{taken}",
-        {},
+        {"from_slot": demo["slot"]},
         page=f"/talks/bookings/{booking_id}/move",
     )
     assert response.status_code == 409
     assert "Någon annan hann boka den tiden" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(TalkBooking, booking_id).slot_id == demo["slot"]
+
+
+def _time(app, slot_id) -> str:
+    """A slot's start as pages show it (HH:MM in the school's zone)."""
+    from zoneinfo import ZoneInfo
+
+    with app.app_context():
+        starts = db.session.get(TalkSlot, slot_id).starts_at
+    return starts.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%H:%M")
+
+
+def _moved_mails(app) -> int:
+    return sum("har flyttat" in m.body_text for m in _mails(app, "guardian2@example.org"))
+
+
+def test_moving_asks_to_confirm_showing_the_old_and_the_new_time(app, login_as, demo):
+    anna = login_as("guardian")
+    booking_id = _booking_id(_book(anna, demo))
+    confirm = f"/talks/bookings/{booking_id}/move/{demo['slot2']}"
+    # The list of free times links to the confirm page; tapping a time moves nothing.
+    times = anna.get(f"/talks/bookings/{booking_id}/move").get_data(as_text=True)
+    assert f'href="{confirm}"' in times and f'action="{confirm}"' not in times
+    response = anna.get(confirm, headers=EN)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Now booked" in page and "New time" in page
+    assert _time(app, demo["slot"]) in page and _time(app, demo["slot2"]) in page
+    assert f'name="from_slot" type="hidden" value="{demo["slot"]}"' in page
+    assert "Move to the new time" in page and "Keep the booked time" in page
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).slot_id == demo["slot"]
+    # A send without the confirmed time (an old page) shows the confirm page, moves nothing.
+    response = post_form(anna, confirm, {}, page=confirm, headers=EN)
+    assert response.status_code == 200 and "Move to the new time" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).slot_id == demo["slot"]
+
+    first = post_form(anna, confirm, {"from_slot": demo["slot"]}, page=confirm)
+    second = post_form(anna, confirm, {"from_slot": demo["slot"]}, page="/account")  # 2nd tap
+    assert first.status_code == second.status_code == 303
+    page = anna.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Det här var redan skickat" in page
+    assert _moved_mails(app) == 1
+    with app.app_context():
+        booking = db.session.get(TalkBooking, booking_id)
+        assert booking.slot_id == demo["slot2"] and booking.sequence == 1
+
+
+def test_a_move_confirmed_from_a_time_that_changed_meanwhile_moves_nothing(app, login_as, demo):
+    """The other guardian moved the talk after this confirm page was shown: no surprise."""
+    from app.talks import booking as logic
+    from tests.talks.helpers import user
+
+    anna = login_as("guardian")
+    booking_id = _booking_id(_book(anna, demo))
+    with app.app_context():
+        third = future_open_slots(db.session.get(TalkPeriod, demo["period"]))[2].id
+        logic.move(db.session.get(TalkBooking, booking_id), user("guardian2@example.org"), third)
+        db.session.commit()
+    confirm = f"/talks/bookings/{booking_id}/move/{demo['slot2']}"
+    response = post_form(anna, confirm, {"from_slot": demo["slot"]}, page=confirm)
+    assert response.status_code == 303
+    page = anna.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bokningen ändrades under tiden" in page
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).slot_id == third
+
+
+def test_cancelling_asks_to_confirm_showing_the_time(app, login_as, demo):
+    anna = login_as("guardian")
+    booking_id = _booking_id(_book(anna, demo))
+    booking_page = anna.get(f"/talks/bookings/{booking_id}", headers=EN).get_data(as_text=True)
+    assert f'href="/talks/bookings/{booking_id}/cancel"' in booking_page
+    assert 'id="change"' in booking_page and 'aria-live="polite"' in booking_page
+    page = anna.get(f"/talks/bookings/{booking_id}/cancel", headers=EN).get_data(as_text=True)
+    assert "Cancel this talk?" in page and _time(app, demo["slot"]) in page
+    assert f'name="slot" type="hidden" value="{demo["slot"]}"' in page
+    assert "Yes, cancel the talk" in page and "Keep the talk" in page
+    # With htmx the confirm step replaces the section in place; its heading takes the focus.
+    fragment = anna.get(
+        f"/talks/bookings/{booking_id}/cancel",
+        headers={**EN, "HX-Request": "true", "HX-Target": "change"},
+    ).get_data(as_text=True)
+    assert "<html" not in fragment and "<h1" not in fragment
+    assert 'id="change-heading" tabindex="-1" autofocus' in fragment
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).active
+
+    cancel = f"/talks/bookings/{booking_id}/cancel"
+    first = post_form(anna, cancel, {"slot": demo["slot"], "reason": "Sjuk"}, page=cancel)
+    second = post_form(anna, cancel, {"slot": demo["slot"], "reason": "Sjuk"}, page="/account")
+    assert first.status_code == second.status_code == 303
+    page = anna.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Det här var redan skickat" in page and "är avbokat" in page
+    cancelled = [m for m in _mails(app, "guardian2@example.org") if "har avbokat" in m.body_text]
+    assert len(cancelled) == 1
+
+
+def test_a_too_long_cancel_reason_is_kept_with_its_error(app, login_as, demo):
+    anna = login_as("guardian")
+    booking_id = _booking_id(_book(anna, demo))
+    cancel = f"/talks/bookings/{booking_id}/cancel"
+    reason = "lång " * 201
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "change"}):
+        response = post_form(
+            anna, cancel, {"slot": demo["slot"], "reason": reason}, page=cancel, headers=headers
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert reason.strip() in page and 'aria-invalid="true"' in page
+        assert 'id="reason-error"' in page
+        assert re.search(r'<textarea[^>]* autofocus[^>]* id="reason"', page)  # focus on the error
+    with app.app_context():
+        assert db.session.get(TalkBooking, booking_id).active
 
 
 def test_no_changes_after_the_deadline(app, login_as, demo):
@@ -201,6 +373,27 @@ def test_no_changes_after_the_deadline(app, login_as, demo):
     with app.app_context():
         assert db.session.get(TalkBooking, booking_id).active
     assert anna.get(f"/talks/bookings/{booking_id}/move").status_code == 302
+    # The confirm pages refuse with the reason, and so does a confirmation sent late.
+    for path in (
+        f"/talks/bookings/{booking_id}/cancel",
+        f"/talks/bookings/{booking_id}/move/{demo['slot2']}",
+    ):
+        response = anna.get(path)
+        assert response.status_code == 302
+        page = anna.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Sista tiden att ändra bokningen har passerat" in page
+        # Asked in place with htmx: the booking page comes as a whole page, not into the region.
+        response = anna.get(path, headers={"HX-Request": "true", "HX-Target": "change"})
+        assert response.headers["HX-Location"] == f"/talks/bookings/{booking_id}"
+    for path, data in (
+        (f"/talks/bookings/{booking_id}/cancel", {"slot": demo["slot"]}),
+        (f"/talks/bookings/{booking_id}/move/{demo['slot2']}", {"from_slot": demo["slot"]}),
+    ):
+        response = post_form(anna, path, data, page="/account")
+        assert response.status_code == 303
+    with app.app_context():
+        booking = db.session.get(TalkBooking, booking_id)
+        assert booking.active and booking.slot_id == demo["slot"]
 
 
 def test_student_sees_own_talk_without_change_links(app, login_as):
@@ -401,3 +594,147 @@ def test_booking_page_lines_up_a_siblings_talk(app, login_as, demo):
     assert page.status_code == 200 and "Dina andra barns samtal" in text
     assert re.search(r"<li>Elsa: [^<]+<bdi", text)
     assert text.count("Samma tid som samtalet för Elsa") == 1
+
+
+# --- issue 16: the generator's preview, its coverage warning, the period's title ---------
+
+
+def _generator(extra_day: str, start: str, end: str) -> dict[str, str]:
+    return {
+        "extra_day": extra_day,
+        "start": start,
+        "end": end,
+        "minutes": "20",
+        "pause": "0",
+        "breaks": "",
+        "mode": "site",
+        "location": "Rum 4",
+        "action": "preview",
+    }
+
+
+def keep_free_times(app, period_id: int, count: int) -> None:
+    """Remove all but `count` of the period's free times."""
+    with app.app_context():
+        for slot in future_open_slots(db.session.get(TalkPeriod, period_id))[count:]:
+            slot.removed_at = utcnow()
+        db.session.commit()
+
+
+def _unbooked_and_free(app, period_id: int) -> tuple[int, int]:
+    from app.school.models import GroupMembership
+
+    with app.app_context():
+        period = db.session.get(TalkPeriod, period_id)
+        members = db.session.scalar(
+            select(func.count())
+            .select_from(GroupMembership)
+            .where(GroupMembership.group_id == period.group_id)
+        )
+        booked = db.session.scalar(
+            select(func.count())
+            .select_from(TalkBooking)
+            .where(TalkBooking.active_period_id == period.id)
+        )
+        return members - booked, len(future_open_slots(period))
+
+
+def test_preview_comes_right_after_the_button_focused_and_warns_when_times_are_short(
+    app, login_as, demo
+):
+    mentor = login_as("mentor")
+    path = f"/talks/periods/{demo['period']}/slots/new"
+    keep_free_times(app, demo["period"], 2)
+    unbooked, free = _unbooked_and_free(app, demo["period"])
+    assert (free, unbooked) == (2, 16)
+    page = post_form(mentor, path, _generator(weekday_after(40).isoformat(), "08:00", "09:00"))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # Under the button that asked for it (not at the end of a long page's other content),
+    # its heading focused on load and described by the warning.
+    assert html.index('value="preview"') < html.index('id="preview"')
+    assert re.search(
+        r'<h2 id="preview-heading" tabindex="-1" autofocus aria-describedby="coverage"', html
+    )
+    warning = re.search(r'<p class="flash flash-warn" id="coverage">([^<]*)</p>', html).group(1)
+    assert re.findall(r"\d+", warning) == [str(free + 3), str(unbooked)]
+    # htmx asks for the form's region only: the answer is that region, not the page.
+    fragment = mentor.post(
+        path,
+        data={
+            "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(
+                1
+            ),
+            **_generator(weekday_after(40).isoformat(), "08:00", "09:00"),
+        },
+        headers={"HX-Request": "true", "HX-Target": "generator"},
+    ).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="generator">') and "<html" not in fragment
+    assert 'id="coverage"' in fragment
+
+
+def test_no_warning_when_the_times_cover_the_group(app, login_as, demo):
+    mentor = login_as("mentor")
+    path = f"/talks/periods/{demo['period']}/slots/new"
+    form = _generator(weekday_after(40).isoformat(), "08:00", "16:00")  # 24 more times
+    html = post_form(mentor, path, form).get_data(as_text=True)
+    assert 'id="preview-heading"' in html and 'id="coverage"' not in html
+
+
+def test_errors_put_the_focus_on_the_first_wrong_field(login_as, demo):
+    mentor = login_as("mentor")
+    path = f"/talks/periods/{demo['period']}/slots/new"
+    form = {**_generator(weekday_after(40).isoformat(), "10:00", "09:00"), "location": ""}
+    html = post_form(mentor, path, form).get_data(as_text=True)
+    assert len(re.findall(r"\bautofocus\b", html)) == 1
+    assert re.search(r'<input[^>]*autofocus[^>]*id="end"|<input[^>]*id="end"[^>]*autofocus', html)
+    no_day = post_form(mentor, path, {**form, "extra_day": "", "end": "11:00", "location": "R"})
+    html = no_day.get_data(as_text=True)
+    assert re.search(
+        r'<input[^>]*autofocus[^>]*id="days-0"|<input[^>]*id="days-0"[^>]*autofocus', html
+    )
+
+
+def test_new_period_is_named_after_the_term(app, login_as, demo):
+    mentor = login_as("mentor")
+    path = f"/talks/groups/{demo['group']}/periods/new"
+    page = mentor.get(path).get_data(as_text=True)
+    # 7A already has HT 2026: the form suggests VT 2027, named after it.
+    assert re.search(r'<option selected value="\d+">VT 2027</option>', page)
+    assert 'value="Utvecklingssamtal VT 2027"' in page
+    vt = re.search(r'<option selected value="(\d+)">VT 2027', page).group(1)
+    ht = re.search(r'<option value="(\d+)">HT 2026', page).group(1)
+    form = {
+        "term_id": vt,
+        "booking_opens_at": "2027-03-01T18:00",
+        "booking_closes_at": "2027-03-10T18:00",
+        "cancel_hours": "24",
+        "talk_minutes": "20",
+    }
+    # The title left as another term's suggestion follows the chosen term.
+    created = post_form(mentor, path, {**form, "title": "Utvecklingssamtal HT 2026"})
+    assert created.status_code == 303
+    with app.app_context():
+        titles = set(db.session.scalars(select(TalkPeriod.title)))
+    assert "Utvecklingssamtal VT 2027" in titles
+    # Another group: an empty title is the term's; a title of one's own is kept.
+    other = login_as("other_mentor")
+    with app.app_context():
+        group_8b = db.session.scalar(
+            select(TalkPeriod.group_id).where(TalkPeriod.id == demo["period"])
+        )
+    from app.school.models import MentorGroup
+
+    with app.app_context():
+        group_8b = db.session.scalar(select(MentorGroup.id).where(MentorGroup.name == "8B"))
+    path_8b = f"/talks/groups/{group_8b}/periods/new"
+    assert post_form(other, path_8b, {**form, "term_id": ht, "title": ""}).status_code == 303
+    own = post_form(other, path_8b, {**form, "title": "Våra samtal i vår"})
+    assert own.status_code == 303
+    with app.app_context():
+        rows = set(
+            db.session.execute(
+                select(TalkPeriod.term_id, TalkPeriod.title).where(TalkPeriod.group_id == group_8b)
+            )
+        )
+    assert rows == {(int(ht), "Utvecklingssamtal HT 2026"), (int(vt), "Våra samtal i vår")}

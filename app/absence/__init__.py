@@ -1,0 +1,1 @@
+"""Absence: sickness reports, register data, follow-up (issue 18)."""

@@ -1,0 +1,74 @@
+"""How long the app keeps what it only needs for a while, and the sweep that deletes the rest.
+
+One list (`RULES`) says what is kept how long; `sweep` deletes what has passed. The mail
+worker (`flask outbox work`) sweeps once an hour, and `flask retention sweep` does it by hand
+or from cron. Deleting is idempotent, so several workers sweeping at once is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_
+
+from app.db_types import utcnow
+from app.extensions import db
+from app.outbox import OutboxMessage
+from app.people.models import SignInToken, UserSession
+from app.submissions import Submission
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    keep: timedelta
+    # Which rows have passed, given the cut-off time (now - keep).
+    passed: Callable[[datetime], object]
+    model: type
+
+
+RULES = (
+    # A send key only has to outlive a double tap or a resend after a lost answer.
+    Rule("send keys", timedelta(days=30), lambda cut: Submission.created_at < cut, Submission),
+    # Ended or expired sign-ins: the account page lists only live ones.
+    Rule(
+        "ended sessions",
+        timedelta(days=30),
+        lambda cut: or_(UserSession.ended_at < cut, UserSession.expires_at < cut),
+        UserSession,
+    ),
+    # One-time links last minutes to days; a used or expired one is worth nothing.
+    Rule(
+        "one-time links", timedelta(days=7), lambda cut: SignInToken.expires_at < cut, SignInToken
+    ),
+    # A delivered mail's text is personal data that the recipient already has.
+    Rule(
+        "delivered mail", timedelta(days=30), lambda cut: OutboxMessage.sent_at < cut, OutboxMessage
+    ),
+    # Undeliverable mail stays on the administrators' page for a term's worth of time.
+    Rule(
+        "undeliverable mail",
+        timedelta(days=90),
+        lambda cut: OutboxMessage.failed_at < cut,
+        OutboxMessage,
+    ),
+)
+
+SWEEP_EVERY = timedelta(hours=1)
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Delete what every rule says has passed; returns the number of rows per rule."""
+    now = now or utcnow()
+    deleted = {}
+    for rule in RULES:
+        result = db.session.execute(
+            delete(rule.model)
+            .where(rule.passed(now - rule.keep))
+            .execution_options(synchronize_session=False)
+        )
+        deleted[rule.name] = result.rowcount or 0
+    db.session.commit()
+    return deleted
