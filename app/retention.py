@@ -59,8 +59,21 @@ RULES = (
 SWEEP_EVERY = timedelta(hours=1)
 
 
+def _clear_sickness_notes() -> int:
+    """A sickness report's note is health data, cleared when its term has ended."""
+    from app.absence.reports import clear_ended_notes
+    from app.school.calendar import today
+
+    return clear_ended_notes(today())
+
+
+# What is not deleted but emptied: name -> a function that clears it and commits.
+CLEARS = {"sickness notes of ended terms": _clear_sickness_notes}
+
+
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Delete what every rule says has passed; returns the number of rows per rule."""
+    """Delete what every rule says has passed and empty what `CLEARS` names; returns the
+    number of rows per rule."""
     now = now or utcnow()
     deleted = {}
     for rule in RULES:
@@ -71,4 +84,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         )
         deleted[rule.name] = result.rowcount or 0
     db.session.commit()
+    for name, clear in CLEARS.items():
+        deleted[name] = clear()
     return deleted

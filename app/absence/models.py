@@ -2,8 +2,9 @@
 absence rules, and referrals to the principal.
 
 A sickness report's note is health data: only the student's mentors read it
-(access.may_read_sickness_note), and it is cleared when the term ends
-(`flask absence clear-notes`). Everywhere else a report shows as valid absence.
+(access.may_read_sickness_note), and it is cleared when the term ends (hourly by the mail
+worker through app/retention.py, or `flask absence clear-notes`). Everywhere else a report
+shows as valid absence.
 """
 
 from __future__ import annotations
