@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_
 
+from app.absence.models import AbsenceImport
+from app.admin.models import ImportBatch
 from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import OutboxMessage
@@ -46,6 +48,19 @@ RULES = (
     # A delivered mail's text is personal data that the recipient already has.
     Rule(
         "delivered mail", timedelta(days=30), lambda cut: OutboxMessage.sent_at < cut, OutboxMessage
+    ),
+    # An upload the admin never confirmed: its file is personal data.
+    Rule(
+        "unconfirmed people imports",
+        timedelta(days=1),
+        lambda cut: (ImportBatch.applied_at.is_(None)) & (ImportBatch.created_at < cut),
+        ImportBatch,
+    ),
+    Rule(
+        "unconfirmed absence imports",
+        timedelta(days=1),
+        lambda cut: (AbsenceImport.applied_at.is_(None)) & (AbsenceImport.created_at < cut),
+        AbsenceImport,
     ),
     # Undeliverable mail stays on the administrators' page for a term's worth of time.
     Rule(

@@ -7,10 +7,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app import outbox, retention
+from app.absence.models import AbsenceImport
+from app.admin.models import ImportBatch
 from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import OutboxMessage
 from app.people.models import SignInToken, User, UserSession
+from app.school.models import School, SchoolYear
 from app.submissions import Submission
 from tests.conftest import sign_in
 
@@ -21,6 +24,17 @@ def _user(email="guardian@example.org"):
 
 def _mail(**times):
     return OutboxMessage(recipient="a@example.org", subject="s", body_text="t", **times)
+
+
+def _school_id():
+    return db.session.scalar(select(School.id))
+
+
+def _upload(user, **times):
+    year_id = db.session.scalar(select(SchoolYear.id))
+    return ImportBatch(
+        school_id=_school_id(), school_year_id=year_id, created_by_id=user.id, **times
+    )
 
 
 def _link(user, letter, expires_at):
@@ -66,6 +80,15 @@ def test_sweep_deletes_what_has_passed_and_keeps_the_rest(ctx):
         "waiting mail": _mail(created_at=old),
         "old undeliverable mail": _mail(failed_at=now - timedelta(days=91)),
         "undeliverable mail": _mail(failed_at=now - timedelta(days=60)),
+        "old upload": _upload(user, created_at=now - timedelta(hours=25)),
+        "fresh upload": _upload(user, created_at=now - timedelta(hours=23)),
+        "old confirmed upload": _upload(user, created_at=old, applied_at=old),
+        "old absence upload": AbsenceImport(
+            school_id=_school_id(), name="f.csv", text="x", created_at=now - timedelta(days=2)
+        ),
+        "old confirmed absence upload": AbsenceImport(
+            school_id=_school_id(), name="f.csv", created_at=old, applied_at=old
+        ),
     }
     db.session.add_all(rows.values())
     db.session.commit()
@@ -81,6 +104,8 @@ def test_sweep_deletes_what_has_passed_and_keeps_the_rest(ctx):
         "old link",
         "old delivered mail",
         "old undeliverable mail",
+        "old upload",
+        "old absence upload",
     }
     assert deleted["send keys"] >= 1 and deleted["delivered mail"] >= 1
     # A second sweep finds nothing more of ours to delete.
