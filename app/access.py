@@ -54,7 +54,7 @@ def role_columns(uid) -> list:
     return [
         exists().where(Guardianship.guardian_id == uid).label("is_guardian"),
         exists().where(Student.user_id == uid).label("is_student"),
-        exists(_mentored_group_ids_of(uid)).label("is_mentor"),
+        exists(mentored_group_ids_of(uid)).label("is_mentor"),
         exists().where(Staff.user_id == uid, Staff.role == "principal").label("is_principal"),
         exists().where(Staff.user_id == uid, Staff.role == "admin").label("is_admin"),
     ]
@@ -95,10 +95,12 @@ def school_ids_with_role(user: User, *roles: str) -> Select:
 def mentored_group_ids(user: User) -> Select:
     """Groups the user mentors or co-mentors, at schools where the user is still staff
     (a Staff row at the group's school); earlier years' groups included."""
-    return _mentored_group_ids_of(user.id)
+    return mentored_group_ids_of(user.id)
 
 
-def _mentored_group_ids_of(uid) -> Select:
+def mentored_group_ids_of(uid) -> Select:
+    """`mentored_group_ids` for a user id, a column or a bind parameter (for statements
+    built once per process and run with the user's id)."""
     return (
         select(GroupMentor.group_id)
         .join(MentorGroup, MentorGroup.id == GroupMentor.group_id)

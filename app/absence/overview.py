@@ -9,7 +9,7 @@ from functools import lru_cache
 from sqlalchemy import Integer, bindparam, case, false, literal, null, or_, select, union_all
 
 from app.absence.models import SicknessReport
-from app.access import child_ids, current_member_ids, mentored_group_ids
+from app.access import child_ids, current_member_ids, mentored_group_ids_of
 from app.extensions import db
 from app.people.models import Student
 
@@ -84,13 +84,10 @@ class Today:
     answers: list[AbsentToday]  # guardians' answers to invalid absence, to accept
 
 
-def absent_today(user, on: date) -> Today:
-    """The students of the user's current groups who are away today, by name: reported
-    sick (at once, as the guardian sends it), on approved leave, or in the register; and
-    guardians' answers waiting for a mentor. One query; a student with several entries is
-    listed once, sickness first."""
+@lru_cache(maxsize=1)  # per process, safely: built from code alone; the user is a parameter
+def _absent_today_statement():
     events = _today_statement()
-    rows = db.session.execute(
+    return (
         select(
             Student.id,
             Student.first_name,
@@ -101,10 +98,17 @@ def absent_today(user, on: date) -> Today:
             events.c.report_id,
         )
         .join(events, events.c.student_id == Student.id)
-        .where(Student.id.in_(current_member_ids(mentored_group_ids(user))))
-        .order_by(Student.first_name, Student.last_name, Student.id),
-        {"on": on},
-    ).all()
+        .where(Student.id.in_(current_member_ids(mentored_group_ids_of(bindparam("uid")))))
+        .order_by(Student.first_name, Student.last_name, Student.id)
+    )
+
+
+def absent_today(user, on: date) -> Today:
+    """The students of the user's current groups who are away today, by name: reported
+    sick (at once, as the guardian sends it), on approved leave, or in the register; and
+    guardians' answers waiting for a mentor. One query; a student with several entries is
+    listed once, sickness first."""
+    rows = db.session.execute(_absent_today_statement(), {"on": on, "uid": user.id}).all()
     order = {"sick": 0, "leave": 1, "invalid": 2, "valid": 3}
     found: dict[int, AbsentToday] = {}
     answers = []

@@ -301,7 +301,7 @@ def _group_summaries_statement(kind: str):
     """Groups with their school year and school, student count and mentors' names:
     "mentor" for the groups user `uid` mentors, "years" for the groups of school years
     `years`. Built once; the ids are bound parameters."""
-    from app.access import _mentored_group_ids_of
+    from app.access import mentored_group_ids_of
 
     mentor = aliased(User)
     students = (
@@ -311,7 +311,7 @@ def _group_summaries_statement(kind: str):
         .scalar_subquery()
     )
     if kind == "mentor":
-        where = MentorGroup.id.in_(_mentored_group_ids_of(bindparam("uid")))
+        where = MentorGroup.id.in_(mentored_group_ids_of(bindparam("uid")))
     else:
         where = MentorGroup.school_year_id.in_(bindparam("years", expanding=True))
     return (
@@ -649,7 +649,7 @@ class _Year:
 def _mentor_groups_statement():
     """The groups user `uid` mentors (while staff at the school), of every year, with the
     year's dates, the school's name and zone, the student count and the mentors' names."""
-    from app.access import _mentored_group_ids_of
+    from app.access import mentored_group_ids_of
 
     mentor = aliased(User)
     students = (
@@ -676,7 +676,7 @@ def _mentor_groups_statement():
         .join(School, School.id == SchoolYear.school_id)
         .outerjoin(GroupMentor, GroupMentor.group_id == MentorGroup.id)
         .outerjoin(mentor, mentor.id == GroupMentor.user_id)
-        .where(MentorGroup.id.in_(_mentored_group_ids_of(bindparam("uid"))))
+        .where(MentorGroup.id.in_(mentored_group_ids_of(bindparam("uid"))))
         .order_by(MentorGroup.name, MentorGroup.id, GroupMentor.is_co_mentor, GroupMentor.id)
     )
 
@@ -703,7 +703,7 @@ def _week_statement():
         or_,
     )
 
-    from app.access import _mentored_group_ids_of, current_member_ids
+    from app.access import current_member_ids, mentored_group_ids_of
     from app.contacts.models import ContactNote
     from app.db_types import UTCDateTime
     from app.goals.models import CLOSED, Goal, GoalUpdate
@@ -714,7 +714,7 @@ def _week_statement():
     # No list of group ids to expand into the statement (that costs more than running it):
     # the user's groups come from the same scope as everywhere, and the week picks the
     # current ones (only they have talks this week, and goals of a school year not over).
-    groups = _mentored_group_ids_of(uid)
+    groups = mentored_group_ids_of(uid)
     # Due by the week's end: what is overdue is due too.
     first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
 
@@ -752,7 +752,7 @@ def _week_statement():
         Staff.user_id == uid, Staff.role == "principal", Staff.school_id == SchoolYear.school_id
     )
     their_students = select(GroupMembership.student_id).where(
-        GroupMembership.group_id.in_(_mentored_group_ids_of(uid)),
+        GroupMembership.group_id.in_(mentored_group_ids_of(uid)),
         GroupMembership.school_year_id == LeaveRequest.school_year_id,
     )
     leave = (
@@ -832,7 +832,7 @@ def _week_statement():
         )
         .join(Student, Student.id == ContactNote.student_id)
         .where(
-            ContactNote.student_id.in_(current_member_ids(_mentored_group_ids_of(uid))),
+            ContactNote.student_id.in_(current_member_ids(mentored_group_ids_of(uid))),
             ContactNote.follow_up_on <= last,
             ContactNote.follow_up_done.is_(False),
         )
@@ -848,7 +848,7 @@ def _week_mentor_times_statement():
     mostly none)."""
     from sqlalchemy import and_
 
-    from app.access import _mentored_group_ids_of
+    from app.access import mentored_group_ids_of
     from app.mentortime.models import MentorTime, MentorTimeOccurrence
 
     first, last = bindparam("first"), bindparam("last")
@@ -889,7 +889,7 @@ def _week_mentor_times_statement():
         )
         .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
         .where(
-            MentorTime.group_id.in_(_mentored_group_ids_of(bindparam("uid"))),
+            MentorTime.group_id.in_(mentored_group_ids_of(bindparam("uid"))),
             SchoolYear.start_date <= last,
             SchoolYear.end_date >= first,
         )

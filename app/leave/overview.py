@@ -103,9 +103,9 @@ def items_for(requests: list[LeaveRequest]) -> list[InboxItem]:
 
 def _pending_for_mentor(user, uid=None):
     """`uid` instead of `user`: the user's id as a column or bound parameter."""
-    from app.access import _mentored_group_ids_of
+    from app.access import mentored_group_ids_of
 
-    groups = _mentored_group_ids_of(uid) if uid is not None else mentored_group_ids(user)
+    groups = mentored_group_ids_of(uid) if uid is not None else mentored_group_ids(user)
     students = select(GroupMembership.student_id).where(
         GroupMembership.group_id.in_(groups),
         GroupMembership.school_year_id == LeaveRequest.school_year_id,
