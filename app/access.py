@@ -557,6 +557,17 @@ def contact_log_student_or_404(student_id: int, user: User | None = None) -> Stu
     return student
 
 
+def contact_note_or_404(note_id: int, user: User | None = None):
+    """A note of the contact log of a student whose log the user keeps."""
+    from app.contacts.models import ContactNote
+
+    note = db.session.get(ContactNote, note_id)
+    if note is None:
+        abort(404)
+    contact_log_student_or_404(note.student_id, user)
+    return note
+
+
 def keeps_contact_log(user: User, group: MentorGroup) -> bool:
     """The group's mentors and the school's principal keep and read its contact log; it
     holds the notes of the students whose current group it is (contact_log.notes_for_group)."""
