@@ -15,7 +15,6 @@ from wtforms.fields.choices import SelectChoice
 
 from app import access, languages, submissions
 from app.contacts.details import contact_language
-from app.extensions import db
 from app.fields import focus_first_error
 from app.school.calendar import today
 from app.talks import booking as logic
@@ -389,8 +388,8 @@ def booking_ics(booking_id: int):
 def _change_refused(booking_id: int, error: logic.BookingError, moving: bool = False):
     """The answer when a move or cancellation cannot be done: a second send of the same
     confirmation shows the result of the first; a move whose new time just went shows
-    the free times again; anything else goes to the booking with the reason."""
-    db.session.rollback()
+    the free times again; anything else goes to the booking with the reason. A refused
+    change wrote nothing (confirm_move and confirm_cancel roll back)."""
     target = url_for("talks.booking", booking_id=booking_id)
     if error.code == "done":
         flash(str(submissions.ALREADY_SENT), "info")
