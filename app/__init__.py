@@ -55,6 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
     settings.check_production_safety(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    # Innermost middleware: a calendar's unchanged feed is answered before Flask.
+    from app.feeds import fast
+
+    fast.install(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -105,7 +105,12 @@ def _mentored_group_ids_of(uid) -> Select:
         .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
         .where(
             GroupMentor.user_id == uid,
-            SchoolYear.school_id.in_(select(Staff.school_id).where(Staff.user_id == uid)),
+            # Correlated to the user of an enclosing select when `uid` is its column (the
+            # session lookup's role columns): without it, "user" would be a FROM of its
+            # own here, and any staff row at the school would do.
+            SchoolYear.school_id.in_(
+                select(Staff.school_id).where(Staff.user_id == uid).correlate_except(Staff)
+            ),
         )
     )
 

@@ -1,16 +1,16 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.hot_path import Limiter, Talisman
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

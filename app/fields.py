@@ -20,7 +20,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, DateTimeField, DateTimeLocalField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 # C0 control characters and DEL; multi-line text keeps tab, LF and CR (browsers send CRLF).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -107,6 +107,35 @@ class Form(FlaskForm):
                 check = NoControlCharacters(multiline=isinstance(field, TextAreaField))
                 field.validators = [check, *field.validators]
             return field
+
+
+class LongSelect(Select):
+    """WTForms' Select for long lists (every language of the registry): each option's HTML
+    is kept per process, since it is a pure function of its value, label (in the reader's
+    language) and whether it is selected; options with extra attributes are rendered as
+    WTForms renders them."""
+
+    _options: dict = {}
+    _MAX = 20_000
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        label = choice.label
+        key = (
+            type(choice.value),
+            choice.value,
+            None if label is None else str(label),
+            bool(choice.selected),
+        )
+        html = cls._options.get(key)
+        if html is None:
+            html = super().render_option(choice)
+            if len(cls._options) >= cls._MAX:
+                cls._options.clear()
+            cls._options[key] = html
+        return html
 
 
 def focus_first_error(form) -> str | None:

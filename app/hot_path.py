@@ -13,15 +13,22 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from types import FunctionType
 
 import flask_babel
 from babel import dates
-from flask import Flask, current_app, g, session
-from flask.globals import _cv_app
+from flask import Flask, current_app, g, request, session
+from flask import url_for as flask_url_for
+from flask.globals import _cv_app, _cv_request
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
+from flask_limiter import Limiter as _Limiter
+from flask_talisman import Talisman as _Talisman
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import pass_context
+from jinja2.runtime import Context as JinjaContext
+from jinja2.utils import _PassArg
 from markupsafe import Markup
 
 from app import languages
@@ -134,6 +141,39 @@ def text(lazy) -> str:
     return str(lazy)
 
 
+# --- calls from templates -----------------------------------------------------------------
+
+
+class Context(JinjaContext):
+    """Jinja's template context with a shorter path for the commonest call in a template,
+    a plain Python function (`_()`, `url_for()`, ...): the same arguments are passed as
+    Jinja's own Context.call passes them (a function cannot be a callable class, so only
+    its own pass_context/pass_eval_context/pass_environment mark counts)."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        if type(__obj) is not FunctionType:
+            return super().call(__obj, *args, **kwargs)
+        pass_arg = __obj.__dict__.get("jinja_pass_arg")
+        if pass_arg is _PassArg.context:
+            if kwargs.get("_loop_vars"):
+                __self = __self.derived(kwargs["_loop_vars"])
+            if kwargs.get("_block_vars"):
+                __self = __self.derived(kwargs["_block_vars"])
+            args = (__self, *args)
+        elif pass_arg is _PassArg.eval_context:
+            args = (__self.eval_ctx, *args)
+        elif pass_arg is _PassArg.environment:
+            args = (__self.environment, *args)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
 # --- dates and times in templates ---------------------------------------------------------
 
 NAMED_FORMATS = frozenset({"short", "medium", "long", "full"})
@@ -172,11 +212,24 @@ def format_time(value=None, format=None, rebase=True):
     return dates.format_time(value, format, tzinfo=zone, locale=locale)
 
 
+# Per process, safely: a formatted date is a pure function of the value, the pattern, the
+# locale and the zone, and the same few dates (a period's days, a week's mentor time) are
+# shown to everyone.
+@lru_cache(maxsize=4096)
+def _babel_datetime(value: datetime, format: str, zone, locale) -> str:
+    return dates.format_datetime(value, format, tzinfo=zone, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _babel_date(value: date, format: str, locale) -> str:
+    return dates.format_date(value, format, locale=locale)
+
+
 def format_datetime(value=None, format=None, rebase=True):
     if not isinstance(value, datetime) or not rebase or format is None or format in NAMED_FORMATS:
         return flask_babel.format_datetime(value, format, rebase)
     locale, zone = _locale_and_zone()
-    return dates.format_datetime(value, format, tzinfo=zone, locale=locale)
+    return _babel_datetime(value, format, zone, locale)
 
 
 def format_date(value=None, format=None, rebase=True):
@@ -185,10 +238,50 @@ def format_date(value=None, format=None, rebase=True):
     locale, zone = _locale_and_zone()
     if rebase and isinstance(value, datetime):
         value = _local(value, zone)
-    return dates.format_date(value, format, locale=locale)
+    if type(value) is not date:  # equal datetimes may fall on different local days
+        return dates.format_date(value, format, locale=locale)
+    return _babel_date(value, format, locale)
+
+
+# --- URLs in templates: built once per process --------------------------------------------
+
+_URLS_MAX = 20_000
+
+
+def url_for(endpoint: str, **values) -> str:
+    """Flask's url_for for templates, remembering what it built: a path is a pure function
+    of the route map (code), the script root and the values, so each process keeps the
+    paths it built (keyed by those, the values' types included) and builds each once.
+    Blueprint-relative endpoints, options (_external, _anchor, ...) and apps with
+    url_defaults go through Flask every time."""
+    request_ctx = _cv_request.get(None)
+    if request_ctx is None or endpoint[:1] == "." or any(k[:1] == "_" for k in values):
+        return flask_url_for(endpoint, **values)
+    app = request_ctx.app
+    urls = app.extensions.get("built_urls")
+    if urls is None or app.url_default_functions:
+        return flask_url_for(endpoint, **values)
+    try:
+        key = (
+            request_ctx.request.script_root,
+            endpoint,
+            tuple((k, type(v), v) for k, v in sorted(values.items())),
+        )
+        url = urls.get(key)
+    except TypeError:  # an unhashable value (a list for the query string)
+        return flask_url_for(endpoint, **values)
+    if url is None:
+        url = flask_url_for(endpoint, **values)
+        if len(urls) >= _URLS_MAX:
+            urls.clear()
+        urls[key] = url
+    return url
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.context_class = Context
+    app.extensions["built_urls"] = {}
+    app.jinja_env.globals["url_for"] = url_for
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.before_request(keep_session_fresh)
     app.jinja_env.globals.update(
@@ -201,3 +294,122 @@ def init_app(app: Flask) -> None:
     processors = app.template_context_processors[None]
     processors[:] = [p for p in processors if getattr(p, "__module__", "") != "flask_wtf.csrf"]
     processors.append(lambda: {"csrf_token": csrf_token, "csrf_meta_tag": csrf_meta_tag})
+
+
+# --- security headers: computed once, not per response -------------------------------------
+
+
+class Talisman(_Talisman):
+    """Flask-Talisman with its headers worked out once per process instead of on every
+    response (its after_request parses the CSP dict and looks up the view's options each
+    time). The headers are the same: a response gets exactly what Talisman would set; a
+    view with its own Talisman options, or a CSP nonce, goes through Talisman itself."""
+
+    def init_app(self, app: Flask, **kwargs) -> None:
+        super().init_app(app, **kwargs)
+        app.extensions["talisman"] = self
+        # Worked out now, outside any request: Talisman's setters read the request (is it
+        # secure?), and a request context pushed during a live request would run the
+        # app's teardown functions in the middle of it.
+        self._fixed: dict[bool, tuple[tuple[str, str], ...]] = {}
+        for secure in (False, True):
+            self._fixed[secure] = self._work_out_headers(secure)
+
+    def plain_for(self, endpoint: str | None) -> bool:
+        """Whether a request to `endpoint` uses the configured options alone (no per-view
+        options and no nonce), so that its headers are the fixed ones."""
+        view = self.app.view_functions.get(endpoint)
+        return (
+            getattr(view, "talisman_view_options", None) is None
+            and not self.content_security_policy_nonce_in
+        )
+
+    def _plain(self) -> bool:
+        return self.plain_for(request.endpoint)
+
+    @staticmethod
+    def hsts_applies(environ: dict) -> bool:
+        """Talisman's rule for Strict-Transport-Security: a secure request, or one whose
+        X-Forwarded-Proto says https."""
+        return (
+            environ.get("wsgi.url_scheme") == "https"
+            or environ.get("HTTP_X_FORWARDED_PROTO", "http") == "https"
+        )
+
+    def fixed_headers(self, secure: bool) -> tuple[tuple[str, str], ...]:
+        """The headers every plain response gets, with or without HSTS."""
+        return self._fixed[secure]
+
+    def _work_out_headers(self, secure: bool) -> tuple[tuple[str, str], ...]:
+        from werkzeug.datastructures import Headers
+
+        options = {
+            "frame_options": self.frame_options,
+            "frame_options_allow_from": self.frame_options_allow_from,
+            "content_security_policy": self.content_security_policy,
+            "content_security_policy_nonce_in": [],
+            "permissions_policy": self.permissions_policy,
+            "document_policy": self.document_policy,
+            "feature_policy": self.feature_policy,
+        }
+        headers = Headers()
+        base_url = "https://localhost" if secure else "http://localhost"
+        with self.app.test_request_context(base_url=base_url):
+            self._set_feature_policy_headers(headers, options)
+            self._set_permissions_policy_headers(headers, options)
+            self._set_document_policy_headers(headers, options)
+            self._set_frame_options_headers(headers, options)
+            self._set_content_security_policy_headers(headers, options)
+            self._set_hsts_headers(headers)
+            self._set_referrer_policy_headers(headers)
+        return tuple(headers.items())
+
+    def _set_response_headers(self, response):
+        if not self._plain():
+            return super()._set_response_headers(response)
+        fixed = self.fixed_headers(self.hsts_applies(request.environ))
+        headers = response.headers
+        present = {name.lower() for name, _ in headers.items()}
+        for name, value in fixed:
+            if name.lower() in present:
+                headers[name] = value  # Talisman replaces a header a view set
+            else:
+                headers.add(name, value)
+        return response
+
+    def _force_https(self):
+        if self._plain() and not self.force_https:
+            # What Talisman's check does besides redirecting.
+            if self.session_cookie_secure and not self.app.debug:
+                self.app.config["SESSION_COOKIE_SECURE"] = True
+            return None
+        return super()._force_https()
+
+    def _make_nonce(self):
+        if self._plain():
+            return None  # no nonce is configured
+        return super()._make_nonce()
+
+
+# --- rate limits: no work for a request no limit applies to --------------------------------
+
+
+class Limiter(_Limiter):
+    """Flask-Limiter, skipping its before_request check when it cannot find a limit: with
+    no application, default or blueprint limits and no in-memory fallback, the check
+    before the view never applies any (a route's own @limit is checked by its decorator,
+    which runs as before). Any such limit configured brings the full check back."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware and callable_name is None and self._nothing_before_views():
+            return None
+        return super()._check_request_limit(callable_name, in_middleware)
+
+    def _nothing_before_views(self) -> bool:
+        manager = self.limit_manager
+        return not (
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or self._in_memory_fallback
+        )

@@ -51,7 +51,7 @@ def build(url: str) -> dict[str, str]:
         paths = {}
         for email in ("guardian@example.org", "mentor@example.org"):
             user = db.session.scalar(db.select(User).where(User.email == email))
-            paths[email] = f"/feeds/{links.create(user, None)}.ics"
+            paths[email] = f"/feeds/{links.create(user, None).secret}.ics"
         db.session.commit()
     return paths
 

@@ -99,7 +99,7 @@ def build(url: str):
             ),
         }
         guardian = db.session.scalar(select(User).where(User.email == ACCOUNTS["guardian"]))
-        feed_secret = links.create(guardian, None)
+        feed_secret = links.create(guardian, None).secret
         db.session.commit()
         db.session.remove()
     return app, ids, feed_secret

@@ -70,3 +70,150 @@ def test_csrf_token_is_valid_and_the_same_for_the_session(app):
     with app.test_request_context("/"):
         session["csrf_token"] = raw
         assert hot_path.csrf_token() == token
+
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+    "Strict-Transport-Security",
+)
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+def test_security_headers_are_flask_talismans(app, login_as, base_url):
+    """The headers worked out once per process are what Flask-Talisman itself sets on
+    each response (HSTS only over https)."""
+    from flask import Response
+    from flask_talisman import Talisman
+
+    talisman = app.extensions["talisman"]
+    client = login_as("guardian")
+    for path in ("/home/guardian", "/login", "/healthz", "/static/css/app.css"):
+        response = client.get(path, base_url=base_url)
+        with app.test_request_context(path, base_url=base_url):
+            expected = Talisman._set_response_headers(talisman, Response()).headers
+        for name in SECURITY_HEADERS:
+            assert response.headers.get(name) == expected.get(name), (path, name)
+    assert ("Strict-Transport-Security" in response.headers) == base_url.startswith("https")
+
+
+def test_a_view_with_its_own_talisman_options_gets_them(make_app):
+    app = make_app()
+    talisman = app.extensions["talisman"]
+
+    @app.get("/framed")
+    @talisman(frame_options="SAMEORIGIN", content_security_policy={"default-src": "'none'"})
+    def framed():
+        return "framed"
+
+    response = app.test_client().get("/framed")
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_default_rate_limit_still_applies_to_every_page(make_app):
+    """The limiter skips its check before views only while no limit could apply there."""
+    from app.extensions import limiter
+
+    try:
+        app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+        client = app.test_client()
+        assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        # The limiter is one object for every app of the process: later apps get none.
+        limiter.limit_manager.set_default_limits([])
+
+
+def test_urls_in_templates_are_flasks(app):
+    """Built once per process, keyed by the script root and the values with their types."""
+    from flask import url_for
+
+    calls = [
+        ("home.index", {}),
+        ("leave.new", {"student": 3}),
+        ("leave.new", {"student": True}),
+        ("leave.new", {"student": "3"}),
+        ("goals.student_goals", {"student_id": 7}),
+        ("people.switch_role", {"role": "mentor"}),
+    ]
+    for root in ("", "/sub"):
+        with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
+            for _ in range(2):  # built, then remembered
+                for endpoint, values in calls:
+                    assert hot_path.url_for(endpoint, **values) == url_for(endpoint, **values)
+            assert hot_path.url_for("home.index") == f"{root}/"
+            assert hot_path.url_for("leave.new", student=True) == f"{root}/leave/new?student=True"
+            assert hot_path.url_for("home.index", _anchor="x") == f"{root}/#x"
+
+
+def test_long_select_renders_as_wtforms_does(app):
+    """The options kept per process are WTForms' own HTML, per label language and selection."""
+    from wtforms import Form, SelectField
+    from wtforms.widgets import Select
+
+    from app import languages
+    from app.fields import LongSelect
+
+    class Plain(Form):
+        pick = SelectField(choices=[], widget=Select())
+
+    class Long(Form):
+        pick = SelectField(choices=[], widget=LongSelect())
+
+    for locale in ("sv", "en", "ar"):
+        choices = [("", "—")] + languages.choices(locale)
+        for selected in ("", "ar", "so", "nope"):
+            for _ in range(2):  # rendered, then from what was kept
+                forms = []
+                for cls in (Plain, Long):
+                    form = cls(data={"pick": selected})
+                    form.pick.choices = choices
+                    forms.append(str(form.pick()))
+                assert forms[0] == forms[1]
+                assert f'selected value="{selected}"' in forms[1] or selected == "nope"
+
+
+def test_template_calls_pass_what_jinja_passes(app):
+    """The shorter call path hands functions the context, eval context or environment as
+    Jinja's own Context does, loop variables included."""
+    from jinja2 import pass_context, pass_environment, pass_eval_context
+    from jinja2.runtime import Context as JinjaContext
+
+    @pass_context
+    def seen(context, name):
+        return context.get(name)
+
+    @pass_environment
+    def env_kind(environment):
+        return type(environment).__name__
+
+    @pass_eval_context
+    def escaping(eval_ctx):
+        return eval_ctx.autoescape
+
+    def plain(*args, **kwargs):
+        return f"{args}{sorted(kwargs.items())}"
+
+    source = (
+        "{% for x in [1, 2] %}{{ seen('x') }}{% endfor %}|{% set y = 5 %}{{ seen('y') }}|"
+        "{{ env_kind() }}|{{ escaping() }}|{{ plain(1, b=2) }}|{{ seen('outer') }}"
+    )
+    env = app.jinja_env
+    results = []
+    for context_class in (hot_path.Context, JinjaContext):
+        env.context_class = context_class
+        try:
+            template = env.from_string(source)
+            results.append(
+                template.render(
+                    seen=seen, env_kind=env_kind, escaping=escaping, plain=plain, outer="o"
+                )
+            )
+        finally:
+            env.context_class = hot_path.Context
+    assert results[0] == results[1]
+    assert "|5|Environment|True|(1,)" in results[0] and results[0].endswith("|o")

@@ -484,3 +484,126 @@ def test_absence_pages_run_at_most_six_statements_for_30_students_or_300_rows(ap
     large = _absence_counts(app, login_as)
     assert max(large.values()) <= 6, large
     assert large == small
+
+
+# --- the mentor's home with its week: as many statements for a busy week as for a quiet one ---
+
+
+def _busy_week(app) -> None:
+    """Five groups for the demo mentor, 100 talks booked this week (20 in each group), 50
+    more leave requests waiting for the mentor, and 30 goal and 30 contact-log follow-ups
+    due this week, on top of tests/home/week_data.py."""
+    from datetime import time
+
+    from app.contacts.models import ContactNote
+    from app.goals.models import Goal, GoalUpdate
+    from app.mentortime.models import MentorTime
+    from app.school.calendar import local_to_utc, today
+    from app.school.models import Term
+    from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
+
+    monday = today() - timedelta(days=today().weekday())
+    with app.app_context():
+        year = db.session.scalar(select(SchoolYear))
+        term = db.session.scalar(select(Term).order_by(Term.id))
+        mentor = db.session.scalar(select(User).where(User.email == "mentor@example.org"))
+        booked = set(db.session.scalars(select(TalkBooking.student_id)))
+        names = ["7A", "7V", "7W", "7Y", "7Z"]
+        groups = {g.name: g for g in db.session.scalars(select(MentorGroup))}
+        for name in names[1:]:
+            groups[name] = MentorGroup(school_year=year, name=name)
+            db.session.add_all([groups[name], GroupMentor(group=groups[name], user=mentor)])
+            db.session.add(MentorTime(group=groups[name], weekday=2, start=time(9, 0)))
+        db.session.flush()
+        for g, name in enumerate(names):
+            period = db.session.scalar(
+                select(TalkPeriod).where(TalkPeriod.group_id == groups[name].id)
+            ) or TalkPeriod(
+                group=groups[name],
+                term=term,
+                title=name,
+                booking_opens_at=local_to_utc(monday, time(0)),
+                booking_closes_at=local_to_utc(monday, time(1)),
+            )
+            db.session.add(period)
+            db.session.flush()
+            for i in range(20):
+                student = Student(school_id=year.school_id, first_name=f"W{i}", last_name=name)
+                db.session.add(GroupMembership(group=groups[name], student=student))
+                starts = local_to_utc(monday + timedelta(days=i % 5), time(8 + g, 0))
+                slot = TalkSlot(
+                    period=period,
+                    mentor_id=mentor.id,
+                    starts_at=starts + timedelta(minutes=i),
+                    ends_at=starts + timedelta(minutes=i + 1),
+                )
+                db.session.add(slot)
+                db.session.flush()
+                db.session.add(
+                    TalkBooking(
+                        period_id=period.id,
+                        slot_id=slot.id,
+                        active_slot_id=slot.id,
+                        active_period_id=period.id,
+                        student_id=student.id,
+                        attendees="Mamma",
+                    )
+                )
+                if i < 10:
+                    day = monday + timedelta(days=i % 7)
+                    db.session.add(
+                        LeaveRequest(
+                            student=student,
+                            school_year_id=year.id,
+                            batch=f"w{name}{i}",
+                            start_date=day,
+                            end_date=day,
+                            reason="other",
+                            school_days=1,
+                        )
+                    )
+                if i < 6:
+                    goal = Goal(
+                        student=student,
+                        school_year_id=year.id,
+                        area="social",
+                        text="Mål",
+                        target_date=monday + timedelta(days=i),
+                    )
+                    db.session.add_all([goal, GoalUpdate(goal=goal, status="under_way")])
+                    db.session.add(
+                        ContactNote(
+                            student=student,
+                            occurred_on=monday,
+                            channel="phone",
+                            with_whom="Pappa",
+                            summary="Ring",
+                            follow_up_on=monday + timedelta(days=i),
+                        )
+                    )
+        db.session.commit()
+        assert len(booked) < 100
+
+
+def _mentor_home(app, client) -> tuple[int, str]:
+    with app.app_context():
+        engine = db.engine
+    with count_statements(engine) as statements:
+        response = client.get("/home/mentor")
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+def test_mentor_home_with_its_week_runs_as_many_statements_for_a_busy_week(app, login_as):
+    from tests.home.week_data import seed_week
+
+    seed_week(app)
+    client = login_as("mentor")
+    small, page = _mentor_home(app, client)
+    assert page.count("/record") == 1  # one talk this week
+    _busy_week(app)
+    large, page = _mentor_home(app, client)
+    assert page.count("/record") == 101
+    assert "51 ledighetsansökningar att besluta" in page
+    assert page.count('href="/groups/') == 5
+    assert small == large <= 6, (small, large)

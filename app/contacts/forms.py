@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from app import hot_path
 from app.contacts.details import normalise_phone, normalise_postal_code
 from app.contacts.log import WITH_WHOM_MAX
-from app.fields import Form, MultiCheckboxField
+from app.fields import Form, LongSelect, MultiCheckboxField
 from app.people.forms import email_field
 from app.submissions import SendKeyMixin
 
@@ -61,7 +61,9 @@ class ContactForm(Form):
         render_kw={"inputmode": "numeric"},
     )
     town = StringField(_l("Town"), validators=[Optional(), Length(max=100)])
-    language = SelectField(_l("Language for contact with school"), validators=[Optional()])
+    language = SelectField(
+        _l("Language for contact with school"), validators=[Optional()], widget=LongSelect()
+    )
     needs_interpreter = BooleanField(_l("I need an interpreter"))
 
     def validate_town(self, field):

@@ -196,6 +196,14 @@ def _refresh_query(dialect) -> RefreshQuery:
     return RefreshQuery(str(compiled), names, changed_type.result_processor(dialect, None))
 
 
+@lru_cache(maxsize=8)  # a pure function of the configured text
+def rate_limit(value: str):
+    """The per-link limit (FEED_RATE_LIMIT, e.g. "60 per minute")."""
+    from limits import parse
+
+    return parse(value)
+
+
 def _id_set(value: str | None) -> set[int]:
     return {int(i) for i in value.split(",")} if value else set()
 
@@ -206,19 +214,40 @@ def refresh(token_hash: str, today: date, now: float, window: float) -> Refresh 
     ending at `window_ends`, atomically, so every worker and instance counts together),
     its scope, and the aggregates of everything the feed is made of. Commits."""
     connection = db.session.connection()
-    query = _refresh_query(connection.dialect)
-    values = {"now": now, "window_end": now + window, "token_hash": token_hash}
-    parameters = tuple(values[n] for n in query.names) if query.names else values
     # Run on the DBAPI cursor of the session's own connection: on every calendar refresh,
     # SQLAlchemy's statement and result machinery for this one row cost more than the
     # database's work (measured with bench/feeds.py).
-    cursor = connection.connection.dbapi_connection.cursor()
+    row, query = _run(
+        connection.connection.dbapi_connection, connection.dialect, token_hash, now, window
+    )
+    db.session.commit()
+    return _from_row(row, query, today)
+
+
+def refresh_on(
+    dbapi_connection, dialect, token_hash: str, today: date, now: float, window: float
+) -> Refresh | None:
+    """The same refresh on a DBAPI connection of its own (app/feeds/fast.py), committed
+    there."""
+    row, query = _run(dbapi_connection, dialect, token_hash, now, window)
+    dbapi_connection.commit()
+    return _from_row(row, query, today)
+
+
+def _run(dbapi_connection, dialect, token_hash: str, now: float, window: float):
+    query = _refresh_query(dialect)
+    values = {"now": now, "window_end": now + window, "token_hash": token_hash}
+    parameters = tuple(values[n] for n in query.names) if query.names else values
+    cursor = dbapi_connection.cursor()
     try:
         cursor.execute(query.sql, parameters)
         row = cursor.fetchone()
     finally:
         cursor.close()
-    db.session.commit()
+    return row, query
+
+
+def _from_row(row, query: RefreshQuery, today: date) -> Refresh | None:
     if row is None:
         return None
     token_id, served, changed_at, hits, window_ends, user_id, locale, title = row[:8]

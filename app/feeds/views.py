@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import lru_cache
 from math import ceil
 from time import time
 
@@ -11,13 +10,13 @@ import segno
 from flask import Blueprint, Response, abort, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from limits import RateLimitItem, parse
+from limits import RateLimitItem
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
 from app import access, throttle
 from app.extensions import csrf, db, limiter
-from app.feeds import feed, links
+from app.feeds import fast, feed, links
 from app.people.models import Student
 from app.school.calendar import today
 from app.web import form_id, redirect_after_post, render
@@ -45,11 +44,6 @@ def _body(refresh: feed.Refresh) -> bytes:
         if len(bodies) > MAX_BODIES:
             bodies.popitem(last=False)
     return body
-
-
-@lru_cache(maxsize=8)  # a pure function of the configured text
-def _rate_limit(value: str) -> RateLimitItem:
-    return parse(value)
 
 
 def _refuse_if_looping(refresh: feed.Refresh, limit: RateLimitItem, now: float) -> None:
@@ -120,11 +114,16 @@ def _not_modified(headers: dict) -> Response:
 @limiter.exempt
 def ics(token: str):
     token_hash = links.digest(token)
-    limit = _rate_limit(current_app.config["FEED_RATE_LIMIT"])
+    limit = feed.rate_limit(current_app.config["FEED_RATE_LIMIT"])
     now = time()
-    # One statement answers "is the link still valid?", counts the request against the
-    # link's limit and says what is in the feed now.
-    refresh = feed.refresh(token_hash, today(), now, limit.get_expiry())
+    done = request.environ.get(fast.DONE)
+    if done is not None and done[0] == token_hash:
+        # The refresh was run for this request before Flask (app/feeds/fast.py).
+        refresh = done[1]
+    else:
+        # One statement answers "is the link still valid?", counts the request against
+        # the link's limit and says what is in the feed now.
+        refresh = feed.refresh(token_hash, today(), now, limit.get_expiry())
     if refresh is None:
         # Unknown or revoked: counted against the address, which waits after many guesses.
         throttle.refuse_feed_guessing()

@@ -13,6 +13,7 @@ from app.people.models import Student, User
 
 AREAS = ("knowledge", "social", "personal")
 STATUSES = ("not_started", "under_way", "reached", "changed")
+CLOSED = ("reached", "changed")  # a goal with one of these needs no more follow-up
 
 
 class Goal(db.Model):

@@ -9,7 +9,6 @@ from app.absence.overview import absent_today
 from app.access import role_required
 from app.contacts.details import confirmation_due
 from app.home import overview
-from app.leave.overview import pending_count_for_mentor
 from app.school.calendar import today
 from app.web import home_url, render
 
@@ -57,8 +56,7 @@ def mentor():
     on = today()
     return render(
         "home/mentor.html",
-        groups=overview.mentor_groups(current_user, on),
-        leave_pending=pending_count_for_mentor(current_user),
+        home=overview.mentor_home(current_user, on),
         absent_today=absent_today(current_user, on),
     )
 

@@ -5,7 +5,7 @@ are turned into UTC day by day, so the hour is right on both sides of a DST chan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, select
@@ -123,6 +123,10 @@ def upcoming_for_groups(
         week = overrides.setdefault(mt.id, {})
         if override is not None:
             week[override.on_date] = override
+    return _coming(times, overrides, group_ids, now, today, last)
+
+
+def _coming(times: dict, overrides: dict, group_ids, now: datetime, today: date, last: date):
     result: dict[int, list[Occurrence]] = {g: [] for g in group_ids}
     for mt in times.values():
         tz = mt.group.school_year.school.time_zone
@@ -132,6 +136,98 @@ def upcoming_for_groups(
     for items in result.values():
         items.sort(key=lambda o: o.starts_at)
     return result
+
+
+@dataclass(slots=True)
+class WeeklyTime:
+    """A mentor time as plain values, for pages that only show it (home cards)."""
+
+    id: int
+    group_id: int
+    weekday: int
+    start: time
+    minutes: int
+    room: str
+    group: object  # the caller's group, with .school_year (days off) and its .school
+
+
+@dataclass(slots=True)
+class WeekChange:
+    """One week's changes to a mentor time, as plain values."""
+
+    on_date: date
+    agenda: str
+    cancelled: bool
+    moved_date: date | None
+    moved_start: time | None
+    moved_room: str | None
+    change_note: str
+    decisions: str
+
+
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _upcoming_columns_statement():
+    o = MentorTimeOccurrence
+    return (
+        select(
+            MentorTime.id,
+            MentorTime.group_id,
+            MentorTime.weekday,
+            MentorTime.start,
+            MentorTime.minutes,
+            MentorTime.room,
+            o.on_date,
+            o.agenda,
+            o.cancelled,
+            o.moved_date,
+            o.moved_start,
+            o.moved_room,
+            o.change_note,
+            o.decisions,
+        )
+        .outerjoin(
+            o,
+            and_(
+                o.mentor_time_id == MentorTime.id,
+                o.on_date >= bindparam("first"),
+                o.on_date <= bindparam("last"),
+            ),
+        )
+        .where(MentorTime.group_id.in_(bindparam("groups", expanding=True)))
+        .order_by(MentorTime.id)
+    )
+
+
+def upcoming_for_loaded_groups(
+    groups: dict, now: datetime | None = None, weeks: int = 3
+) -> dict[int, list[Occurrence]]:
+    """upcoming_for_groups as plain values, for groups the caller loaded (by id, each
+    with .school_year holding .days_off and .school.time_zone): one query."""
+    now = now or utcnow()
+    if not groups:
+        return {}
+    today = now.date()
+    last = today + timedelta(weeks=weeks)
+    rows = (
+        db.session.connection()
+        .execute(
+            _upcoming_columns_statement(),
+            {"groups": list(groups), "first": today, "last": last},
+        )
+        .all()
+    )
+    times: dict[int, WeeklyTime] = {}
+    overrides: dict[int, dict[date, WeekChange]] = {}
+    for row in rows:
+        mt_id, group_id, weekday, start, minutes, room, on_date = row[:7]
+        if mt_id not in times:
+            times[mt_id] = WeeklyTime(
+                mt_id, group_id, weekday, start, minutes, room, groups[group_id]
+            )
+        week = overrides.setdefault(mt_id, {})
+        if on_date is not None:
+            week[on_date] = WeekChange(on_date, *row[7:])
+    return _coming(times, overrides, list(groups), now, today, last)
 
 
 def override_for(mentor_time: MentorTime, on_date: date) -> MentorTimeOccurrence:

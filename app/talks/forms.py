@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import HiddenInput
 
 from app import hot_path, languages
-from app.fields import Form, MultiCheckboxField
+from app.fields import Form, LongSelect, MultiCheckboxField
 from app.talks.models import MODES
 
 MODE_LABELS = {"site": _l("On site"), "video": _l("Video"), "phone": _l("Phone")}
@@ -158,7 +158,7 @@ class BookingForm(Form):
     # Choices (every language of the registry, named in the reader's language) are set by
     # the view; prefilled with the guardian's language for contact with school.
     interpreter_language = SelectField(
-        _l("Language for the interpreter"), choices=[], validate_choice=False
+        _l("Language for the interpreter"), choices=[], validate_choice=False, widget=LongSelect()
     )
     message = TextAreaField(_l("Message to the mentor (optional)"), validators=[Length(max=2000)])
 

@@ -8,7 +8,7 @@ from functools import cache
 
 from flask_babel import format_date
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.db_types import utcnow
@@ -87,20 +87,51 @@ def school_day_choices(period: TalkPeriod) -> list[SelectChoice]:
     return [SelectChoice(d.isoformat(), format_date(d, "EEE d MMM")) for d in days[:DAYS_TO_OFFER]]
 
 
-def sibling_bookings(guardian: User, student: Student, period: TalkPeriod) -> list[TalkBooking]:
-    """The guardian's other children's coming talks, to line up or warn of clashes."""
+@dataclass(frozen=True, slots=True)
+class SiblingName:
+    first_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiblingSlot:
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SiblingTalk:
+    """Another child's coming talk, as the booking page shows it (plain values)."""
+
+    student: SiblingName
+    slot: SiblingSlot
+
+
+@cache  # per process, safely: built from code alone
+def _sibling_bookings_statement():
+    guardian_id, student_id = bindparam("guardian_id"), bindparam("student_id")
     siblings = select(Guardianship.student_id).where(
-        Guardianship.guardian_id == guardian.id, Guardianship.student_id != student.id
+        Guardianship.guardian_id == guardian_id, Guardianship.student_id != student_id
     )
-    return list(
-        db.session.scalars(
-            select(TalkBooking)
-            .join(TalkSlot, TalkSlot.id == TalkBooking.active_slot_id)
-            .where(TalkBooking.student_id.in_(siblings), TalkSlot.ends_at > utcnow())
-            .options(contains_eager(TalkBooking.slot), joinedload(TalkBooking.student))
-            .order_by(TalkSlot.starts_at)
-        )
+    return (
+        select(Student.first_name, TalkSlot.starts_at, TalkSlot.ends_at)
+        .select_from(TalkBooking)
+        .join(TalkSlot, TalkSlot.id == TalkBooking.active_slot_id)
+        .join(Student, Student.id == TalkBooking.student_id)
+        .where(TalkBooking.student_id.in_(siblings), TalkSlot.ends_at > bindparam("now"))
+        .order_by(TalkSlot.starts_at)
     )
+
+
+def sibling_bookings(guardian: User, student: Student, period: TalkPeriod) -> list[SiblingTalk]:
+    """The guardian's other children's coming talks, to line up or warn of clashes."""
+    rows = db.session.connection().execute(
+        _sibling_bookings_statement(),
+        {"guardian_id": guardian.id, "student_id": student.id, "now": utcnow()},
+    )
+    return [
+        SiblingTalk(SiblingName(first_name), SiblingSlot(starts, ends))
+        for first_name, starts, ends in rows
+    ]
 
 
 def clashes(

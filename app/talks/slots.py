@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -155,23 +156,77 @@ def publish_times(
     return Publication(slots, [])
 
 
+def _open_slots_where(period_id, now):
+    """The rule for a slot that can still be booked: of the period, not removed, in the
+    future, free (no active booking)."""
+    from app.talks.models import TalkBooking
+
+    taken = select(TalkBooking.active_slot_id).where(TalkBooking.active_slot_id.is_not(None))
+    return (
+        TalkSlot.period_id == period_id,
+        TalkSlot.removed_at.is_(None),
+        TalkSlot.starts_at > now,
+        TalkSlot.id.not_in(taken),
+    )
+
+
 def future_open_slots(period: TalkPeriod, now: datetime | None = None) -> list[TalkSlot]:
     """Slots of the period that can still be booked: not removed, in the future, free."""
     now = now or utcnow()
-    taken = select(TalkBooking.active_slot_id).where(TalkBooking.active_slot_id.is_not(None))
     return list(
         db.session.scalars(
             select(TalkSlot)
             .options(joinedload(TalkSlot.mentor))
-            .where(
-                TalkSlot.period_id == period.id,
-                TalkSlot.removed_at.is_(None),
-                TalkSlot.starts_at > now,
-                TalkSlot.id.not_in(taken),
-            )
+            .where(*_open_slots_where(period.id, now))
             .order_by(TalkSlot.starts_at)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SlotMentor:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSlot:
+    """A free slot as the booking page shows it (plain values)."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    location: str
+    mentor: SlotMentor | None
+
+
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _open_slot_times_statement():
+    return (
+        select(
+            TalkSlot.id,
+            TalkSlot.starts_at,
+            TalkSlot.ends_at,
+            TalkSlot.mode,
+            TalkSlot.location,
+            User.name,
+        )
+        .outerjoin(User, User.id == TalkSlot.mentor_id)
+        .where(*_open_slots_where(bindparam("period_id"), bindparam("now")))
+        .order_by(TalkSlot.starts_at)
+    )
+
+
+def open_slot_times(period: TalkPeriod, now: datetime | None = None) -> list[OpenSlot]:
+    """future_open_slots as plain values, for the booking page: asked of the database on
+    every request, like every answer about which slots are free."""
+    rows = db.session.connection().execute(
+        _open_slot_times_statement(), {"period_id": period.id, "now": now or utcnow()}
+    )
+    return [
+        OpenSlot(id, starts, ends, mode, location, SlotMentor(name) if name is not None else None)
+        for id, starts, ends, mode, location, name in rows
+    ]
 
 
 @dataclass(frozen=True)

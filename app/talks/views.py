@@ -258,7 +258,7 @@ def record(period_id: int, student_id: int):
 
 def _slot_list(period, student, booking=None, message=None, status=200, carry=None):
     tz = _tz(period)
-    free = slot_logic.future_open_slots(period)
+    free = slot_logic.open_slot_times(period)
     siblings = overview.sibling_bookings(current_user, student, period)
     return render(
         "talks/choose_slot.html",

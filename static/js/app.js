@@ -70,11 +70,94 @@
     });
   });
 
-  // After boosted navigation, move focus to the content as a full load would.
+  // Focus and announcements after every htmx swap: one mechanism for the whole app.
+  //
+  // Convention for templates (what the swapped-in HTML may carry):
+  //   data-focus, autofocus   the element to focus after the swap (the first one wins;
+  //                           htmx focuses [autofocus] itself, and a full page load without
+  //                           JavaScript does too, so autofocus serves both);
+  //   aria-invalid="true"     a field with an error: without data-focus, the first one gets
+  //                           focus (its aria-describedby error is read with it), else the
+  //                           first .error message;
+  //   data-announce="text"    a short status to announce in the polite live region
+  //                           (#announcer in base.html); a bare data-announce announces the
+  //                           element's own text. Without one, the status is the region's
+  //                           first .flash message (and, when focus stays, its heading);
+  //   data-keep-focus         on the element that sends the request (or an ancestor): focus
+  //                           stays where it is and the status is only announced (a search
+  //                           field that updates results while one types).
+  // Otherwise focus goes to the region's first .flash message, else its first heading (h1-h3,
+  // made focusable with tabindex=-1), else the region itself. Focus speaks, or the live
+  // region does, never both: the announcement is made only when focus does not land on it.
+  // Focus also stays put while someone types in a field outside the swapped region.
+  // Boosted navigation (the whole page): the error or data-focus element if the new page
+  // has one, else the page's messages, else <main>, without scrolling, as a full load would.
+  // Without JavaScript none of this runs: the server's full pages carry the same markup.
+  var ENTRY = "input:not([type=button]):not([type=submit]):not([type=checkbox]):not([type=radio]), textarea, select";
+
+  function focusOn(element, scroll) {
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus({ preventScroll: !scroll });
+  }
+
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    text = (text || "").replace(/\s+/g, " ").trim();
+    if (!region || !text) return;
+    // Emptied first, so the same status twice in a row is announced twice.
+    region.textContent = "";
+    window.setTimeout(function () {
+      region.textContent = text;
+    }, 100);
+  }
+
+  function find(region, selector) {
+    return region.matches(selector) ? region : region.querySelector(selector);
+  }
+
+  // The status of a swapped region: its data-announce, else its message, else (only when
+  // focus stays elsewhere) its heading.
+  function statusOf(region, withHeading) {
+    var marked = find(region, "[data-announce]");
+    if (marked) return { element: marked, text: marked.dataset.announce || marked.textContent };
+    var found = region.querySelector(withHeading ? ".flash, h1, h2, h3" : ".flash");
+    return found ? { element: found, text: found.textContent } : null;
+  }
+
+  function typingOutside(region) {
+    var active = document.activeElement;
+    return !!(active && active.isConnected && active.matches(ENTRY) && !region.contains(active));
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.boosted) {
-      var main = document.getElementById("main");
-      if (main) main.focus({ preventScroll: true });
+    var detail = event.detail;
+    if (!detail || detail.mentorskapFocused) return;
+    detail.mentorskapFocused = true; // once per swap, though every swapped element reports
+    var boosted = detail.boosted || event.target === document.body;
+    var region = boosted ? document.getElementById("main") : event.target;
+    if (!region || !region.isConnected) return;
+    var target =
+      find(region, "[data-focus], [autofocus]") ||
+      region.querySelector("[aria-invalid=true]") ||
+      region.querySelector(".error");
+    var requester = detail.requestConfig && detail.requestConfig.elt;
+    var asked = requester && requester.closest && requester.closest("[data-keep-focus]");
+    if (!target && !boosted && (asked || typingOutside(region))) {
+      var quiet = statusOf(region, true);
+      if (quiet) announce(quiet.text);
+      return;
+    }
+    var status = boosted ? null : statusOf(region, false);
+    if (!target) {
+      target = boosted
+        ? region.querySelector(".flashes") || region
+        : region.querySelector(".flash, h1, h2, h3") || region;
+    }
+    focusOn(target, !boosted || target.matches("[aria-invalid=true], .error, [data-focus], [autofocus]"));
+    if (status && !target.contains(status.element) && !status.element.contains(target)) {
+      announce(status.text);
     }
   });
 })();

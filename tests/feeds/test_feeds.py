@@ -344,21 +344,125 @@ def test_an_unchanged_feed_is_answered_with_one_statement(make_app):
     path = _link(app, "guardian@example.org")
     etag = _get(client, path).headers["ETag"]
     with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "sqlite":
+        engines = [db.engine, app.extensions["feed_not_modified"].engine()]
+    if engines[0].dialect.name != "sqlite":
         pytest.skip("counts statements with SQLite's trace callback")
     statements: list[str] = []
 
     def trace(dbapi_connection, _record, _proxy):
         dbapi_connection.set_trace_callback(statements.append)
 
-    event.listen(engine, "checkout", trace)
+    for engine in engines:
+        event.listen(engine, "checkout", trace)
     try:
         assert _get(client, path, **{"If-None-Match": etag}).status_code == 304
     finally:
-        event.remove(engine, "checkout", trace)
+        for engine in engines:
+            event.remove(engine, "checkout", trace)
     work = [s for s in statements if s.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK")]
     assert len(work) == 1 and "UPDATE feed_token SET" in work[0], work
+
+
+def _flask_requests(app):
+    """Collects the requests Flask itself handled (not those answered before it)."""
+    from flask import request_started
+
+    seen: list[str] = []
+
+    def started(sender, **extra):
+        from flask import request
+
+        seen.append(request.path)
+
+    request_started.connect(started, app, weak=False)
+    return seen
+
+
+def test_an_unchanged_feed_is_answered_before_flask_with_the_views_headers(app, client):
+    path = _link(app, "guardian@example.org")
+    first = _get(client, path)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    seen = _flask_requests(app)
+    fast = client.get(path, headers={"If-None-Match": etag})
+    assert fast.status_code == 304 and seen == [] and fast.data == b""
+    # The view's own 304 (If-Modified-Since is answered there) has the same headers.
+    slow = client.get(path, headers={"If-Modified-Since": modified})
+    assert slow.status_code == 304 and seen == [path]
+    assert sorted(fast.headers.items()) == sorted(slow.headers.items())
+    assert "Content-Security-Policy" in fast.headers and fast.headers["ETag"] == etag
+    # Behind https, the Strict-Transport-Security header too, as the view sends it.
+    secure = client.get(path, headers={"If-None-Match": etag}, base_url="https://localhost")
+    secure_slow = client.get(
+        path, headers={"If-Modified-Since": modified}, base_url="https://localhost"
+    )
+    assert secure.status_code == secure_slow.status_code == 304 and len(seen) == 2
+    assert "max-age=" in secure.headers["Strict-Transport-Security"]
+    assert sorted(secure.headers.items()) == sorted(secure_slow.headers.items())
+
+
+def test_what_is_not_an_unchanged_feed_goes_to_the_view(app, client):
+    path = _link(app, "guardian@example.org")
+    etag = _get(client, path).headers["ETag"]
+    seen = _flask_requests(app)
+    # Another ETag: the whole feed, from the view.
+    other = client.get(path, headers={"If-None-Match": '"0123"'})
+    assert other.status_code == 200 and b"BEGIN:VCALENDAR" in other.data
+    # An unknown link: the view's 404 (which counts the guess against the address).
+    unknown = app.test_client().get("/feeds/" + "x" * 32 + ".ics", headers={"If-None-Match": etag})
+    assert unknown.status_code == 404
+    # A changed feed: the view answers and records the change.
+    with app.app_context():
+        guardian = user("guardian@example.org")
+        child = db.session.scalar(
+            select(Student)
+            .join(Guardianship, Guardianship.student_id == Student.id)
+            .where(Guardianship.guardian_id == guardian.id)
+        )
+        child.protected_identity = not child.protected_identity
+        db.session.commit()
+    changed = client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert seen == [path, "/feeds/" + "x" * 32 + ".ics", path]
+    # Once the change is recorded, the new ETag is answered before Flask again.
+    again = client.get(path, headers={"If-None-Match": changed.headers["ETag"]})
+    assert again.status_code == 304 and len(seen) == 3
+
+
+def test_a_feed_request_is_counted_once_wherever_it_is_answered(make_app):
+    """The refresh done before Flask is handed to the view, not run a second time."""
+    app = make_app(RATELIMIT_ENABLED=True, FEED_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    path = _link(app, "guardian@example.org")
+    etag = _get(client, path).headers["ETag"]  # 1
+    answers = [
+        client.get(path, headers={"If-None-Match": '"other"'}).status_code,  # 2, the view
+        client.get(path, headers={"If-None-Match": etag}).status_code,  # 3, before Flask
+        client.get(path, headers={"If-None-Match": etag}).status_code,  # 4: over the limit
+    ]
+    assert answers == [200, 304, 429]
+
+
+def test_a_cookie_or_https_redirect_leaves_the_feed_to_the_view(app, client, make_app):
+    path = _link(app, "guardian@example.org")
+    etag = _get(client, path).headers["ETag"]
+    seen = _flask_requests(app)
+    # A request with the app's session cookie is left to Flask (its session handling may
+    # write); another cookie is not.
+    client.set_cookie("other", "whatever")
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert seen == []
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], "whatever")
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert seen == [path]
+
+    app = make_app(FORCE_HTTPS=True)
+    client = app.test_client()
+    path = _link(app, "guardian@example.org")
+    etag = client.get(path, base_url="https://localhost").headers["ETag"]
+    # Over http, Talisman's redirect to https comes first, as for every page.
+    plain = client.get(path, headers={"If-None-Match": etag})
+    assert plain.status_code in (301, 302)
+    assert plain.headers["Location"].startswith("https://")
 
 
 def test_a_changed_scope_changes_the_feed_at_once(app, client):

@@ -571,6 +571,31 @@ def test_interpreter_language_is_chosen_from_the_registry_and_prefilled(app, log
     assert "somaliska" in guardian.get(booked.headers["Location"]).get_data(as_text=True)
 
 
+def test_booking_page_lines_up_a_siblings_talk(app, login_as, demo):
+    """Elsa (9C) has her talk at the time of 7A's first free slot: Oskar's booking page
+    lists her talk and marks that slot."""
+    from app.talks import booking as logic
+    from tests.talks.helpers import user
+
+    with app.app_context():
+        first = db.session.get(TalkSlot, demo["slot"])
+        period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group.has(name="9C")))
+        mentor_id = db.session.scalar(select(TalkSlot.mentor_id).where(TalkSlot.period == period))
+        same_time = TalkSlot(
+            period=period, mentor_id=mentor_id, starts_at=first.starts_at, ends_at=first.ends_at
+        )
+        db.session.add(same_time)
+        db.session.flush()
+        logic.book(user("guardian@example.org"), student("Elsa"), period, same_time.id)
+        db.session.commit()
+    client = login_as("guardian")
+    page = client.get(f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Dina andra barns samtal" in text
+    assert re.search(r"<li>Elsa: [^<]+<bdi", text)
+    assert text.count("Samma tid som samtalet för Elsa") == 1
+
+
 # --- issue 16: the generator's preview, its coverage warning, the period's title ---------
 
 
