@@ -444,6 +444,35 @@ def talk_period_or_404(period_id: int, user: User | None = None, manage: bool = 
     return period
 
 
+def managed_talk_slot_or_404(slot_id: int, user: User | None = None):
+    """A time of a talk period the user manages (its group's mentors), with that period."""
+    from app.talks.models import TalkSlot
+
+    slot = db.session.get(TalkSlot, slot_id)
+    if slot is None:
+        abort(404)
+    return slot, talk_period_or_404(slot.period_id, user, manage=True)
+
+
+def period_slot_or_404(period, slot_id: int):
+    """A time of the period the user was let into (removed ones too: booking one says
+    it is gone)."""
+    from app.talks.models import TalkSlot
+
+    slot = db.session.get(TalkSlot, slot_id)
+    if slot is None or slot.period_id != period.id:
+        abort(404)
+    return slot
+
+
+def period_student_or_404(period, student_id: int, user: User | None = None) -> Student:
+    """A student of the period's group whom the user sees."""
+    student = student_or_404(student_id, user)
+    if student_id not in {m.student_id for m in period.group.memberships}:
+        abort(404)
+    return student
+
+
 def bookable_period_or_404(period_id: int, student_id: int, user: User | None = None):
     """For a guardian: the period of the child's group, and the child."""
     from app.talks.models import TalkPeriod
@@ -533,6 +562,17 @@ def contact_log_student_or_404(student_id: int, user: User | None = None) -> Stu
     if student is None:
         abort(404)
     return student
+
+
+def contact_note_or_404(note_id: int, user: User | None = None):
+    """A note of the contact log of a student whose log the user keeps."""
+    from app.contacts.models import ContactNote
+
+    note = db.session.get(ContactNote, note_id)
+    if note is None:
+        abort(404)
+    contact_log_student_or_404(note.student_id, user)
+    return note
 
 
 def keeps_contact_log(user: User, group: MentorGroup) -> bool:

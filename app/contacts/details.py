@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import phonenumbers
@@ -18,7 +19,7 @@ from app.contacts.models import ContactDetails, EmailChange
 from app.db_types import utcnow
 from app.extensions import db
 from app.outbox import queue_mail
-from app.people import sessions, tokens
+from app.people import account, sessions, tokens
 from app.people.models import Guardianship, Student, User
 from app.school.calendar import current_year
 from app.school.models import School
@@ -49,6 +50,10 @@ FIELD_LABELS = {
     "external_id": _l("External id"),
     "protected_identity": _l("Protected personal details"),
 }
+EMAIL_NEEDS_RECENT_SIGNIN = _l(
+    "For your safety, a new sign-in address needs a fresh sign-in: sign out, sign in again "
+    "and change it within 15 minutes. Your other details are not saved yet."
+)
 POSTAL_CODE = re.compile(r"^(\d{3})\s?(\d{2})$")
 
 
@@ -96,11 +101,58 @@ def contact_language(user: User) -> str | None:
 
 
 def details_for(user: User) -> ContactDetails:
+    """The user's details to change: the saved row, or a new one added to the session."""
     details = db.session.scalar(select(ContactDetails).where(ContactDetails.user_id == user.id))
     if details is None:
         details = ContactDetails(user_id=user.id)
         db.session.add(details)
     return details
+
+
+def details_to_show(user: User) -> ContactDetails:
+    """The user's details for a page: the saved row, or blank ones that are not saved
+    (their `id` is None) and are not added to the session, so showing writes nothing."""
+    details = db.session.scalar(select(ContactDetails).where(ContactDetails.user_id == user.id))
+    return details if details is not None else ContactDetails(user_id=user.id)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What became of saving the guardian's own details: "saved" (`new_email`: the new
+    sign-in address a confirmation link went to, if it changes), or "refused" with the
+    reason to show next to the e-mail field; a refusal wrote nothing."""
+
+    result: str
+    reason: object = None
+    new_email: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result != "refused"
+
+
+def email_change_refusal(user: User, email: str | None):
+    """Why the address typed in the form cannot replace the sign-in address now, or None
+    (it is the same address, or the sign-in is recent enough)."""
+    if (email or "").strip().lower() != user.email and not may_change_email(user):
+        return EMAIL_NEEDS_RECENT_SIGNIN
+    return None
+
+
+def save_details(user: User, values: dict, email: str) -> Saved:
+    """The guardian saves their details form: changed fields with their history (saving
+    confirms them), and a new sign-in address asked for by a link sent to it; committed.
+    A new address without a recent sign-in refuses the whole save."""
+    refusal = email_change_refusal(user, email)
+    if refusal is not None:
+        return Saved("refused", refusal)
+    update_details(user, values)
+    new_email = email.strip().lower()
+    changes_email = new_email != user.email
+    if changes_email:
+        request_email_change(user, new_email, email_link)
+    db.session.commit()
+    return Saved("saved", new_email=new_email if changes_email else None)
 
 
 def update_details(user: User, values: dict, now: datetime | None = None) -> dict:
@@ -134,10 +186,12 @@ def update_details(user: User, values: dict, now: datetime | None = None) -> dic
 
 
 def confirm(user: User, now: datetime | None = None) -> None:
+    """The guardian confirms their details are still right: audited and committed."""
     details = details_for(user)
     details.confirmed_at = now or utcnow()
     db.session.flush()
     audit.record("contact.confirmed", details, {}, actor=user)
+    db.session.commit()
 
 
 def history(user: User) -> list[audit.AuditEvent]:
@@ -277,6 +331,30 @@ def confirm_email_change(secret: str, user: User) -> tuple[User | None, str]:
         "email.changed", details_for(user), {"email": {"old": old, "new": user.email}}, actor=user
     )
     return user, "ok"
+
+
+@dataclass(frozen=True)
+class EmailChanged:
+    """What became of using an e-mail change link: "changed" (`remember`: whether this
+    device stays remembered in its new session), or "invalid" / "taken" with nothing
+    changed."""
+
+    result: str
+    remember: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.result == "changed"
+
+
+def use_email_link(secret: str, user: User, user_agent: str | None) -> EmailChanged:
+    """The signed-in account that asked for a new sign-in address uses its link: the
+    address changes, every session of the account ends and this device gets a fresh one
+    (for login_user, as after a new password), committed."""
+    changed, result = confirm_email_change(secret, user)
+    if changed is None:
+        return EmailChanged(result)
+    return EmailChanged("changed", account.renew_session(changed, user_agent))
 
 
 def email_link(secret: str) -> str:

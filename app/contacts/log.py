@@ -79,6 +79,13 @@ def add_note(student: Student, author: User, **values) -> ContactNote:
     return note
 
 
+def mark_followed_up(note: ContactNote) -> None:
+    """The note's agreed follow-up is done: audited and committed."""
+    note.follow_up_done = True
+    audit.record("contact_note.followed_up", note, {})
+    db.session.commit()
+
+
 def notes_for_student(student: Student) -> list[ContactNote]:
     return list(
         db.session.scalars(

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, request, session, url_for
+from flask import Blueprint, Response, flash, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
-from app import access, audit, languages, submissions
+from app import access, languages, submissions
 from app.contacts import details as logic
 from app.contacts import group_list
 from app.contacts import log as contact_log
 from app.contacts.forms import ContactForm, ContactNoteForm, channel_label
-from app.contacts.models import ContactNote
-from app.extensions import db
 from app.fields import focus_first_error
-from app.people import sessions
 from app.school.calendar import current_year, today
 from app.web import after_create, arg_id, home_url, ltr, redirect_after_post, render, safe_next
 
@@ -28,46 +24,38 @@ bp.add_app_template_global(channel_label)
 bp.add_app_template_global(logic.field_label)
 bp.add_app_template_filter(lambda e164: ltr(logic.display_phone(e164)), "phone")
 
-EMAIL_NEEDS_RECENT_SIGNIN = _l(
-    "For your safety, a new sign-in address needs a fresh sign-in: sign out, sign in again "
-    "and change it within 15 minutes. Your other details are not saved yet."
-)
-
 
 @bp.route("/contact", methods=["GET", "POST"])
 @access.role_required("guardian")
 def mine():
-    details = logic.details_for(current_user)
+    details = logic.details_to_show(current_user)
     form = ContactForm(obj=details if request.method == "GET" else None)
     form.language.choices = [("", "—")] + languages.choices(str(get_locale()))
     if request.method == "GET":
         form.email.data = current_user.email
         form.mobile.data = logic.display_phone(details.mobile)
         form.other_phone.data = logic.display_phone(details.other_phone)
-    changes_email = request.method == "POST" and (
-        (form.email.data or "").strip().lower() != current_user.email
-    )
-    if changes_email and not logic.may_change_email(current_user):
-        form.validate()
-        form.email.errors.append(EMAIL_NEEDS_RECENT_SIGNIN)
-    elif form.validate_on_submit():
-        logic.update_details(current_user, {f: getattr(form, f).data for f in logic.EDITABLE})
-        new_email = form.email.data.strip().lower()
-        if changes_email:
-            logic.request_email_change(current_user, new_email, logic.email_link)
-            flash(
-                _(
-                    "Check %(email)s: your sign-in address changes when you open "
-                    "the link we sent there.",
-                    email=new_email,
-                ),
-                "info",
-            )
-        db.session.commit()
-        session["contact_checked"] = True
-        flash(_("Your contact details are saved."), "success")
-        return redirect_after_post(url_for("contacts.mine"))
-    db.session.rollback()  # details_for may have added an empty row: nothing is saved on GET
+    if form.validate_on_submit():
+        values = {f: getattr(form, f).data for f in logic.EDITABLE}
+        saved = logic.save_details(current_user, values, form.email.data)
+        if saved.ok:
+            if saved.new_email:
+                flash(
+                    _(
+                        "Check %(email)s: your sign-in address changes when you open "
+                        "the link we sent there.",
+                        email=saved.new_email,
+                    ),
+                    "info",
+                )
+            session["contact_checked"] = True
+            flash(_("Your contact details are saved."), "success")
+            return redirect_after_post(url_for("contacts.mine"))
+        form.email.errors.append(saved.reason)
+    elif request.method == "POST" and (
+        refusal := logic.email_change_refusal(current_user, form.email.data)
+    ):
+        form.email.errors.append(refusal)  # shown with the form's other errors
     status = 422 if form.errors else 200
     return render(
         "contacts/mine.html",
@@ -83,17 +71,14 @@ def mine():
 @access.role_required("guardian")
 def check():
     """Shown after sign-in when the details are due for confirmation."""
-    details = logic.details_for(current_user)
-    page = render("contacts/check.html", details=details if details.id else None)
-    db.session.rollback()
-    return page
+    details = logic.details_to_show(current_user)
+    return render("contacts/check.html", details=details if details.id else None)
 
 
 @bp.post("/contact/confirm")
 @access.role_required("guardian")
 def confirm():
     logic.confirm(current_user)
-    db.session.commit()
     session["contact_checked"] = True
     flash(_("Thank you! Your contact details are confirmed."), "success")
     return redirect_after_post(url_for("home.guardian"))
@@ -106,12 +91,14 @@ def confirm_email(token: str):
     # button: mail scanners opening the link must not use it.
     if request.method == "GET":
         return render("contacts/confirm_email.html", token=token)
-    user, outcome = logic.confirm_email_change(token, current_user)
-    if user is None:
-        return render("contacts/confirm_email.html", token=token, outcome=outcome, status=410)
-    # A fresh session for this device; every other one (and any copy of this cookie) ends.
-    login_user(user, remember=sessions.rotate(user, request.user_agent.string))
-    db.session.commit()
+    user = current_user._get_current_object()
+    changed = logic.use_email_link(token, user, request.user_agent.string)
+    if not changed.ok:
+        return render(
+            "contacts/confirm_email.html", token=token, outcome=changed.result, status=410
+        )
+    # A fresh session for this device; every other one (and any copy of this cookie) ended.
+    login_user(user, remember=changed.remember, force=True)
     flash(
         _("Your e-mail address is changed. Sign in with %(email)s from now on.", email=user.email),
         "success",
@@ -144,20 +131,12 @@ def group_contacts(group_id: int):
 
 
 def _export(group_id: int, kind: str):
-    group = access.group_or_404(group_id)
-    rows = group_list.group_rows(group)
-    audit.record("contacts.exported", group, {"format": kind, "students": len(rows)})
-    db.session.commit()
-    if kind == "csv":
-        body, mimetype = group_list.as_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body, mimetype = group_list.as_vcards(rows), "text/vcard; charset=utf-8"
-    filename = f"kontakter-{group.name}.{kind}"
+    exported = group_list.export(access.group_or_404(group_id), kind)
     return Response(
-        body,
-        mimetype=mimetype,
+        exported.body,
+        mimetype=exported.mimetype,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": f'attachment; filename="{exported.filename}"',
             "Cache-Control": "private, no-store",
         },
     )
@@ -224,11 +203,8 @@ def student_log(student_id: int):
 @bp.post("/contact-notes/<id:note_id>/done")
 @login_required
 def note_done(note_id: int):
-    note = db.session.get(ContactNote, note_id) or abort(404)
-    access.contact_log_student_or_404(note.student_id)
-    note.follow_up_done = True
-    audit.record("contact_note.followed_up", note, {})
-    db.session.commit()
+    note = access.contact_note_or_404(note_id)
+    contact_log.mark_followed_up(note)
     flash(_("The follow-up is marked as done."), "success")
     return redirect_after_post(
         safe_next(request.form.get("back"))

@@ -72,9 +72,18 @@ def change_password(user: User, current: str, new: str, user_agent: str | None) 
     result = signin.change_password(user, current, new)
     if result != "changed":
         return PasswordChange(result)
+    return PasswordChange(result, renew_session(user, user_agent))
+
+
+def renew_session(user: User, user_agent: str | None) -> bool:
+    """After a change that takes over an account (a new password, a new sign-in address;
+    the change is written but not committed): every session of the account ends, this
+    one too, and this device gets a fresh one, committed with the change. Returns whether
+    the device stays remembered; the view then gives the cookie the new session with
+    login_user(user, remember=..., force=True)."""
     remember = sessions.rotate(user, user_agent)
     db.session.commit()
-    return PasswordChange(result, remember)
+    return remember
 
 
 def sign_out_device(user: User, session_id: int) -> bool:

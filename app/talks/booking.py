@@ -3,6 +3,7 @@ every rule is checked again here, and the database's unique keys settle races.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select, update
@@ -24,6 +25,24 @@ class BookingError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a booking step, for the page to show. Ordinary results are values,
+    not exceptions: "booked", "repeated" (a second send of a booking already made: the
+    student's booking is on that time), "removed" (a time the mentor took away; `booking`
+    is the talk it cancelled, if any), or "refused" with a reason (a BookingError code,
+    or "gone" for a time already removed). `booking` is the booking to show: the new one,
+    or on "already_booked" the student's booking that is there. A refusal wrote nothing."""
+
+    result: str
+    reason: str | None = None
+    booking: TalkBooking | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result != "refused"
 
 
 def is_open(period: TalkPeriod, now: datetime | None = None) -> bool:
@@ -269,6 +288,42 @@ def confirm_cancel(booking: TalkBooking, guardian: User, reason: str, slot_id: i
     db.session.commit()
 
 
+def confirm_booking(
+    guardian: User,
+    student: Student,
+    period: TalkPeriod,
+    slot_id: int,
+    attendees: str = "",
+    interpreter_language: str | None = None,
+    message: str = "",
+) -> Outcome:
+    """A guardian's confirmed booking: booked, every guardian told, committed ("booked").
+    A double tap of the same confirmation is "repeated"; otherwise a refusal, with
+    nothing written: "already_booked" (with the student's booking), "taken", "past",
+    "gone", "closed" or "not_allowed"."""
+    try:
+        booking = book(
+            guardian,
+            student,
+            period,
+            slot_id,
+            attendees=attendees,
+            interpreter_language=interpreter_language,
+            message=message,
+        )
+    except BookingError as error:
+        db.session.rollback()
+        if error.code != "already_booked":
+            return Outcome("refused", error.code)
+        existing = active_booking(period, student)
+        if existing.slot_id == slot_id:  # a double tap: the first send booked it
+            return Outcome("repeated", booking=existing)
+        return Outcome("refused", error.code, existing)
+    notify.booking_changed(booking, "booked", guardian)
+    db.session.commit()
+    return Outcome("booked", booking=booking)
+
+
 def remove_slot(
     slot: TalkSlot, actor: User, reason: str, now: datetime | None = None
 ) -> TalkBooking | None:
@@ -284,3 +339,16 @@ def remove_slot(
     slot.removed_reason = reason.strip() or None
     audit.record("talk_slot.removed", slot, {"reason": reason}, actor=actor)
     return booking
+
+
+def withdraw_slot(slot: TalkSlot, actor: User, reason: str) -> Outcome:
+    """The mentor takes a time away: removed, a talk booked on it cancelled and its
+    guardians told, committed ("removed", with the cancelled booking or None). A time
+    already removed is refused ("gone"), nothing written."""
+    if slot.removed_at is not None:
+        return Outcome("refused", "gone")
+    booking = remove_slot(slot, actor, reason)
+    if booking is not None:
+        notify.booking_changed(booking, "cancelled", actor)
+    db.session.commit()
+    return Outcome("removed", booking=booking)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app import audit
 from app.extensions import db
 from app.outbox import queue_mail
 from app.people.family import guardians_of
@@ -60,3 +61,12 @@ def remind_unbooked(period: TalkPeriod) -> int:
             to_user=guardian,
         )
     return len(rows)
+
+
+def send_reminders(period: TalkPeriod) -> int:
+    """The overview's reminder: every guardian of a student without a booked talk gets a
+    mail, audited and committed. Returns the number of mails queued."""
+    count = remind_unbooked(period)
+    audit.record("talk_period.reminded", period, {"mails": count})
+    db.session.commit()
+    return count

@@ -129,6 +129,33 @@ def publish(
     return slots
 
 
+@dataclass(frozen=True)
+class Publication:
+    """The times published (committed), or the pairs of (new time, existing slot) that
+    overlap the mentor's other talks: then nothing was written."""
+
+    slots: list[TalkSlot]
+    conflicts: list[tuple[SlotTime, TalkSlot]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts
+
+
+def publish_times(
+    period: TalkPeriod, mentor: User, times: list[SlotTime], mode: str, location: str
+) -> Publication:
+    """Publish the generator's times for the period and commit, or none of them when
+    any overlaps the mentor's other talks."""
+    try:
+        slots = publish(period, mentor, times, mode, location)
+    except SlotConflict as error:
+        db.session.rollback()
+        return Publication([], error.conflicts)
+    db.session.commit()
+    return Publication(slots, [])
+
+
 def _open_slots_where(period_id, now):
     """The rule for a slot that can still be booked: of the period, not removed, in the
     future, free (no active booking)."""

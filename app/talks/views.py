@@ -11,17 +11,14 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import access, audit, languages, submissions
+from app import access, languages, submissions
 from app.contacts.details import contact_language
-from app.db_types import utcnow
-from app.extensions import db
 from app.fields import focus_first_error
 from app.school.calendar import today
 from app.talks import booking as logic
-from app.talks import notify, overview, periods
+from app.talks import notify, overview, periods, records
 from app.talks import slots as slot_logic
 from app.talks.forms import (
     BookingForm,
@@ -35,7 +32,7 @@ from app.talks.forms import (
     mode_label,
 )
 from app.talks.ics import booking_calendar
-from app.talks.models import TalkPeriod, TalkRecord, TalkSlot
+from app.talks.models import TalkPeriod, TalkSlot
 from app.web import redirect_after_post, render
 
 bp = Blueprint("talks", __name__, url_prefix="/talks")
@@ -154,19 +151,15 @@ def new_slots(period_id: int):
             if not times:
                 form.end.errors.append(_("No talk fits between these times."))
             elif request.form.get("action") == "publish":
-                try:
-                    created = slot_logic.publish(
-                        period, current_user, times, form.mode.data, form.location.data
-                    )
-                except slot_logic.SlotConflict as error:
-                    db.session.rollback()
-                    preview, conflicts = times, error.conflicts
-                else:
-                    db.session.commit()
-                    flash(_("%(num)d times are published.", num=len(created)), "success")
+                published = slot_logic.publish_times(
+                    period, current_user, times, form.mode.data, form.location.data
+                )
+                if published.ok:
+                    flash(_("%(num)d times are published.", num=len(published.slots)), "success")
                     return redirect_after_post(
                         url_for("talks.period_overview", period_id=period.id)
                     )
+                preview, conflicts = times, published.conflicts
             else:
                 preview = times
                 conflicts = slot_logic.conflicts_with_existing(current_user, times)
@@ -190,18 +183,16 @@ def new_slots(period_id: int):
 @bp.post("/slots/<id:slot_id>/remove")
 @login_required
 def remove_slot(slot_id: int):
-    slot = db.session.get(TalkSlot, slot_id) or abort(404)
-    period = access.talk_period_or_404(slot.period_id, manage=True)
+    slot, period = access.managed_talk_slot_or_404(slot_id)
     form = RemoveSlotForm()
-    if not form.validate_on_submit() or slot.removed_at is not None:
+    if not form.validate_on_submit():
         abort(400)
-    booking = logic.remove_slot(slot, current_user, form.reason.data or "")
-    if booking is not None:
-        notify.booking_changed(booking, "cancelled", current_user)
-    db.session.commit()
+    outcome = logic.withdraw_slot(slot, current_user, form.reason.data or "")
+    if not outcome.ok:  # already removed: the page was stale
+        abort(400)
     flash(
         _("The time is removed and the guardians are told.")
-        if booking
+        if outcome.booking
         else _("The time is removed."),
         "success",
     )
@@ -212,11 +203,7 @@ def remove_slot(slot_id: int):
 @login_required
 def remind(period_id: int):
     period = access.talk_period_or_404(period_id, manage=True)
-
-    count = notify.remind_unbooked(period)
-
-    audit.record("talk_period.reminded", period, {"mails": count})
-    db.session.commit()
+    count = notify.send_reminders(period)
     flash(_("A reminder is sent to %(num)d guardians.", num=count), "success")
     return redirect_after_post(url_for("talks.period_overview", period_id=period.id))
 
@@ -234,34 +221,23 @@ def schedule(period_id: int):
 @login_required
 def record(period_id: int, student_id: int):
     period = access.talk_period_or_404(period_id, manage=True)
-    student = access.student_or_404(student_id)
-    if student_id not in {m.student_id for m in period.group.memberships}:
-        abort(404)
-    record = db.session.scalar(
-        select(TalkRecord).where(
-            TalkRecord.period_id == period.id, TalkRecord.student_id == student.id
-        )
-    )
+    student = access.period_student_or_404(period, student_id)
     form = TalkRecordForm(obj=None)
-    if request.method == "GET" and record:
+    if request.method == "GET" and (record := records.record_of(period, student)):
         form.held.data = "" if record.held is None else ("yes" if record.held else "no")
         form.notes.data, form.actions.data = record.notes, record.actions
         form.summary.data, form.summary_published.data = record.summary, record.summary_published
     if form.validate_on_submit():
-        if record is None:
-            record = TalkRecord(period_id=period.id, student_id=student.id)
-            db.session.add(record)
-        record.held = {"": None, "yes": True, "no": False}[form.held.data]
-        record.notes, record.actions = form.notes.data, form.actions.data
-        record.summary, record.summary_published = form.summary.data, form.summary_published.data
-        record.updated_at, record.updated_by_id = utcnow(), current_user.id
-        db.session.flush()
-        audit.record(
-            "talk_record.saved",
-            record,
-            {"held": record.held, "published": record.summary_published},
+        records.save_record(
+            period,
+            student,
+            current_user,
+            held={"": None, "yes": True, "no": False}[form.held.data],
+            notes=form.notes.data,
+            actions=form.actions.data,
+            summary=form.summary.data,
+            summary_published=form.summary_published.data,
         )
-        db.session.commit()
         flash(_("The notes for %(name)s are saved.", name=student.first_name), "success")
         return redirect_after_post(url_for("talks.period_overview", period_id=period.id))
     status = 422 if form.errors else 200
@@ -316,9 +292,7 @@ def choose_slot(period_id: int, student_id: int):
 @login_required
 def confirm_booking(period_id: int, student_id: int, slot_id: int):
     period, student = access.bookable_period_or_404(period_id, student_id)
-    slot = db.session.get(TalkSlot, slot_id)
-    if slot is None or slot.period_id != period.id:
-        abort(404)
+    slot = access.period_slot_or_404(period, slot_id)
     form = BookingForm()
     form.interpreter_language.choices = [("", "—")] + languages.choices(str(get_locale()))
     if request.method == "GET" and not form.interpreter_language.data:
@@ -340,27 +314,24 @@ def confirm_booking(period_id: int, student_id: int, slot_id: int):
             guardian=current_user.first_name,
         )
     if form.validate_on_submit():
-        try:
-            booking = logic.book(
-                current_user,
-                student,
-                period,
-                slot.id,
-                attendees=form.attendees.data,
-                interpreter_language=form.interpreter_language.data
-                if form.needs_interpreter.data
-                else None,
-                message=form.message.data or "",
-            )
-        except logic.BookingError as error:
-            db.session.rollback()
-            if error.code == "already_booked":
-                existing = logic.active_booking(period, student)
-                if existing.slot_id == slot.id:  # a double tap: the first send booked it
-                    flash(str(submissions.ALREADY_SENT), "info")
-                else:
-                    flash(BOOKING_ERRORS[error.code](), "error")
-                return redirect_after_post(url_for("talks.booking", booking_id=existing.id))
+        outcome = logic.confirm_booking(
+            current_user,
+            student,
+            period,
+            slot.id,
+            attendees=form.attendees.data,
+            interpreter_language=form.interpreter_language.data
+            if form.needs_interpreter.data
+            else None,
+            message=form.message.data or "",
+        )
+        if outcome.result == "booked":
+            flash(_("The talk is booked. All guardians get an e-mail with the time."), "success")
+        elif outcome.result == "repeated":
+            flash(str(submissions.ALREADY_SENT), "info")
+        elif outcome.reason == "already_booked":
+            flash(BOOKING_ERRORS[outcome.reason](), "error")
+        else:  # the time went meanwhile: the free times again, with what was typed
             carry = {
                 "attendees": form.attendees.data,
                 "needs_interpreter": "y" if form.needs_interpreter.data else "",
@@ -368,12 +339,9 @@ def confirm_booking(period_id: int, student_id: int, slot_id: int):
                 "message": form.message.data or "",
             }
             return _slot_list(
-                period, student, message=BOOKING_ERRORS[error.code](), status=409, carry=carry
+                period, student, message=BOOKING_ERRORS[outcome.reason](), status=409, carry=carry
             )
-        notify.booking_changed(booking, "booked", current_user)
-        db.session.commit()
-        flash(_("The talk is booked. All guardians get an e-mail with the time."), "success")
-        return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
+        return redirect_after_post(url_for("talks.booking", booking_id=outcome.booking.id))
     status = 422 if form.errors else 200
     return render(
         "talks/confirm.html",
@@ -420,8 +388,8 @@ def booking_ics(booking_id: int):
 def _change_refused(booking_id: int, error: logic.BookingError, moving: bool = False):
     """The answer when a move or cancellation cannot be done: a second send of the same
     confirmation shows the result of the first; a move whose new time just went shows
-    the free times again; anything else goes to the booking with the reason."""
-    db.session.rollback()
+    the free times again; anything else goes to the booking with the reason. A refused
+    change wrote nothing (confirm_move and confirm_cancel roll back)."""
     target = url_for("talks.booking", booking_id=booking_id)
     if error.code == "done":
         flash(str(submissions.ALREADY_SENT), "info")
