@@ -92,6 +92,10 @@ BOUNDED = {
 }
 
 
+def _text_or_empty(value):
+    return "" if value is None else value
+
+
 class Form(FlaskForm):
     """The base of every form in the app (a test checks that none uses FlaskForm directly)."""
 
@@ -106,6 +110,9 @@ class Form(FlaskForm):
             if isinstance(field, StringField):
                 check = NoControlCharacters(multiline=isinstance(field, TextAreaField))
                 field.validators = [check, *field.validators]
+                # A text field left out of a sent form (a hand-made request) is empty text,
+                # as a browser would send it, never None for the domain to store.
+                field.filters = (*field.filters, _text_or_empty)
             return field
 
 

@@ -388,3 +388,32 @@ def test_a_move_and_a_cancel_confirmed_many_times_at_once_change_the_booking_onc
         # One change: one mail to each of Oskar's guardians.
         mails = db.session.scalar(select(func.count(OutboxMessage.id))) - mails_before
         assert mails == 2
+
+
+def test_mentor_and_comentor_save_the_first_talk_notes_at_once(app):
+    """Karin and Jonas both save the first notes of Oskar's talk, 25 times each at once:
+    one record, every send answered, never a 500."""
+    from app.talks.models import TalkRecord
+
+    with app.app_context():
+        period = make_period("7A")
+        oskar = student("Oskar").id
+        period_id = period.id
+        db.session.commit()
+    path = f"/talks/periods/{period_id}/students/{oskar}/record"
+    with running(app) as port:
+        calls = []
+        for role in ("mentor", "comentor"):
+            browser = Browser(port).sign_in(role)
+            form = {**browser.hidden_fields(path), "held": "yes", "notes": f"Notes by {role}"}
+            calls += [(browser, "POST", path, form)] * (ATTEMPTS // 2)
+        answers = all_at_once(calls)
+    assert_no_server_errors(answers)
+    with app.app_context():
+        records = db.session.scalars(
+            select(TalkRecord).where(
+                TalkRecord.period_id == period_id, TalkRecord.student_id == oskar
+            )
+        ).all()
+        assert len(records) == 1
+        assert records[0].notes in ("Notes by mentor", "Notes by comentor")

@@ -349,3 +349,23 @@ def test_an_id_past_the_range_in_a_posted_field_is_not_found(login_as):
     guardian = login_as("guardian")
     response = post_form(guardian, "/calendar/links", {"student_id": str(2**63)}, page="/calendar")
     assert response.status_code == 404
+
+
+def test_a_text_field_left_out_of_a_sent_form_is_empty_text(app, login_as):
+    """A hand-made request without some of a form's text fields is read as a browser would
+    send them (empty), and the page answers; before, the talk notes answered 500."""
+    from app.talks.models import TalkRecord
+    from tests.talks.helpers import make_period, student
+
+    with app.app_context():
+        period = make_period("7A")
+        oskar = student("Oskar").id
+        period_id = period.id
+        db.session.commit()
+    client = login_as("mentor")
+    path = f"/talks/periods/{period_id}/students/{oskar}/record"
+    response = post_form(client, path, {"held": "yes", "notes": "Bra samtal"})
+    assert response.status_code == 303
+    with app.app_context():
+        record = db.session.scalar(select(TalkRecord).where(TalkRecord.student_id == oskar))
+        assert (record.notes, record.actions, record.summary) == ("Bra samtal", "", "")

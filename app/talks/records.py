@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app import audit
+from app.concurrency import insert_unless_exists
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Student, User
@@ -33,11 +34,10 @@ def save_record(
     summary_published: bool,
 ) -> TalkRecord:
     """Save the student's record of the talk (the first save creates it), audited and
-    committed."""
+    committed. The mentor and a co-mentor saving the first notes at once make one record
+    (the unique key decides; the later save writes over the earlier, as any later save)."""
+    insert_unless_exists(TalkRecord, period_id=period.id, student_id=student.id)
     record = record_of(period, student)
-    if record is None:
-        record = TalkRecord(period_id=period.id, student_id=student.id)
-        db.session.add(record)
     record.held = held
     record.notes, record.actions = notes, actions
     record.summary, record.summary_published = summary, summary_published
