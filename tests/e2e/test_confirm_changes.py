@@ -110,7 +110,10 @@ def test_moving_shows_old_and_new_time_and_moves_only_when_confirmed(english, li
     facts = page.locator("main dl.facts")
     expect(facts.locator("dd").nth(0)).to_contain_text(old_start)
     expect(facts.locator("dd").nth(1)).to_contain_text(new_time.split("–")[0])
-    assert page.evaluate("() => document.getElementById('main').contains(document.activeElement)")
+    # Focus moves into the page once htmx has settled the boosted navigation (app.js).
+    page.wait_for_function(
+        "() => document.getElementById('main').contains(document.activeElement)", timeout=5000
+    )
     english.check("talk-move-confirm")
     # Keeping the booked time changes nothing.
     page.get_by_role("link", name="Keep the booked time").click()
