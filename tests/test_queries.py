@@ -607,3 +607,27 @@ def test_mentor_home_with_its_week_runs_as_many_statements_for_a_busy_week(app, 
     assert "51 ledighetsansökningar att besluta" in page
     assert page.count('href="/groups/') == 5
     assert small == large <= 6, (small, large)
+
+
+def test_the_contact_exports_run_a_fixed_number_of_statements(app, login_as):
+    """The group's contact list as CSV and vCards: the same statements for 28 students or
+    48 (the file is made before the audit's commit, which would expire every row)."""
+    with app.app_context():
+        group_id = db.session.scalar(select(MentorGroup.id).where(MentorGroup.name == "7A"))
+        engine = db.engine
+    client = login_as("mentor")
+
+    def counts() -> list[int]:
+        found = []
+        for kind in ("csv", "vcf"):
+            with count_statements(engine) as statements:
+                response = client.get(f"/groups/{group_id}/contacts.{kind}")
+            assert response.status_code == 200
+            found.append(len(statements))
+        return found
+
+    small = counts()
+    _grow(app)
+    large = counts()
+    # Sign-in lookup, group, rows, guardians, details, the audit insert and its commit.
+    assert large == small and max(large) <= 7, (small, large)

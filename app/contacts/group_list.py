@@ -161,10 +161,12 @@ def export(group: MentorGroup, kind: str) -> Export:
     """The group's contact list as a file, "csv" or "vcf" (a vCard per guardian); the
     export is audited and committed (a list of personal details left the app)."""
     rows = group_rows(group)
-    audit.record("contacts.exported", group, {"format": kind, "students": len(rows)})
-    db.session.commit()
+    # The file is made before the commit, which expires what was loaded (every row again).
     if kind == "csv":
         body, mimetype = as_csv(rows), "text/csv; charset=utf-8"
     else:
         body, mimetype = as_vcards(rows), "text/vcard; charset=utf-8"
-    return Export(body, mimetype, f"kontakter-{group.name}.{kind}")
+    filename = f"kontakter-{group.name}.{kind}"
+    audit.record("contacts.exported", group, {"format": kind, "students": len(rows)})
+    db.session.commit()
+    return Export(body, mimetype, filename)
