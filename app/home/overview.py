@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.contacts.details import confirmed_at_column
 from app.extensions import db
@@ -296,62 +295,6 @@ class GroupSummary:
     mentors: list[str]  # names, mentors before co-mentors
 
 
-@lru_cache(maxsize=2)  # per process, safely: built from code alone
-def _group_summaries_statement(kind: str):
-    """Groups with their school year and school, student count and mentors' names:
-    "mentor" for the groups user `uid` mentors, "years" for the groups of school years
-    `years`. Built once; the ids are bound parameters."""
-    from app.access import mentored_group_ids_of
-
-    mentor = aliased(User)
-    students = (
-        select(func.count())
-        .where(GroupMembership.group_id == MentorGroup.id)
-        .correlate(MentorGroup)
-        .scalar_subquery()
-    )
-    if kind == "mentor":
-        where = MentorGroup.id.in_(mentored_group_ids_of(bindparam("uid")))
-    else:
-        where = MentorGroup.school_year_id.in_(bindparam("years", expanding=True))
-    return (
-        select(MentorGroup, SchoolYear, School, students, mentor.name)
-        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
-        .join(School, School.id == SchoolYear.school_id)
-        .outerjoin(GroupMentor, GroupMentor.group_id == MentorGroup.id)
-        .outerjoin(mentor, mentor.id == GroupMentor.user_id)
-        .where(where)
-        .order_by(MentorGroup.name, MentorGroup.id, GroupMentor.is_co_mentor, GroupMentor.id)
-    )
-
-
-def _group_summaries(kind: str, **ids) -> list[GroupSummary]:
-    """Groups with their school year and school, student count and mentors' names: one
-    query whatever the number of groups."""
-    rows = db.session.execute(_group_summaries_statement(kind), ids).all()
-    summaries: dict[int, GroupSummary] = {}
-    for group, year, school, count, name in rows:
-        summary = summaries.get(group.id)
-        if summary is None:
-            # The session holds objects weakly: the group keeps its year and school.
-            set_committed_value(group, "school_year", year)
-            set_committed_value(year, "school", school)
-            summary = summaries[group.id] = GroupSummary(group, count, [])
-        if name is not None:
-            summary.mentors.append(name)
-    return list(summaries.values())
-
-
-def mentor_groups(user: User, on: date) -> list[GroupSummary]:
-    """The user's groups in the current school year of their schools."""
-    summaries = _group_summaries("mentor", uid=user.id)
-    years_by_school: dict[int, list[SchoolYear]] = {}
-    for s in summaries:
-        years_by_school.setdefault(s.group.school_year.school_id, []).append(s.group.school_year)
-    current = {school: current_year(years, on) for school, years in years_by_school.items()}
-    return [s for s in summaries if s.group.school_year is current[s.group.school_year.school_id]]
-
-
 @dataclass
 class StaffLine:
     role: str
@@ -461,7 +404,7 @@ def _days_off_statement():
 @lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _year_groups_statement():
     """The groups of some school years with student count and mentors' names, as plain
-    columns (the mentor home's list is _group_summaries("mentor"))."""
+    columns."""
     mentor = aliased(User)
     students = (
         select(func.count())
