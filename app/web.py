@@ -28,6 +28,7 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from app import hot_path, languages
 from app.access import ROLES, current_roles, may_decide_leave, may_write_goal, role_label
+from app.chrome import chrome
 from app.db_types import utcnow
 from app.fields import CONTROL_CHARACTERS, in_date_range
 from app.submissions import ALREADY_SENT
@@ -278,6 +279,7 @@ def register(app: Flask) -> None:
         may_decide_leave=may_decide_leave,
         may_write_goal=may_write_goal,
         new_send_key=new_send_key,
+        chrome=chrome,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     # Babel formats in the user's language and the school's zone ("fre 14 mars", "14:30").
