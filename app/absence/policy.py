@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import audit
 from app.absence.models import AbsencePolicy
 from app.extensions import db
 from app.school.calendar import school_days
@@ -32,6 +34,25 @@ def for_school(school_id: int) -> AbsencePolicy:
     """The school's rules (a transient row with the defaults when it has none)."""
     found = db.session.get(AbsencePolicy, school_id)
     return found if found is not None else defaults(school_id)
+
+
+SAVE_ERRORS = {"day_ends": _l("The day must end after it starts.")}
+
+
+def save(school: School, values: dict, actor) -> dict[str, str]:
+    """Store the school's rules (committed); returns {field: error code}, empty when saved."""
+    starts, ends = values.get("day_starts"), values.get("day_ends")
+    if starts is None or ends is None or ends <= starts:
+        return {"day_ends": "day_ends"}
+    rules = db.session.get(AbsencePolicy, school.id)
+    if rules is None:
+        rules = defaults(school.id)
+        db.session.add(rules)
+    for name in DEFAULTS:
+        setattr(rules, name, values[name])
+    audit.record("absence.rules_saved", None, {}, actor=actor, school_id=school.id)
+    db.session.commit()
+    return {}
 
 
 def with_defaults(found: AbsencePolicy | None, school_id: int) -> AbsencePolicy:

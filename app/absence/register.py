@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 
 from app import audit
-from app.absence.models import AbsencePolicy, RegisterAbsence, SicknessReport
+from app.absence.models import AbsenceImport, AbsencePolicy, RegisterAbsence, SicknessReport
 from app.admin.csvfile import normalise_header
 from app.concurrency import insert_unless_exists
 from app.db_types import utcnow
@@ -406,3 +406,93 @@ def rows_from_json(data) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
             row[name] = str(value).strip() if value is not None else ""
         rows.append((number, row))
     return rows, None
+
+
+# --- an import from the admin's file: staged, previewed, confirmed once -------------------
+
+
+def stage(school: School, actor, name: str, text: str) -> AbsenceImport:
+    """Keep an uploaded file's text for its preview (committed; unconfirmed uploads are
+    removed after a day by app/retention.py)."""
+    batch = AbsenceImport(school_id=school.id, created_by_id=actor.id, name=name[:200], text=text)
+    db.session.add(batch)
+    db.session.commit()
+    return batch
+
+
+def recent_imports(school: School, limit: int = 10) -> list[AbsenceImport]:
+    return db.session.scalars(
+        select(AbsenceImport)
+        .where(AbsenceImport.school_id == school.id, AbsenceImport.applied_at.is_not(None))
+        .order_by(AbsenceImport.applied_at.desc())
+        .limit(limit)
+    ).all()
+
+
+def plan_of(batch: AbsenceImport) -> Plan:
+    rows, error = read_csv(batch.text)
+    if error:
+        return Plan(sheet_error=error)
+    return plan(batch.school, rows)
+
+
+@dataclass
+class Confirmed:
+    """ "imported" (with what was done), "already" (a second click: the first one did it)
+    or "changed" (the file's plan is not the one the admin saw)."""
+
+    result: str
+    done: Applied | None = None
+
+
+def confirm(batch: AbsenceImport, digest: str | None, actor) -> Confirmed:
+    """Apply the staged file if its plan is still the one previewed (its digest), once:
+    the conditional update of applied_at decides between two clicks at once."""
+    if batch.applied_at is not None:
+        return Confirmed("already")
+    current = plan_of(batch)
+    if current.digest() != digest:
+        return Confirmed("changed")
+    claimed = db.session.execute(
+        update(AbsenceImport)
+        .where(AbsenceImport.id == batch.id, AbsenceImport.applied_at.is_(None))
+        .values(applied_at=utcnow())
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        return Confirmed("already")
+    done = apply(batch.school, current, actor)
+    batch.new_rows, batch.changed_rows, batch.text = done.new, done.changed, ""
+    db.session.commit()
+    return Confirmed("imported", done)
+
+
+def discard(batch: AbsenceImport) -> None:
+    """Drop a staged file that was never confirmed (committed)."""
+    db.session.execute(delete(AbsenceImport).where(AbsenceImport.id == batch.id))
+    db.session.commit()
+
+
+@dataclass
+class Received:
+    """The integration's answer: "imported" (with what was done), "bad" (the body is not
+    the documented JSON: an error code) or "rows" (row errors; nothing was written)."""
+
+    result: str
+    done: Applied | None = None
+    error: str | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+
+def receive(school: School, data) -> Received:
+    """Rows from the integration: all of them, or nothing when any row is bad (there is no
+    one to confirm a partial import). Committed."""
+    rows, error = rows_from_json(data)
+    if error:
+        return Received("bad", error=error)
+    result = plan(school, rows)
+    if result.errors:
+        return Received("rows", errors=result.errors)
+    done = apply(school, result)
+    db.session.commit()
+    return Received("imported", done)

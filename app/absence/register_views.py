@@ -7,15 +7,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import delete, select, update
 
 from app import access
 from app.absence import policy, register, reports
 from app.absence.forms import AnswerForm, RegisterUploadForm, SettingsForm
-from app.absence.models import AbsenceImport, AbsencePolicy
+from app.absence.models import AbsenceImport
 from app.admin.csvfile import MAX_FILE_BYTES, UploadError, decode
-from app.db_types import utcnow
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.web import after_create, redirect_after_post, render
 
 bp = Blueprint("absence_register", __name__)
@@ -34,43 +32,26 @@ def upload(school_id: int):
     school = access.administered_school_or_404(school_id, manage=True)
     form = RegisterUploadForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            text = decode(upload.read(MAX_FILE_BYTES + 1)) if upload else None
-        except UploadError:
-            text = None
+        text = _uploaded_text(form.file.data)
         if not text:
             form.file.errors.append(_("Choose a CSV text file."))
         else:
-            batch = AbsenceImport(
-                school_id=school.id,
-                created_by_id=current_user.id,
-                name=(upload.filename or "")[:200],
-                text=text,
-            )
-            db.session.add(batch)
-            db.session.commit()
+            batch = register.stage(school, current_user, form.file.data.filename or "", text)
             return redirect_after_post(url_for("absence_register.preview", batch_id=batch.id))
-    history = db.session.scalars(
-        select(AbsenceImport)
-        .where(AbsenceImport.school_id == school.id, AbsenceImport.applied_at.is_not(None))
-        .order_by(AbsenceImport.applied_at.desc())
-        .limit(10)
-    ).all()
     return render(
         "absence/import.html",
         status=422 if form.errors else 200,
         school=school,
         form=form,
-        history=history,
+        history=register.recent_imports(school),
     )
 
 
-def _plan(batch: AbsenceImport) -> register.Plan:
-    rows, error = register.read_csv(batch.text)
-    if error:
-        return register.Plan(sheet_error=error)
-    return register.plan(batch.school, rows)
+def _uploaded_text(upload) -> str | None:
+    try:
+        return decode(upload.read(MAX_FILE_BYTES + 1)) if upload else None
+    except UploadError:
+        return None
 
 
 def _batch_or_404(batch_id: int) -> AbsenceImport:
@@ -81,7 +62,7 @@ def _batch_or_404(batch_id: int) -> AbsenceImport:
 @login_required
 def preview(batch_id: int):
     batch = _batch_or_404(batch_id)
-    plan = None if batch.applied_at else _plan(batch)
+    plan = None if batch.applied_at else register.plan_of(batch)
     return render("absence/import_preview.html", batch=batch, school=batch.school, plan=plan)
 
 
@@ -89,33 +70,21 @@ def preview(batch_id: int):
 @login_required
 def apply(batch_id: int):
     batch = _batch_or_404(batch_id)
-    here = url_for("absence_register.preview", batch_id=batch.id)
-    plan = _plan(batch) if batch.applied_at is None else None
-    if plan is None or plan.digest() != request.form.get("digest"):
-        if plan is not None:
-            flash(_("The data changed since the preview. Check it and confirm again."), "error")
-        return redirect_after_post(here)
-    claimed = db.session.execute(
-        update(AbsenceImport)
-        .where(AbsenceImport.id == batch.id, AbsenceImport.applied_at.is_(None))
-        .values(applied_at=utcnow())
-    ).rowcount
-    if not claimed:  # a second click: the first one did it
-        db.session.rollback()
-        return redirect_after_post(here)
-    done = register.apply(batch.school, plan, current_user)
-    batch.new_rows, batch.changed_rows, batch.text = done.new, done.changed, ""
-    db.session.commit()
-    flash(
-        _(
-            "Imported: %(new)d new, %(changed)d changed, %(same)d unchanged.",
-            new=done.new,
-            changed=done.changed,
-            same=done.unchanged,
-        ),
-        "success",
-    )
-    return redirect_after_post(here)
+    outcome = register.confirm(batch, request.form.get("digest"), current_user)
+    if outcome.result == "changed":
+        flash(_("The data changed since the preview. Check it and confirm again."), "error")
+    elif outcome.result == "imported":
+        done = outcome.done
+        flash(
+            _(
+                "Imported: %(new)d new, %(changed)d changed, %(same)d unchanged.",
+                new=done.new,
+                changed=done.changed,
+                same=done.unchanged,
+            ),
+            "success",
+        )
+    return redirect_after_post(url_for("absence_register.preview", batch_id=batch_id))
 
 
 @bp.post("/absence/imports/<id:batch_id>/discard")
@@ -125,8 +94,7 @@ def discard(batch_id: int):
     if batch.applied_at is not None:
         abort(404)
     school_id = batch.school_id
-    db.session.execute(delete(AbsenceImport).where(AbsenceImport.id == batch.id))
-    db.session.commit()
+    register.discard(batch)
     flash(_("The import is discarded; nothing was changed."), "success")
     return redirect_after_post(url_for("absence_register.upload", school_id=school_id))
 
@@ -141,13 +109,10 @@ def settings(school_id: int):
     if request.method == "POST":
         school = access.administered_school_or_404(school_id, manage=True)
         if form.validate_on_submit():
-            if form.day_ends.data <= form.day_starts.data:
-                form.day_ends.errors.append(_("The day must end after it starts."))
-            else:
-                if db.session.get(AbsencePolicy, school.id) is None:
-                    db.session.add(rules)
-                form.populate_obj(rules)
-                db.session.commit()
+            errors = policy.save(school, form.data, current_user)
+            for name, code in errors.items():
+                form[name].errors.append(str(policy.SAVE_ERRORS[code]))
+            if not errors:
                 flash(_("The absence rules are saved."), "success")
                 return redirect_after_post(
                     url_for("absence_register.settings", school_id=school.id)
@@ -184,16 +149,13 @@ def api(school_id: int):
     school = register.school_for_token(school_id, secret)
     if school is None:
         return jsonify(error="unauthorized"), 401
-    rows, error = register.rows_from_json(request.get_json(silent=True))
-    if error:
-        return jsonify(error=error), 400
-    plan = register.plan(school, rows)
-    if plan.errors:  # no one to confirm a partial import: nothing is written
-        errors = [{"row": e.line, "column": e.column, "problem": e.code} for e in plan.errors]
+    got = register.receive(school, request.get_json(silent=True))
+    if got.result == "bad":
+        return jsonify(error=got.error), 400
+    if got.result == "rows":
+        errors = [{"row": e.line, "column": e.column, "problem": e.code} for e in got.errors]
         return jsonify(errors=errors), 422
-    done = register.apply(school, plan)
-    db.session.commit()
-    return jsonify(new=done.new, changed=done.changed, unchanged=done.unchanged)
+    return jsonify(new=got.done.new, changed=got.done.changed, unchanged=got.done.unchanged)
 
 
 @bp.route("/absence/register/<id:absence_id>/answer", methods=["GET", "POST"])

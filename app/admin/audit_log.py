@@ -36,6 +36,9 @@ ACTION_LABELS = {
     "staff.roles_changed": _l("Roles changed"),
     "staff.deactivated": _l("Staff deactivated"),
     "mail.retried": _l("E-mail sent again"),
+    "absence.imported": _l("Absence imported"),
+    "absence.rules_saved": _l("Absence rules changed"),
+    "absence.api_token_created": _l("Absence API token created"),
 }
 
 

@@ -28,7 +28,8 @@ class NewLink:
 
 
 def create(user: User, student_id: int | None) -> NewLink:
-    """A new secret link for the feed (192 random bits); the previous one stops working."""
+    """A new secret link for the feed (192 random bits); the previous one stops working.
+    Committed: the link is the user's the moment they are shown it."""
     revoked = db.session.execute(
         update(FeedToken)
         .where(
@@ -46,6 +47,7 @@ def create(user: User, student_id: int | None) -> NewLink:
     db.session.add(token)
     db.session.flush()
     audit.record("feed.link_created", token, {"student_id": student_id}, actor=user)
+    db.session.commit()
     return NewLink(secret, replaced=revoked.rowcount > 0)
 
 

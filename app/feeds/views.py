@@ -95,7 +95,6 @@ def create_link():
     if student_id is not None and not access.is_guardian_of(current_user, student_id):
         abort(404)
     link = links.create(current_user, student_id)
-    db.session.commit()
     session["new_feed"] = {"secret": link.secret, "student_id": student_id}
     if link.replaced:
         flash(_("A new calendar link is ready. The earlier link has stopped working."), "success")

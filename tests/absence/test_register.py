@@ -261,3 +261,57 @@ def test_the_integration_needs_its_token_and_writes_nothing_with_a_bad_row(app, 
     }
     other = f"/api/schools/{school_id + 1000}/absence"
     assert api.post(other, json=good, headers=auth).status_code == 401
+
+
+def test_a_staged_file_is_confirmed_once_and_only_as_previewed(app):
+    """The domain's confirm: a digest other than the preview's changes nothing; the first
+    confirmation imports, a second says it was already done."""
+    _give_ids(app)
+    with app.app_context():
+        school = db.session.scalar(select(School))
+        admin = user("admin@example.org")
+        batch = register.stage(school, admin, "x.csv", _csv("S-OSKAR;2026-09-08;60;nej;OG"))
+        digest = register.plan_of(batch).digest()
+        assert register.confirm(batch, "not-the-preview", admin).result == "changed"
+        assert batch.applied_at is None
+        first = register.confirm(batch, digest, admin)
+        assert first.result == "imported" and first.done.new == 1
+        assert register.confirm(batch, digest, admin).result == "already"
+        assert batch.text == ""  # the file's personal data is not kept once imported
+        assert register.recent_imports(school)[0].id == batch.id
+
+
+def test_the_integrations_rows_are_all_written_or_none(app):
+    _give_ids(app)
+    with app.app_context():
+        school = db.session.scalar(select(School))
+        count = (
+            select(func.count())
+            .select_from(RegisterAbsence)
+            .where(RegisterAbsence.student_id.in_(_named()))
+        )
+        assert register.receive(school, {"no": "rows"}).result == "bad"
+        good = {"external_id": "S-OSKAR", "date": "2026-09-08", "minutes": 30, "valid": True}
+        bad = {**good, "date": "2026-13-40"}
+        got = register.receive(school, {"rows": [good, bad]})
+        assert got.result == "rows" and [e.line for e in got.errors] == [2]
+        assert db.session.scalar(count) == 0
+        got = register.receive(school, {"rows": [good]})
+        assert got.result == "imported" and got.done.new == 1
+        assert db.session.scalar(count) == 1
+
+
+def test_the_school_day_must_end_after_it_starts(app):
+    from datetime import time
+
+    from app.absence import policy
+
+    with app.app_context():
+        school = db.session.scalar(select(School))
+        admin = user("admin@example.org")
+        values = {**policy.DEFAULTS, "day_starts": time(9, 0), "day_ends": time(9, 0)}
+        assert policy.save(school, values, admin) == {"day_ends": "day_ends"}
+        assert policy.for_school(school.id).day_starts == time(8, 0)
+        assert policy.save(school, {**values, "day_ends": time(14, 0)}, admin) == {}
+        db.session.expire_all()
+        assert policy.for_school(school.id).day_ends == time(14, 0)
