@@ -20,7 +20,9 @@ from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 
 
 class BookingError(Exception):
-    """Why a booking could not be made or changed; `code` selects the message shown."""
+    """Why a booking step inside this module could not be made; `code` selects the
+    message shown. It never leaves the module's confirm_*/withdraw_* functions, which the
+    views call: they turn it into a refused Outcome."""
 
     def __init__(self, code: str):
         super().__init__(code)
@@ -31,14 +33,16 @@ class BookingError(Exception):
 class Outcome:
     """What became of a booking step, for the page to show. Ordinary results are values,
     not exceptions: "booked", "repeated" (a second send of a booking already made: the
-    student's booking is on that time), "removed" (a time the mentor took away; `booking`
-    is the talk it cancelled, if any), or "refused" with a reason (a BookingError code,
-    or "gone" for a time already removed). `booking` is the booking to show: the new one,
+    student's booking is on that time), "moved", "cancelled", "movable" (a move that may
+    be confirmed, to `slot`), "removed" (a time the mentor took away; `booking` is the
+    talk it cancelled, if any), or "refused" with a reason (a BookingError code, or
+    "gone" for a time already removed). `booking` is the booking to show: the new one,
     or on "already_booked" the student's booking that is there. A refusal wrote nothing."""
 
     result: str
     reason: str | None = None
     booking: TalkBooking | None = None
+    slot: TalkSlot | None = None
 
     @property
     def ok(self) -> bool:
@@ -157,20 +161,24 @@ def book(
     return booking
 
 
-def move_target(booking: TalkBooking, slot_id: int, now: datetime | None = None) -> TalkSlot:
+def move_target(booking: TalkBooking, slot_id: int, now: datetime | None = None) -> Outcome:
     """The slot a move would go to, checked as move() checks it, for the page that asks
-    the guardian to confirm. Raises BookingError; move() decides again at the moment."""
+    the guardian to confirm: "movable" with the slot, or refused ("done" when the move
+    was already made). confirm_move() decides again at the moment."""
     now = now or utcnow()
     refusal = change_refusal(booking, now)
     if refusal:
-        raise BookingError(refusal)
+        return Outcome("refused", refusal)
     if slot_id == booking.slot_id:
-        raise BookingError("done")  # back on the page after the move was made
-    slot = _bookable_slot(slot_id, booking.period, now)
+        return Outcome("refused", "done")  # back on the page after the move was made
+    try:
+        slot = _bookable_slot(slot_id, booking.period, now)
+    except BookingError as error:
+        return Outcome("refused", error.code)
     taken_by = slot.active_booking
     if taken_by is not None and taken_by.id != booking.id:
-        raise BookingError("taken")
-    return slot
+        return Outcome("refused", "taken")
+    return Outcome("movable", booking=booking, slot=slot)
 
 
 def move(
@@ -261,31 +269,33 @@ def cancel(
     return booking
 
 
-def confirm_move(
-    booking: TalkBooking, guardian: User, slot_id: int, from_slot_id: int
-) -> TalkBooking:
+def confirm_move(booking: TalkBooking, guardian: User, slot_id: int, from_slot_id: int) -> Outcome:
     """A guardian's confirmed move from `from_slot_id` (the time the confirm page showed):
-    moved, every guardian told, committed. Raises BookingError with nothing changed."""
+    "moved", every guardian told, committed; or refused with nothing changed ("done" for a
+    second send of the same confirmation, "changed", "deadline", "taken", "past", "gone",
+    "closed")."""
     try:
         booking = move(booking, guardian, slot_id, from_slot_id=from_slot_id)
-    except BookingError:
+    except BookingError as error:
         db.session.rollback()
-        raise
+        return Outcome("refused", error.code)
     notify.booking_changed(booking, "moved", guardian)
     db.session.commit()
-    return booking
+    return Outcome("moved", booking=booking)
 
 
-def confirm_cancel(booking: TalkBooking, guardian: User, reason: str, slot_id: int) -> None:
-    """A guardian's confirmed cancellation of the time `slot_id`: cancelled, every guardian
-    told, committed. Raises BookingError with nothing changed."""
+def confirm_cancel(booking: TalkBooking, guardian: User, reason: str, slot_id: int) -> Outcome:
+    """A guardian's confirmed cancellation of the time `slot_id`: "cancelled", every
+    guardian told, committed; or refused with nothing changed ("done", "changed",
+    "deadline")."""
     try:
         cancel(booking, guardian, reason, slot_id=slot_id)
-    except BookingError:
+    except BookingError as error:
         db.session.rollback()
-        raise
+        return Outcome("refused", error.code)
     notify.booking_changed(booking, "cancelled", guardian)
     db.session.commit()
+    return Outcome("cancelled", booking=booking)
 
 
 def confirm_booking(

@@ -385,25 +385,25 @@ def booking_ics(booking_id: int):
     )
 
 
-def _change_refused(booking_id: int, error: logic.BookingError, moving: bool = False):
+def _change_refused(booking_id: int, reason: str, moving: bool = False):
     """The answer when a move or cancellation cannot be done: a second send of the same
     confirmation shows the result of the first; a move whose new time just went shows
     the free times again; anything else goes to the booking with the reason. A refused
     change wrote nothing (confirm_move and confirm_cancel roll back)."""
     target = url_for("talks.booking", booking_id=booking_id)
-    if error.code == "done":
+    if reason == "done":
         flash(str(submissions.ALREADY_SENT), "info")
-    elif moving and error.code in ("taken", "past", "gone"):
+    elif moving and reason in ("taken", "past", "gone"):
         booking = access.talk_booking_or_404(booking_id, guardian_only=True)
         return _slot_list(
             booking.period,
             booking.student,
             booking=booking,
-            message=BOOKING_ERRORS[error.code](),
+            message=BOOKING_ERRORS[reason](),
             status=409,
         )
     else:
-        flash(BOOKING_ERRORS[error.code](), "error")
+        flash(BOOKING_ERRORS[reason](), "error")
     if request.method == "POST" or request.htmx:  # htmx: a whole page, not into the region
         return redirect_after_post(target)
     return redirect(target)
@@ -416,15 +416,16 @@ def cancel(booking_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
     form = CancelForm()
     if form.validate_on_submit() and form.slot.data is not None:
-        try:
-            logic.confirm_cancel(booking, current_user, form.reason.data or "", form.slot.data)
-        except logic.BookingError as error:
-            return _change_refused(booking_id, error)
+        outcome = logic.confirm_cancel(
+            booking, current_user, form.reason.data or "", form.slot.data
+        )
+        if not outcome.ok:
+            return _change_refused(booking_id, outcome.reason)
         flash(_("The talk is cancelled. The other guardians are told by e-mail."), "success")
         return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
     refusal = logic.change_refusal(booking)
     if refusal:
-        return _change_refused(booking_id, logic.BookingError(refusal))
+        return _change_refused(booking_id, refusal)
     form.slot.data = booking.slot_id  # the time this page shows is the one cancelled
     form.slot.errors = []
     return render(
@@ -443,7 +444,7 @@ def choose_move(booking_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
     refusal = logic.change_refusal(booking)
     if refusal:
-        return _change_refused(booking_id, logic.BookingError(refusal))
+        return _change_refused(booking_id, refusal)
     return _slot_list(booking.period, booking.student, booking=booking)
 
 
@@ -454,15 +455,15 @@ def move(booking_id: int, slot_id: int):
     booking = access.talk_booking_or_404(booking_id, guardian_only=True)
     form = MoveForm()
     if form.validate_on_submit() and form.from_slot.data is not None:
-        try:
-            booking = logic.confirm_move(booking, current_user, slot_id, form.from_slot.data)
-        except logic.BookingError as error:
-            return _change_refused(booking_id, error, moving=True)
+        outcome = logic.confirm_move(booking, current_user, slot_id, form.from_slot.data)
+        if not outcome.ok:
+            return _change_refused(booking_id, outcome.reason, moving=True)
         flash(_("The talk is moved. All guardians get an e-mail with the new time."), "success")
-        return redirect_after_post(url_for("talks.booking", booking_id=booking.id))
-    try:
-        slot = logic.move_target(booking, slot_id)
-    except logic.BookingError as error:
-        return _change_refused(booking_id, error, moving=True)
+        return redirect_after_post(url_for("talks.booking", booking_id=booking_id))
+    target = logic.move_target(booking, slot_id)
+    if not target.ok:
+        return _change_refused(booking_id, target.reason, moving=True)
     form.from_slot.data = booking.slot_id
-    return render("talks/move.html", booking=booking, slot=slot, form=form, tz=_tz(booking.period))
+    return render(
+        "talks/move.html", booking=booking, slot=target.slot, form=form, tz=_tz(booking.period)
+    )

@@ -140,3 +140,30 @@ def test_mentor_removing_a_booked_slot_cancels_the_booking(period):
     db.session.commit()
     assert cancelled is booking and not booking.active
     assert booking.cancel_reason == "Mentorn är sjuk" and period.slots[0].removed_at
+
+
+def test_confirmed_moves_and_cancellations_are_outcomes(ctx, period):
+    """What the views call: refusals are values with a reason, and nothing is written."""
+    with ctx.test_request_context():
+        _confirmed_steps(period)
+
+
+def _confirmed_steps(period):
+    anna, oskar = user("guardian@example.org"), student("Oskar")
+    booking = logic.book(anna, oskar, period, period.slots[0].id)
+    db.session.commit()
+    first, second = period.slots[0].id, period.slots[1].id
+    target = logic.move_target(booking, second)
+    assert (target.result, target.slot.id) == ("movable", second)
+    assert logic.move_target(booking, first).reason == "done"
+    moved = logic.confirm_move(booking, anna, second, from_slot_id=first)
+    assert moved.result == "moved" and moved.booking.slot_id == second
+    again = logic.confirm_move(booking, anna, second, from_slot_id=first)
+    assert (again.result, again.reason) == ("refused", "done")
+    stale = logic.confirm_cancel(booking, anna, "", slot_id=first)
+    assert (stale.result, stale.reason) == ("refused", "changed")
+    assert db.session.get(TalkBooking, booking.id).active
+    cancelled = logic.confirm_cancel(booking, anna, "sjuk", slot_id=second)
+    assert cancelled.result == "cancelled"
+    twice = logic.confirm_cancel(booking, anna, "sjuk", slot_id=second)
+    assert (twice.result, twice.reason) == ("refused", "done")
