@@ -52,6 +52,13 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A database file never goes away between requests as a server can: no ping on
+        # every checkout of a connection.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     settings.check_production_safety(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
