@@ -154,3 +154,31 @@ def test_the_pages_work_without_javascript_and_link_back(app, login_as):
     form = form[: form.index("</form>")]
     assert "hx-" not in form and 'class="back"' in page
     assert 'href="/handovers/to-write" class="back"' in page
+
+
+def test_an_import_that_moves_a_student_makes_the_old_mentors_handover_due(app, login_as):
+    from app.people.models import Student
+    from tests.admin.helpers import personnummer, students_csv
+    from tests.admin.test_import import _import
+
+    admin = login_as("admin")
+    original = students_csv(4)
+    _import(admin, [("elever.csv", original.encode())])  # new students: nothing to hand over
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Handover.id))) == 0
+    moved = original.replace(
+        f"{personnummer(3)};Elev3;Importsson;7A", f"{personnummer(3)};Elev3;Importsson;9C"
+    )
+    _import(admin, [("elever.csv", moved.encode())])
+    with app.app_context():
+        (made,) = db.session.scalars(select(Handover)).all()
+        elev3 = db.session.get(Student, made.student_id)
+        assert (elev3.first_name, made.reason) == ("Elev3", "moved")
+        assert (made.from_user.email, made.from_group.name, made.to_group.name) == (
+            "mentor@example.org",
+            "7A",
+            "9C",
+        )
+    assert "Handovers to write (1)" in _login(login_as, "mentor").get("/home/mentor").get_data(
+        as_text=True
+    )
