@@ -134,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.pwa.views import bp as pwa_bp
     from app.school.views import bp as school_bp
     from app.talks.views import bp as talks_bp
+    from app.teaching.handover_views import bp as handover_bp  # handover (issue 19)
 
     for blueprint in (
         health_bp,
@@ -152,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
         imports_bp,
         admin_mail_bp,
         pwa_bp,
+        handover_bp,  # handover (issue 19)
     ):
         app.register_blueprint(blueprint)
 

@@ -14,6 +14,7 @@ The contact log follows the student: a student's notes are read and written by t
 mentors of the student's current group (the group of the student's latest school year)
 and by the principals of the student's school. At a handover the new mentor gets the
 notes; a mentor of an earlier year's group who no longer mentors the student does not.
+What else a new mentor sees of the time before them is settled by `may_read_handover`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from functools import wraps
 from flask import abort, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, or_, select, union
+from sqlalchemy import Select, and_, exists, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -54,7 +55,8 @@ def role_columns(uid) -> list:
     return [
         exists().where(Guardianship.guardian_id == uid).label("is_guardian"),
         exists().where(Student.user_id == uid).label("is_student"),
-        exists(mentored_group_ids_of(uid)).label("is_mentor"),
+        # A mentor: of a group, or (handover, issue 19) with a handover still to write.
+        or_(exists(mentored_group_ids_of(uid)), exists(handovers_due_of(uid))).label("is_mentor"),
         exists().where(Staff.user_id == uid, Staff.role == "principal").label("is_principal"),
         exists().where(Staff.user_id == uid, Staff.role == "admin").label("is_admin"),
     ]
@@ -778,3 +780,161 @@ def role_required(role: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+# --- handover (app/teaching/handover.py, issue 19) ----------------------------------------
+#
+# When a student leaves a mentor (moved to another group, a new school year's group with
+# another mentor, or the group got a new mentor), the outgoing mentor writes a handover.
+
+
+def handovers_due_of(uid) -> Select:
+    """Handovers not yet written by user `uid` (a user id or a column), of students of a
+    school where the user is still staff. For the role check of the session lookup (built
+    once per process, so without the clock): a due handover past its time is deleted by the
+    retention sweep (app/retention.py)."""
+    from app.teaching.models_handover import Handover
+
+    return select(Handover.id).where(
+        Handover.from_user_id == uid,
+        Handover.written_at.is_(None),
+        Handover.student_id.in_(
+            select(Student.id).where(
+                Student.school_id.in_(
+                    select(Staff.school_id).where(Staff.user_id == uid).correlate_except(Staff)
+                )
+            )
+        ),
+    )
+
+
+def writable_handovers(user: User, now):
+    """The condition on Handover for `may_write_handover`, for lists and object lookups."""
+    from app.teaching.models_handover import Handover
+
+    staff_schools = select(Staff.school_id).where(Staff.user_id == user.id)
+    return and_(
+        Handover.from_user_id == user.id,
+        Handover.write_until > now,
+        Handover.student_id.in_(select(Student.id).where(Student.school_id.in_(staff_schools))),
+    )
+
+
+def may_write_handover(user: User, handover, now=None) -> bool:
+    """The outgoing mentor, and only they, writes (and may correct) a student's handover,
+    for HANDOVER_DAYS (30) after the change, although they no longer mentor the student:
+    the mentor of the group the student left, or the mentor whose assignment of the group
+    ended. Only while they are still staff at the student's school: a former staff member
+    (their staff row removed at deactivation) cannot, however recent the change.
+
+    While they may write it, they also see, read only on its form, the student's open goals
+    of the year they mentored and the open follow-ups of the contact log made before the
+    change: the one thing of the student's records an outgoing mentor still sees."""
+    from app.db_types import utcnow
+    from app.teaching.models_handover import Handover
+
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Handover.id == handover.id, writable_handovers(user, now or utcnow())
+                )
+            )
+        )
+    )
+
+
+def readable_handovers(user: User):
+    """The condition on Handover for `may_read_handover`, for lists and object lookups."""
+    from app.teaching.models_handover import Handover
+
+    principal_schools = school_ids_with_role(user, "principal")
+    return and_(
+        Handover.written_at.is_not(None),
+        or_(
+            Handover.student_id.in_(current_member_ids(mentored_group_ids(user))),
+            Handover.student_id.in_(
+                select(Student.id).where(Student.school_id.in_(principal_schools))
+            ),
+        ),
+    )
+
+
+def may_read_handover(user: User, handover) -> bool:
+    """A written handover is read by the mentors and co-mentors of the student's current
+    group (the new mentor) and by the principals of the student's school; never by
+    guardians, the student, teachers, admins, another group's mentor, nor a former staff
+    member. Handovers follow the student like the contact log: a mentor reads every
+    handover of a student now in their group, also those written to an earlier mentor.
+
+    This settles what a new mentor sees of the time before them:
+    - the handovers, as above;
+    - the contact log, all of it, the earlier mentors' notes included: it follows the
+      student (contact_log_student_or_404), so that a contact with home goes on;
+    - the goals of the current school year, the year's goals written by the earlier
+      mentor of a group move included (goals_access_or_404; goals page);
+    - not the earlier groups' talk notes (they stay with the group's talk period:
+      talk_period_or_404), nor an earlier group's pages.
+    The outgoing mentor loses the student's contact log and absence at the change (a
+    group move also ends their goals and talks of the student; after a new school year
+    they keep their own earlier group's pages); the handover's form (may_write_handover)
+    remains, for a time."""
+    from app.teaching.models_handover import Handover
+
+    return bool(
+        db.session.scalar(
+            select(exists().where(Handover.id == handover.id, readable_handovers(user)))
+        )
+    )
+
+
+def _handover_or_404(handover_id: int, condition):
+    from sqlalchemy.orm import joinedload
+
+    from app.teaching.models_handover import Handover
+
+    handover = db.session.scalar(
+        select(Handover)
+        .options(
+            joinedload(Handover.student),
+            joinedload(Handover.from_user),
+            joinedload(Handover.from_group),
+            joinedload(Handover.to_group),
+        )
+        .where(Handover.id == handover_id, condition)
+    )
+    if handover is None:
+        abort(404)
+    return handover
+
+
+def handover_to_write_or_404(handover_id: int, user: User | None = None, now=None):
+    """A handover the user may write now (may_write_handover), with its student, writer
+    and groups (one statement)."""
+    from app.db_types import utcnow
+
+    return _handover_or_404(handover_id, writable_handovers(user or current_user, now or utcnow()))
+
+
+def handover_to_read_or_404(handover_id: int, user: User | None = None):
+    """A written handover the user may read (may_read_handover), with its student, writer
+    and groups (one statement)."""
+    return _handover_or_404(handover_id, readable_handovers(user or current_user))
+
+
+def handovers_to_write_or_404(user: User | None = None) -> None:
+    """The list of one's handovers to write: mentors (the role holds while one is due),
+    and whoever may still correct one they wrote after their last group ended."""
+    from app.db_types import utcnow
+
+    user = user or current_user
+    if "mentor" in current_roles():
+        return
+    if not db.session.scalar(select(exists().where(writable_handovers(user, utcnow())))):
+        abort(404)
+
+
+def handovers_received_or_404() -> None:
+    """The list of handovers received (may_read_handover's scope): mentors and principals."""
+    if not {"mentor", "principal"} & set(current_roles()):
+        abort(404)

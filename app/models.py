@@ -31,6 +31,11 @@ from app.school.models import (
 from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
+# --- handover (issue 19) ---
+from app.teaching.models_handover import Handover  # noqa: E402
+
+# --- end handover ---
+
 __all__ = [
     "AbsenceImport",
     "AbsencePolicy",
@@ -49,6 +54,7 @@ __all__ = [
     "GroupMembership",
     "GroupMentor",
     "GroupTransfer",
+    "Handover",
     "ImportBatch",
     "LeaveConsent",
     "LeaveRequest",

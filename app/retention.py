@@ -20,6 +20,7 @@ from app.extensions import db
 from app.outbox import OutboxMessage
 from app.people.models import SignInToken, UserSession
 from app.submissions import Submission
+from app.teaching.models_handover import Handover
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,15 @@ RULES = (
         lambda cut: OutboxMessage.failed_at < cut,
         OutboxMessage,
     ),
+    # --- handover (issue 19) ---
+    # A handover never written by the end of its time is an empty row: nobody may write it.
+    Rule(
+        "handovers never written",
+        timedelta(0),
+        lambda cut: (Handover.written_at.is_(None)) & (Handover.write_until < cut),
+        Handover,
+    ),
+    # --- end handover ---
 )
 
 SWEEP_EVERY = timedelta(hours=1)

@@ -141,6 +141,13 @@ ROUTES: dict[str, set[str]] = {
     "/admin/mail": {"site_admin"},
     "/admin/schools/{SCHOOL}/mail": ADMIN_MANAGE,
     "/admin/schools/{OTHER_SCHOOL}/mail": {"site_admin"},
+    # --- handover (issue 19): HANDOVER is Karin's (mentor) written handover of a 7A student
+    # moved to 8B. She writes it; 8B's mentor and the principal read it; no one else.
+    "/handovers/to-write": {"mentor", "comentor", "other_mentor"},
+    "/handovers/received": {"mentor", "comentor", "other_mentor", "principal"},
+    "/handovers/{HANDOVER}/write": {"mentor"},
+    "/handovers/{HANDOVER}": {"other_mentor", "principal"},
+    # --- end handover ---
 }
 # Open to everyone, signed in or not.
 PUBLIC = [
@@ -219,6 +226,7 @@ def _ids(app) -> dict[str, int]:
         ].regular_date.isoformat()
         ids["GOAL"] = db.session.scalar(select(Goal.id).where(Goal.student_id == oskar.id))
         ids.update(_absence_ids(oskar))
+        ids.update(_handover_ids())  # handover (issue 19)
         ids.update(
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
@@ -254,6 +262,85 @@ def _absence_ids(oskar) -> dict[str, int]:
         "ABSIMPORT": batch.id,
         "REFERRAL": referral.id,
     }
+
+
+# --- handover (issue 19) -----------------------------------------------------------------
+
+
+def _handover_ids() -> dict[str, int]:
+    """A 7A student (not Oskar, not protected) moved to 8B; Karin wrote the handover."""
+    from app.admin import groups
+    from app.people.models import Student
+    from app.school.models import GroupMembership
+    from app.teaching import handover
+    from app.teaching.models_handover import Handover
+    from tests.talks.helpers import user
+
+    by_name = {g.name: g for g in db.session.scalars(select(MentorGroup))}
+    moved = db.session.scalar(
+        select(Student)
+        .join(GroupMembership, GroupMembership.student_id == Student.id)
+        .where(
+            GroupMembership.group_id == by_name["7A"].id,
+            Student.first_name != "Oskar",
+            Student.protected_identity.is_(False),
+        )
+        .order_by(Student.id)
+    )
+    groups.place(moved, by_name["8B"].school_year, by_name["8B"], user("admin@example.org"))
+    made = db.session.scalar(select(Handover).where(Handover.student_id == moved.id))
+    assert handover.write(made, user("mentor@example.org"), {"what_works": "Lugn"}).ok
+    return {"HANDOVER": made.id}
+
+
+@pytest.mark.parametrize("who", ["teacher", "former_writer", "former_reader"])
+def test_handover_pages_are_404_for_a_teacher_and_former_staff(app, login_as, who):
+    """A teacher of the school without a group, the writer once no longer staff, and the
+    new mentor once no longer staff: 404 on the handover's pages (GET and POST)."""
+    from sqlalchemy import delete
+
+    from app.demo import DEMO_PASSWORD
+    from app.people.models import Staff, User
+    from app.people.passwords import hash_password
+    from app.school.models import School
+    from tests.conftest import sign_in
+
+    ids = _ids(app)
+    with app.app_context():
+        if who == "teacher":
+            teacher = User(
+                email="larare@example.org",
+                name="Lärare",
+                password_hash=hash_password(DEMO_PASSWORD),
+            )
+            db.session.add_all(
+                [
+                    teacher,
+                    Staff(user=teacher, school=db.session.scalar(select(School)), role="teacher"),
+                ]
+            )
+        db.session.commit()
+    if who == "teacher":
+        client = app.test_client()
+        assert sign_in(client, "larare@example.org").status_code == 303
+    else:
+        client = login_as("mentor" if who == "former_writer" else "other_mentor")
+        email = "mentor@example.org" if who == "former_writer" else "mentor8b@example.org"
+        with app.app_context():
+            uid = db.session.scalar(select(User.id).where(User.email == email))
+            db.session.execute(delete(Staff).where(Staff.user_id == uid))
+            db.session.commit()
+    token = csrf_token(client, "/account")
+    for path in ("/handovers/{HANDOVER}/write", "/handovers/{HANDOVER}", "/handovers/received"):
+        assert client.get(_resolve(path, ids)).status_code == 404, (who, path)
+    sent = client.post(
+        _resolve("/handovers/{HANDOVER}/write", ids),
+        data={"csrf_token": token, "what_works": "x"},
+    )
+    assert sent.status_code == 404
+
+
+# --- end handover ---
 
 
 def _admin_ids(school_id: int) -> dict[str, int]:
@@ -358,6 +445,7 @@ PARAMS = {
     "{REGABS}": "<id:absence_id>",
     "{ABSIMPORT}": "<id:batch_id>",
     "{REFERRAL}": "<id:referral_id>",
+    "{HANDOVER}": "<id:handover_id>",  # handover (issue 19)
 }
 
 
@@ -449,6 +537,7 @@ POST_ROUTES: dict[str, set[str]] = {
     "/admin/mail/{MAIL}/retry": {"site_admin"},
     "/admin/schools/{SCHOOL}/mail/{MAIL}/retry": ADMIN_MANAGE,
     "/admin/schools/{OTHER_SCHOOL}/mail/{MAIL}/retry": set(),  # not a person of that school
+    "/handovers/{HANDOVER}/write": {"mentor"},  # handover (issue 19)
 }
 # Feeds need no sign-in; the secret in the link is the key (tests/feeds).
 

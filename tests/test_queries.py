@@ -631,3 +631,99 @@ def test_the_contact_exports_run_a_fixed_number_of_statements(app, login_as):
     large = counts()
     # Sign-in lookup, group, rows, guardians, details, the audit insert and its commit.
     assert large == small and max(large) <= 7, (small, large)
+
+
+# --- handover (issue 19): the same statements for one handover as for forty ----------------
+
+
+def _handover_data(app, moves: int, extra: int) -> dict[str, int]:
+    """Move `moves` 7A students (Oskar first) to 8B, Karin writing each handover; give
+    Oskar `extra` open goals and contact-log follow-ups (the form's read-only context)."""
+    from app.admin import groups
+    from app.contacts.log import add_note
+    from app.goals import plans
+    from app.teaching import handover
+    from app.teaching.models_handover import Handover
+    from tests.talks.helpers import student, user
+
+    with app.app_context():
+        by_name = {g.name: g for g in db.session.scalars(select(MentorGroup))}
+        oskar, karin = student("Oskar"), user("mentor@example.org")
+        year = by_name["7A"].school_year
+        for i in range(extra):
+            plans.add_goal(oskar, year.id, karin, area="social", text=f"Mål {i}")
+            add_note(
+                oskar,
+                karin,
+                occurred_on=year.start_date,
+                channel="phone",
+                with_whom="Anna",
+                summary=f"Följ upp {i}",
+                follow_up_on=year.start_date,
+            )
+        db.session.commit()
+        seven_a = (
+            select(Student)
+            .join(GroupMembership, GroupMembership.student_id == Student.id)
+            .where(GroupMembership.group_id == by_name["7A"].id, Student.id != oskar.id)
+            .order_by(Student.id)
+        )
+        movers = ([oskar] if not db.session.scalar(select(Handover.id)) else []) + list(
+            db.session.scalars(seven_a.limit(moves))
+        )
+        for moved in movers[:moves]:
+            groups.place(moved, year, by_name["8B"], user("admin@example.org"))
+            made = db.session.scalar(select(Handover).where(Handover.student_id == moved.id))
+            assert handover.write(made, karin, {"what_works": "Lugn", "what_to_watch": "x"}).ok
+        # One more moved and not yet written: Karin's list has one to write and the rest.
+        due = db.session.scalar(seven_a)  # the moved ones have left 7A
+        groups.place(due, year, by_name["8B"], user("admin@example.org"))
+        return {
+            "H": db.session.scalar(select(Handover.id).where(Handover.student_id == oskar.id)),
+            "DUE": db.session.scalar(select(Handover.id).where(Handover.student_id == due.id)),
+            "OSKAR": oskar.id,
+        }
+
+
+HANDOVER_PAGES = {
+    "mentor": [
+        "/home/mentor",
+        "/handovers/to-write",
+        "/handovers/{H}/write",
+        "/handovers/{DUE}/write",
+    ],
+    "other_mentor": [
+        "/home/mentor",
+        "/handovers/received",
+        "/handovers/{H}",
+        "/students/{OSKAR}/goals",
+    ],
+    "principal": ["/handovers/received", "/handovers/{H}"],
+}
+
+
+def _handover_counts(app, login_as, ids) -> dict[str, int]:
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    for role, paths in HANDOVER_PAGES.items():
+        client = login_as(role)
+        for template in paths:
+            path = template
+            for key, value in ids.items():
+                path = path.replace("{" + key + "}", str(value))
+            with count_statements(engine) as statements:
+                assert client.get(path).status_code == 200, path
+            counts[f"{role} {template}"] = len(statements)
+    return counts
+
+
+def test_handover_pages_run_at_most_six_statements_for_one_handover_or_forty(app, login_as):
+    ids = _handover_data(app, moves=1, extra=0)
+    small = _handover_counts(app, login_as, ids)
+    _grow(app)
+    ids = {**_handover_data(app, moves=40, extra=30), "H": ids["H"], "DUE": ids["DUE"]}
+    large = _handover_counts(app, login_as, ids)
+    print("handover statement counts", large)
+    assert small == large, (small, large)
+    assert max(large.values()) <= 6, large

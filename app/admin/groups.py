@@ -13,6 +13,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Staff, Student, User
 from app.school.models import GroupMembership, GroupMentor, GroupTransfer, MentorGroup, SchoolYear
+from app.teaching import handover
 
 
 def staff_users(school_id: int) -> list[User]:
@@ -85,6 +86,8 @@ def update_group(
     group.name = name
     _set_mentors(group, mentor_id, co_mentor_ids)
     db.session.flush()
+    # Handover: a lead mentor who no longer mentors the group writes one per student.
+    handover.due_after_mentor_change(group, next(iter(old["mentor"]), None), utcnow())
     audit.record(
         "group.changed",
         group,
@@ -117,13 +120,16 @@ def place(student: Student, year: SchoolYear, group: MentorGroup | None, actor: 
         db.session.delete(current)
     else:
         current.group_id = group.id
+    moved_at = utcnow()
+    # Handover: the mentor the student leaves writes one (app/teaching/handover.py).
+    handover.due_after_placements(year, [(student.id, from_id, to_id)], moved_at)
     db.session.add(
         GroupTransfer(
             student_id=student.id,
             school_year_id=year.id,
             from_group_id=from_id,
             to_group_id=to_id,
-            moved_at=utcnow(),
+            moved_at=moved_at,
             moved_by_id=actor.id,
         )
     )

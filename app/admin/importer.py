@@ -599,6 +599,17 @@ def apply(plan_: Plan, school: School, year: SchoolYear, actor: User) -> dict[st
                 moved_by_id=actor.id,
             )
         )
+    # Handover: the mentors the students leave write one each (app/teaching/handover.py).
+    from app.teaching.handover import due_after_placements
+
+    due_after_placements(
+        year,
+        [
+            (student_id(e["student"]), e["from_group_id"], e["to_group_id"])
+            for e in plan_.placements
+        ],
+        now,
+    )
 
     changed_users = {
         u.id: u

@@ -15,6 +15,7 @@ from app.goals.forms import STATUS_LABELS, FollowUpForm, GoalForm, area_label, g
 from app.goals.models import Goal
 from app.school.calendar import current_year, today
 from app.talks.models import TalkRecord
+from app.teaching.handover import received_for_student
 from app.web import after_create, render
 
 bp = Blueprint("goals", __name__)
@@ -77,6 +78,8 @@ def student_goals(student_id: int):
         may_write=may_write,
         may_follow_up=relation in ("mentor", "student"),
         goals=goals_of(student.id, year.id) if year else [],
+        # Handover (issue 19): what earlier mentors wrote to the student's mentors.
+        handovers=received_for_student(current_user, student.id) if relation == "mentor" else [],
         form=form,
         goal_statuses=[(k, str(v)) for k, v in STATUS_LABELS.items()],
     )

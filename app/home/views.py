@@ -10,6 +10,7 @@ from app.access import role_required
 from app.contacts.details import confirmation_due
 from app.home import overview
 from app.school.calendar import today
+from app.teaching.handover import home_counts
 from app.web import home_url, render
 
 bp = Blueprint("home", __name__)
@@ -58,6 +59,7 @@ def mentor():
         "home/mentor.html",
         home=overview.mentor_home(current_user, on),
         absent_today=absent_today(current_user, on),
+        handovers=home_counts(current_user),  # handover (issue 19)
     )
 
 
