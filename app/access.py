@@ -403,12 +403,12 @@ def may_pass_on_leave(user: User, leave_request) -> bool:
 
 
 def may_write_goal(user: User, student: Student) -> bool:
-    """The student's mentors write goals; the student too where the school allows it."""
+    """The mentors of the student's current group write goals (not last year's mentor once
+    the student has moved on: the same rule as the contact log); the student too where
+    the school allows it."""
     if student.user_id == user.id and student.school.students_write_goals:
         return True
-    mentored = select(GroupMembership.student_id).where(
-        GroupMembership.group_id.in_(mentored_group_ids(user))
-    )
+    mentored = current_member_ids(mentored_group_ids(user))
     return bool(
         db.session.scalar(
             select(exists().where(Student.id == student.id, Student.id.in_(mentored)))
@@ -606,12 +606,12 @@ def mentor_time_or_404(mentor_time_id: int, user: User | None = None):
 
 
 def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Student, str]:
-    """Goals are for the student, their guardians (read only) and their mentors; no one
-    else. Returns the student and how the user relates: "mentor", "student", "guardian"."""
+    """Goals are for the student, their guardians (read only) and the mentors of the
+    student's current group; no one else (an earlier group's mentor reads the handover
+    they wrote, not the goals after it). Returns the student and how the user relates:
+    "mentor", "student", "guardian"."""
     user = user or current_user
-    mentored = select(GroupMembership.student_id).where(
-        GroupMembership.group_id.in_(mentored_group_ids(user))
-    )
+    mentored = current_member_ids(mentored_group_ids(user))
     # One statement: the student with their school, and how the user relates.
     found = db.session.execute(
         select(

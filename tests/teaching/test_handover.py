@@ -20,6 +20,7 @@ from app.people.models import Staff, Student, User
 from app.school.models import GroupMembership, GroupMentor, MentorGroup, School, SchoolYear
 from app.teaching import handover
 from app.teaching.models_handover import Handover
+from tests.conftest import sign_in
 from tests.talks.helpers import student, user
 
 TEXTS = {"what_works": "Korta genomgångar", "what_to_watch": "Trött på måndagar", "follow_ups": ""}
@@ -375,3 +376,24 @@ def test_the_sweep_deletes_handovers_never_written_once_their_time_is_over(ctx):
     retention.sweep(utcnow() + timedelta(days=handover.HANDOVER_DAYS + 1))
     assert [h.id for h in _handovers()] == [made.id]
     assert db.session.scalar(select(School)) is not None
+
+
+def test_last_years_mentor_no_longer_reads_or_writes_the_students_goals(app, login_as):
+    """After the move to a new year's group with another mentor, the goals belong to the
+    new mentor: the earlier one is refused both (404 on the page, no right to write)."""
+    from app import access
+
+    with app.app_context():
+        year, eight_a = _next_year("mentor8b@example.org")
+        oskar = student("Oskar")
+        old, new = user("mentor@example.org"), user("mentor8b@example.org")
+        assert access.may_write_goal(old, oskar)
+        groups.place(oskar, year, eight_a, user("admin@example.org"))
+        db.session.commit()
+        assert not access.may_write_goal(old, oskar)
+        assert access.may_write_goal(new, oskar)
+        oskar_id = oskar.id
+    assert login_as("mentor").get(f"/students/{oskar_id}/goals").status_code == 404
+    other = app.test_client()
+    sign_in(other, "mentor8b@example.org")
+    assert other.get(f"/students/{oskar_id}/goals").status_code == 200
