@@ -606,18 +606,20 @@ def mentor_time_or_404(mentor_time_id: int, user: User | None = None):
 
 
 def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Student, str]:
-    """Goals are for the student, their guardians (read only) and the mentors of the
-    student's current group; no one else (an earlier group's mentor reads the handover
-    they wrote, not the goals after it). Returns the student and how the user relates:
-    "mentor", "student", "guardian"."""
+    """Goals are for the student, their guardians (read only) and their mentors; no one
+    else. Returns the student and how the user relates: "mentor" (of the student's
+    current group: writes), "former_mentor" (of an earlier group of the student, while
+    still staff: reads only; the goals are the new mentor's now), "student", "guardian"."""
     user = user or current_user
-    mentored = current_member_ids(mentored_group_ids(user))
+    mentored_groups = mentored_group_ids(user)
+    ever = select(GroupMembership.student_id).where(GroupMembership.group_id.in_(mentored_groups))
     # One statement: the student with their school, and how the user relates.
     found = db.session.execute(
         select(
             Student,
             School,
-            Student.id.in_(mentored).label("mentor"),
+            Student.id.in_(current_member_ids(mentored_groups)).label("mentor"),
+            Student.id.in_(ever).label("former_mentor"),
             exists()
             .where(Guardianship.guardian_id == user.id, Guardianship.student_id == Student.id)
             .label("guardian"),
@@ -627,6 +629,17 @@ def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Stud
     ).first()
     if found is None:
         abort(404)
+    student, school, mentor, former_mentor, guardian = found
+    set_committed_value(student, "school", school)
+    if mentor:
+        return student, "mentor"
+    if student.user_id == user.id:
+        return student, "student"
+    if guardian:
+        return student, "guardian"
+    if former_mentor:
+        return student, "former_mentor"
+    abort(404)
     student, school, mentor, guardian = found
     set_committed_value(student, "school", school)
     if mentor:
