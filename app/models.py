@@ -30,6 +30,7 @@ from app.school.models import (
 )
 from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
+from app.talks.models_prep import TalkGuardianQuestions, TalkPreparation, TalkPreparationGoal
 
 __all__ = [
     "AbsenceImport",
@@ -65,6 +66,9 @@ __all__ = [
     "Staff",
     "Student",
     "TalkBooking",
+    "TalkGuardianQuestions",
+    "TalkPreparation",
+    "TalkPreparationGoal",
     "TalkPeriod",
     "TalkRecord",
     "TalkSlot",
