@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.people.views import bp as people_bp
     from app.pwa.views import bp as pwa_bp
     from app.school.views import bp as school_bp
+    from app.talks.prep_views import bp as talk_prep_bp  # issue 19: talk preparation
     from app.talks.views import bp as talks_bp
     from app.teaching.handover_views import bp as handover_bp  # handover (issue 19)
 
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         home_bp,
         school_bp,
         talks_bp,
+        talk_prep_bp,  # issue 19: talk preparation
         leave_bp,
         absence_bp,
         absence_register_bp,

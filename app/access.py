@@ -951,3 +951,95 @@ def handovers_received_or_404() -> None:
     """The list of handovers received (may_read_handover's scope): mentors and principals."""
     if not {"mentor", "principal"} & set(current_roles()):
         abort(404)
+
+
+# --- talk preparation (issue 19, app/talks/preparation.py) ------------------------------
+# Before a booked talk the student answers a short self-assessment and each guardian may
+# add questions. Who relates how to one student's talk is asked once (one statement);
+# what each relation may do is one function each below.
+
+
+def talk_preparation_relation(period_id: int, student_id: int, user: User | None = None):
+    """The period, the student of its group, and how the user relates to the student's
+    talk: "mentor" (a mentor or co-mentor of the period's group while staff at the
+    school: a former mentor is none), "student" (the student's own login) or "guardian";
+    None for everyone else (another student or guardian, a teacher, the principal, an
+    admin). One statement; the period comes with its group, school year and school."""
+    from app.talks.models import TalkPeriod
+
+    user = user or current_user
+    found = db.session.execute(
+        select(
+            TalkPeriod,
+            MentorGroup,
+            SchoolYear,
+            School,
+            Student,
+            TalkPeriod.group_id.in_(mentored_group_ids(user)).label("mentor"),
+            _guardianship_exists(user.id, Student.id).label("guardian"),
+        )
+        .join(MentorGroup, MentorGroup.id == TalkPeriod.group_id)
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .join(School, School.id == SchoolYear.school_id)
+        .join(GroupMembership, GroupMembership.group_id == TalkPeriod.group_id)
+        .join(Student, Student.id == GroupMembership.student_id)
+        .where(TalkPeriod.id == period_id, Student.id == student_id)
+    ).first()
+    if found is None:
+        return None, None, None
+    period, group, year, school, student, mentor, guardian = found
+    set_committed_value(period, "group", group)
+    set_committed_value(group, "school_year", year)
+    set_committed_value(year, "school", school)
+    if mentor:
+        relation = "mentor"
+    elif student.user_id is not None and student.user_id == user.id:
+        relation = "student"
+    elif guardian:
+        relation = "guardian"
+    else:
+        relation = None
+    return period, student, relation
+
+
+def talk_preparation_or_404(period_id: int, student_id: int, rule: Callable, user=None):
+    """`talk_preparation_relation` for a page that `rule` (one of the functions below)
+    allows: everyone else gets 404."""
+    period, student, relation = talk_preparation_relation(period_id, student_id, user)
+    if not rule(relation):
+        abort(404)
+    return period, student, relation
+
+
+def may_write_talk_notes(relation: str | None) -> bool:
+    """The talk's notes page (talks.record), where the mentor also reads the preparation:
+    the mentors and co-mentors of the period's group only."""
+    return relation == "mentor"
+
+
+def may_write_preparation(relation: str | None) -> bool:
+    """The self-assessment is the student's own: only they write it (a student without a
+    login has none; the mentor talks it through at the talk)."""
+    return relation == "student"
+
+
+def may_read_preparation(relation: str | None) -> bool:
+    """The student's answers are for the mentor: the student and the group's mentors read
+    them; guardians do not (the form says so), they see only whether it is done."""
+    return relation in ("student", "mentor")
+
+
+def may_see_prepared(relation: str | None) -> bool:
+    """Whether the student has prepared (yes/no): the student, the guardians, the mentors."""
+    return relation in ("student", "guardian", "mentor")
+
+
+def may_write_guardian_questions(relation: str | None) -> bool:
+    """Each guardian writes their own questions for the talk (never another's)."""
+    return relation == "guardian"
+
+
+def guardian_questions_scope(relation: str | None) -> str | None:
+    """Whose guardian questions the user reads: "all" (the mentors), "own" (a guardian:
+    their own only, not the other guardian's), None (the student and everyone else)."""
+    return {"mentor": "all", "guardian": "own"}.get(relation or "")

@@ -223,6 +223,7 @@ def build_demo(reset: bool = False) -> None:
     _contacts(rng, named=[anna, johan, peter])
     _mentor_time_and_goals(groups, oskar, elsa, mentor, mentor_9c)
     _absence(rng, year, groups, elsa, mentor, skip={oskar.id, elsa.id})
+    _talk_preparation(groups["9C"], skip={elsa.id})  # issue 19
     db.session.commit()
 
 
@@ -553,4 +554,42 @@ def _absence(rng, year, groups, elsa, mentor, skip: set[int]) -> None:
             reason="Upprepad ogiltig frånvaro trots kontakt med hemmet.",
             created_by_id=mentor.id,
         )
+    )
+
+
+def _talk_preparation(group, skip: set[int]) -> None:
+    """Issue 19: two more 9C students have booked talks; one has prepared hers and a
+    guardian added a question, so 9C's mentor sees a preparation on the notes page and
+    "Prepared" in the period's overview. Elsa is left for the demo student to prepare."""
+    from app.talks import booking as talk_booking
+    from app.talks.models import TalkPeriod
+    from app.talks.models_prep import TalkGuardianQuestions, TalkPreparation
+
+    period = min(
+        db.session.scalars(select(TalkPeriod).where(TalkPeriod.group_id == group.id)),
+        key=lambda p: (p.term.start_date, p.id),
+    )
+    members = sorted(
+        (m.student for m in group.memberships if m.student_id not in skip), key=lambda s: s.id
+    )
+    free = sorted(period.slots, key=lambda s: s.starts_at)
+    for student, slot in zip(members[:2], free[5:7], strict=True):
+        guardian = student.guardianships[0].guardian
+        talk_booking.book(guardian, student, period, slot.id, attendees=student.first_name)
+    prepared, guardian = members[0], members[0].guardianships[0].guardian
+    db.session.add_all(
+        [
+            TalkPreparation(
+                period_id=period.id,
+                student_id=prepared.id,
+                general="partly",
+                topics="Jag vill prata om hur jag kan komma i tid på morgonen.",
+            ),
+            TalkGuardianQuestions(
+                period_id=period.id,
+                student_id=prepared.id,
+                guardian_id=guardian.id,
+                text="Hur fungerar grupparbetena i klassen?",
+            ),
+        ]
     )

@@ -30,6 +30,7 @@ from app.school.models import (
 )
 from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
+from app.talks.models_prep import TalkGuardianQuestions, TalkPreparation, TalkPreparationGoal
 
 # --- handover (issue 19) ---
 from app.teaching.models_handover import Handover  # noqa: E402
@@ -71,6 +72,9 @@ __all__ = [
     "Staff",
     "Student",
     "TalkBooking",
+    "TalkGuardianQuestions",
+    "TalkPreparation",
+    "TalkPreparationGoal",
     "TalkPeriod",
     "TalkRecord",
     "TalkSlot",

@@ -60,6 +60,15 @@ ROUTES: dict[str, set[str]] = {
     # The confirm pages of a move and a cancellation: the guardians of the student only.
     "/talks/bookings/{BOOKING}/move/{SLOT9C}": {"guardian"},
     "/talks/bookings/{BOOKING}/cancel": {"guardian"},
+    # Talk preparation (issue 19): the student prepares their own booked talk (Elsa's in
+    # 9C); each guardian writes their own questions; the mentors read it all on the notes
+    # page. Oskar has no login, so nobody prepares his; his page for questions says the
+    # talk is not booked.
+    "/talks/periods/{P9C}/students/{ELSA}/prepare": {"student"},
+    "/talks/periods/{P9C}/students/{ELSA}/questions": {"guardian"},
+    "/talks/periods/{P7A}/students/{OSKAR}/prepare": set(),
+    "/talks/periods/{P7A}/students/{OSKAR}/questions": {"guardian", "other_guardian"},
+    "/talks/periods/{P9C}/students/{OSKAR}/questions": set(),  # Oskar is not in 9C
     # Leave: LEAVE is a pending request of a 7A student (not a child of the demo guardians).
     "/leave": {"guardian", "other_guardian"},
     "/leave/new": {"guardian", "other_guardian"},
@@ -486,6 +495,11 @@ POST_ROUTES: dict[str, set[str]] = {
     "/talks/periods/{P7A}/students/{OSKAR}/book/{SLOT}": {"guardian", "other_guardian"},
     "/talks/bookings/{BOOKING}/cancel": {"guardian"},
     "/talks/bookings/{BOOKING}/move/{SLOT9C}": {"guardian"},
+    # Talk preparation (issue 19): only the student writes theirs, only guardians theirs.
+    "/talks/periods/{P9C}/students/{ELSA}/prepare": {"student"},
+    "/talks/periods/{P9C}/students/{ELSA}/questions": {"guardian"},
+    "/talks/periods/{P7A}/students/{OSKAR}/prepare": set(),
+    "/talks/periods/{P7A}/students/{OSKAR}/questions": {"guardian", "other_guardian"},
     "/leave/new": {"guardian", "other_guardian"},
     "/absence/report": {"guardian", "other_guardian"},
     "/absence/reports/{REPORT}": {"guardian", "other_guardian"},

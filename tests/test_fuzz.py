@@ -88,19 +88,27 @@ STAFF_WORK = frozenset(
         "mentor_time_occurrence",
     }
 )
+# Issue 19, talk preparation: the student writes their own answers, each guardian their
+# own questions; nobody else writes either.
+PREP_ANSWERS = frozenset({"talk_preparation", "talk_preparation_goal"})
+PREP_QUESTIONS = frozenset({"talk_guardian_questions"})
+PREP = PREP_ANSWERS | PREP_QUESTIONS
 PROTECTED = {
     # Not signed in: sign-in (which notes the time on the account), links and mail only.
     None: TABLES - {"audit_event", "outbox_message", "sign_in_token", "user"},
-    "guardian": SCHOOL_SETUP | STAFF_WORK,
-    "other_guardian": SCHOOL_SETUP | STAFF_WORK,
-    "student": SCHOOL_SETUP | STAFF_WORK | {"leave_request", "leave_consent", "talk_booking"},
-    "mentor": SCHOOL_SETUP - {"group_transfer"},
-    "comentor": SCHOOL_SETUP - {"group_transfer"},
-    "other_mentor": SCHOOL_SETUP - {"group_transfer"},
-    "principal": SCHOOL_SETUP - {"group_transfer", "school"},  # the school's leave policy
+    "guardian": SCHOOL_SETUP | STAFF_WORK | PREP_ANSWERS,
+    "other_guardian": SCHOOL_SETUP | STAFF_WORK | PREP_ANSWERS,
+    "student": SCHOOL_SETUP
+    | STAFF_WORK
+    | PREP_QUESTIONS
+    | {"leave_request", "leave_consent", "talk_booking"},
+    "mentor": (SCHOOL_SETUP - {"group_transfer"}) | PREP,
+    "comentor": (SCHOOL_SETUP - {"group_transfer"}) | PREP,
+    "other_mentor": (SCHOOL_SETUP - {"group_transfer"}) | PREP,
+    "principal": (SCHOOL_SETUP - {"group_transfer", "school"}) | PREP,  # the leave policy
     # The school's administrators set the school up; its mentors' work is not theirs.
-    "admin": STAFF_WORK | {"talk_booking", "goal", "goal_update"},
-    "site_admin": STAFF_WORK | {"talk_booking", "goal", "goal_update"},
+    "admin": STAFF_WORK | PREP | {"talk_booking", "goal", "goal_update"},
+    "site_admin": STAFF_WORK | PREP | {"talk_booking", "goal", "goal_update"},
 }
 
 # --- generated values -----------------------------------------------------------------------

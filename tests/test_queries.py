@@ -145,8 +145,14 @@ CEILINGS = {
         "/talks/bookings/{BOOKING}/move/{SLOT9C}": 6,
         "/leave/new": 6,
         "/leave/new?student={OSKAR}": 6,
+        # Issue 19: a guardian's questions for Elsa's booked talk (with 100 goals later).
+        "/talks/periods/{P9C}/students/{ELSA}/questions": 6,
     },
-    "student": {"/home/student": 6},
+    "student": {
+        "/home/student": 6,
+        # Issue 19: Elsa prepares her booked talk (100 open goals in the large data).
+        "/talks/periods/{P9C}/students/{ELSA}/prepare": 6,
+    },
     "mentor": {"/home/mentor": 6},
     "principal": {"/home/principal": 6},
     "admin": {"/home/admin": 6},
@@ -182,6 +188,10 @@ def _booking_night_ids(app) -> dict[str, int]:
             ),
             "BOOKING": db.session.scalar(
                 select(TalkBooking.id).where(TalkBooking.student_id == elsa.id)
+            ),
+            # The period of Elsa's booked talk: her preparation, her guardians' questions.
+            "P9C": db.session.scalar(
+                select(TalkBooking.period_id).where(TalkBooking.student_id == elsa.id)
             ),
             # A free time in 9C, where Elsa's talk is booked: the move's confirm page.
             "SLOT9C": db.session.scalar(
@@ -727,3 +737,84 @@ def test_handover_pages_run_at_most_six_statements_for_one_handover_or_forty(app
     print("handover statement counts", large)
     assert small == large, (small, large)
     assert max(large.values()) <= 6, large
+
+
+# --- talk preparation (issue 19): the pages and the homes, for a little or a lot prepared ---
+
+
+def _prep_counts(app, ids) -> dict[str, int]:
+    from tests.conftest import sign_in
+
+    with app.app_context():
+        engine = db.engine
+    base = "/talks/periods/{P9C}/students/{ELSA}".format(**ids)
+    pages = {
+        "student@example.org": ["/home/student", base + "/prepare"],
+        "guardian@example.org": ["/home/guardian", base + "/questions"],
+        "mentor9c@example.org": ["/home/mentor", base + "/record"],
+    }
+    counts = {}
+    for email, paths in pages.items():
+        client = app.test_client()
+        assert sign_in(client, email).status_code == 303
+        client.get("/contact/check")  # the guardian's once-a-session check is not counted
+        for path in paths:
+            with count_statements(engine) as statements:
+                response = client.get(path)
+            assert response.status_code == 200, (email, path)
+            counts[f"{email} {path}"] = len(statements)
+    return counts
+
+
+def _lots_prepared(app, ids) -> None:
+    """100 goals for Elsa, 20 of them agreed at an earlier talk, all answered in her
+    preparation, and questions from both her guardians; 9C's other students prepared too."""
+    from app.goals.models import Goal, GoalUpdate
+    from app.talks import preparation
+    from app.talks.models import TalkPeriod
+    from tests.talks.helpers import student, user
+
+    with app.app_context():
+        period = db.session.get(TalkPeriod, ids["P9C"])
+        earlier = db.session.scalar(
+            select(TalkPeriod).where(
+                TalkPeriod.group_id == period.group_id, TalkPeriod.id != period.id
+            )
+        )
+        elsa = student("Elsa")
+        year = period.group.school_year_id
+        for i in range(100):
+            goal = Goal(
+                student=elsa,
+                school_year_id=year,
+                area=("knowledge", "social", "personal")[i % 3],
+                text=f"Mål {i}",
+                from_period_id=earlier.id if i < 20 else None,
+            )
+            db.session.add_all([goal, GoalUpdate(goal=goal, status="under_way")])
+        db.session.commit()
+        goals = preparation.goals_to_review(period, elsa)
+        assert len(goals) == 101
+        preparation.save_preparation(
+            period,
+            elsa,
+            elsa.user,
+            general="partly",
+            topics="Matten",
+            answers={g.id: ("well", f"Anteckning {g.id}") for g in goals},
+        )
+        for email in ("guardian@example.org", "peter.karlsson@example.net"):
+            preparation.save_questions(period, elsa, user(email), "Fråga")
+
+
+def test_talk_preparation_pages_run_at_most_six_statements(app):
+    """The student's form, a guardian's questions, the mentor's notes page with the
+    preparation, and the three homes: as many statements for one goal and nothing
+    prepared as for 101 goals answered and questions from both guardians."""
+    _book(app, "Elsa", None, "9C")
+    ids = _booking_night_ids(app)
+    small = _prep_counts(app, ids)
+    _lots_prepared(app, ids)
+    large = _prep_counts(app, ids)
+    assert max(small.values()) <= 6, small
+    assert large == small, (small, large)

@@ -30,6 +30,11 @@ class Goal(db.Model):
     target_date: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The talk period whose agreed actions this goal was made from (issue 19: the next
+    # talk's preparation shows it again); NULL for a goal written on its own.
+    from_period_id: Mapped[int | None] = mapped_column(
+        ForeignKey("talk_period.id", ondelete="SET NULL"), index=True
+    )
 
     student: Mapped[Student] = relationship()
     created_by: Mapped[User | None] = relationship()

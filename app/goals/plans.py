@@ -22,8 +22,9 @@ def add_goal(
     target_date: date | None = None,
     action: str = "goal.created",
     details: dict | None = None,
+    from_period_id: int | None = None,
 ) -> Goal:
-    """A new goal, not started yet."""
+    """A new goal, not started yet; `from_period_id`: made from that talk's agreed actions."""
     goal = Goal(
         student_id=student.id,
         school_year_id=school_year_id,
@@ -33,6 +34,7 @@ def add_goal(
         steps=steps.strip(),
         target_date=target_date,
         created_by_id=author.id,
+        from_period_id=from_period_id,
     )
     db.session.add(goal)
     db.session.flush()

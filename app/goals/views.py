@@ -129,6 +129,7 @@ def actions_to_goal(period_id: int, student_id: int):
             text=record.actions,
             action="goal.from_talk",
             details={"period_id": period.id},
+            from_period_id=period.id,  # issue 19: the next talk's preparation shows it
         )
         return page
 

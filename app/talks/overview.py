@@ -17,6 +17,7 @@ from app.people.models import Guardianship, Student, User
 from app.school.calendar import school_days, today
 from app.school.models import GroupMembership, Term
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
+from app.talks.preparation import has_login_column, prepared_column  # issue 19
 
 DAYS_TO_OFFER = 20
 
@@ -26,6 +27,7 @@ class StudentRow:
     student: Student
     booking: TalkBooking | None
     record: TalkRecord | None
+    prepared: bool = False  # issue 19: the student has prepared the talk
 
 
 @dataclass
@@ -49,14 +51,15 @@ def period_overview(period: TalkPeriod) -> PeriodData:
             .order_by(TalkSlot.starts_at)
         )
     )
-    students = list(
-        db.session.scalars(
-            select(Student)
-            .join(GroupMembership, GroupMembership.student_id == Student.id)
-            .where(GroupMembership.group_id == period.group_id)
-            .order_by(Student.last_name, Student.first_name)
-        )
-    )
+    # Issue 19: whether each student has prepared the talk, in the same statement.
+    student_rows = db.session.execute(
+        select(Student, prepared_column(period.id, Student.id))
+        .join(GroupMembership, GroupMembership.student_id == Student.id)
+        .where(GroupMembership.group_id == period.group_id)
+        .order_by(Student.last_name, Student.first_name)
+    ).all()
+    students = [student for student, _prepared in student_rows]
+    prepared = {student.id for student, done in student_rows if done}
     bookings = {
         b.student_id: b
         for b in db.session.scalars(
@@ -69,7 +72,9 @@ def period_overview(period: TalkPeriod) -> PeriodData:
         r.student_id: r
         for r in db.session.scalars(select(TalkRecord).where(TalkRecord.period_id == period.id))
     }
-    rows = [StudentRow(s, bookings.get(s.id), records.get(s.id)) for s in students]
+    rows = [
+        StudentRow(s, bookings.get(s.id), records.get(s.id), s.id in prepared) for s in students
+    ]
     now = utcnow()
     return PeriodData(
         slots=slots,
@@ -162,6 +167,15 @@ class ChildTalk:
     summary: TalkRecord | None = None
     # Of two or more periods open for booking at once, the one whose booking closes first.
     due_now: bool = False
+    # Issue 19, talk preparation: whether the student has prepared the booked talk, and
+    # whether they can (a login of their own).
+    prepared: bool = False
+    can_prepare: bool = False
+
+    @property
+    def upcoming(self) -> bool:
+        """Booked and not started: it can still be prepared."""
+        return self.booking is not None and utcnow() < self.booking.slot.starts_at
 
 
 def published_summary(period_id: int, student_id: int) -> TalkRecord | None:
@@ -217,6 +231,9 @@ def _talks_for_students_statement():
             TalkSlot.location,
             TalkRecord.summary,
             TalkRecord.actions,
+            # Issue 19: prepared yes/no, folded into this statement (no extra query).
+            prepared_column(TalkPeriod.id, member.student_id),
+            has_login_column(member.student_id),
         )
         .join(Term, Term.id == TalkPeriod.term_id)
         .join(member, member.group_id == TalkPeriod.group_id)
@@ -273,6 +290,8 @@ def talks_for_students(
         location,
         summary_text,
         actions,
+        prepared,
+        has_login,
     ) in rows:
         if (sid, group_id) not in wanted:
             continue
@@ -291,7 +310,9 @@ def talks_for_students(
             continue
         period = PeriodHeading(period_id, title, opens, closes, term_kind)
         is_open = opens <= now < closes
-        result.setdefault(sid, []).append(ChildTalk(period, booking, is_open, summary))
+        talk = ChildTalk(period, booking, is_open, summary)
+        talk.prepared, talk.can_prepare = bool(prepared), bool(has_login)
+        result.setdefault(sid, []).append(talk)
     return {sid: due_first(talks) for sid, talks in result.items()}
 
 

@@ -18,7 +18,7 @@ from app.contacts.details import contact_language
 from app.fields import focus_first_error
 from app.school.calendar import today
 from app.talks import booking as logic
-from app.talks import notify, overview, periods, records
+from app.talks import notify, overview, periods, preparation, records
 from app.talks import slots as slot_logic
 from app.talks.forms import (
     BookingForm,
@@ -220,8 +220,11 @@ def schedule(period_id: int):
 @bp.route("/periods/<id:period_id>/students/<id:student_id>/record", methods=["GET", "POST"])
 @login_required
 def record(period_id: int, student_id: int):
-    period = access.talk_period_or_404(period_id, manage=True)
-    student = access.period_student_or_404(period, student_id)
+    # The group's mentors (the same rule as talk_period_or_404 with manage=True and
+    # period_student_or_404), in one statement: issue 19 adds the preparation to this page.
+    period, student, _relation = access.talk_preparation_or_404(
+        period_id, student_id, access.may_write_talk_notes
+    )
     form = TalkRecordForm(obj=None)
     if request.method == "GET" and (record := records.record_of(period, student)):
         form.held.data = "" if record.held is None else ("yes" if record.held else "no")
@@ -241,15 +244,16 @@ def record(period_id: int, student_id: int):
         flash(_("The notes for %(name)s are saved.", name=student.first_name), "success")
         return redirect_after_post(url_for("talks.period_overview", period_id=period.id))
     status = 422 if form.errors else 200
-    booking = logic.active_booking(period, student)
     return render(
         "talks/record.html",
         status=status,
         form=form,
         period=period,
         student=student,
-        booking=booking,
+        booking=preparation.booked_time(period, student),  # the time, in one statement
         tz=_tz(period),
+        # Issue 19: what the student and the guardians prepared (the mentor reads it all).
+        prep=preparation.for_mentor(period, student),
     )
 
 
