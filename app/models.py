@@ -30,6 +30,7 @@ from app.school.models import (
 )
 from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
+from app.teaching.models import TeacherInput, TeachingAssignment, TeachingReminder
 
 __all__ = [
     "AbsenceImport",
@@ -68,6 +69,9 @@ __all__ = [
     "TalkPeriod",
     "TalkRecord",
     "TalkSlot",
+    "TeacherInput",
+    "TeachingAssignment",
+    "TeachingReminder",
     "Term",
     "User",
 ]
