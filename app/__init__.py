@@ -128,6 +128,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.school.views import bp as school_bp
     from app.talks.views import bp as talks_bp
 
+    # Issue 19, written assessment (app/teaching/assessment_views.py).
+    from app.teaching.assessment_views import bp as assessment_bp
+
     for blueprint in (
         health_bp,
         people_bp,
@@ -145,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
         imports_bp,
         admin_mail_bp,
         pwa_bp,
+        assessment_bp,  # issue 19: written assessment
     ):
         app.register_blueprint(blueprint)
 

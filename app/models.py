@@ -31,9 +31,11 @@ from app.school.models import (
 from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.teaching.models import TeacherInput, TeachingAssignment, TeachingReminder
+from app.teaching.models_assessment import AssessmentEntry, WrittenAssessment
 
 __all__ = [
     "AbsenceImport",
+    "AssessmentEntry",
     "AbsencePolicy",
     "Referral",
     "RegisterAbsence",
@@ -74,4 +76,5 @@ __all__ = [
     "TeachingReminder",
     "Term",
     "User",
+    "WrittenAssessment",
 ]

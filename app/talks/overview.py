@@ -162,6 +162,8 @@ class ChildTalk:
     summary: TalkRecord | None = None
     # Of two or more periods open for booking at once, the one whose booking closes first.
     due_now: bool = False
+    # Issue 19: the student's written assessment of the period, once shared (its id).
+    assessment_id: int | None = None
 
 
 def published_summary(period_id: int, student_id: int) -> TalkRecord | None:
@@ -200,6 +202,8 @@ class PublishedSummary:
 @cache  # per process, safely: built from code alone; the ids are bound parameters
 def _talks_for_students_statement():
     """Built once: building this select costs more than running it."""
+    from app.teaching.models_assessment import WrittenAssessment
+
     member = GroupMembership
     return (
         select(
@@ -217,6 +221,7 @@ def _talks_for_students_statement():
             TalkSlot.location,
             TalkRecord.summary,
             TalkRecord.actions,
+            WrittenAssessment.id,
         )
         .join(Term, Term.id == TalkPeriod.term_id)
         .join(member, member.group_id == TalkPeriod.group_id)
@@ -234,6 +239,15 @@ def _talks_for_students_statement():
                 TalkRecord.period_id == TalkPeriod.id,
                 TalkRecord.student_id == member.student_id,
                 TalkRecord.summary_published.is_(True),
+            ),
+        )
+        # Issue 19: a shared written assessment of the period (a draft is not shown).
+        .outerjoin(
+            WrittenAssessment,
+            and_(
+                WrittenAssessment.period_id == TalkPeriod.id,
+                WrittenAssessment.student_id == member.student_id,
+                WrittenAssessment.state == "shared",
             ),
         )
         .where(
@@ -273,6 +287,7 @@ def talks_for_students(
         location,
         summary_text,
         actions,
+        assessment_id,
     ) in rows:
         if (sid, group_id) not in wanted:
             continue
@@ -283,15 +298,17 @@ def talks_for_students(
         )
         summary = PublishedSummary(summary_text, actions) if summary_text is not None else None
         # A finished period drops off the card once its talk has passed, unless
-        # the mentor has published a summary of it.
+        # the mentor has published a summary of it or shared its written assessment.
         finished = (booking is None and closes < now) or (
             booking is not None and ends < now - timedelta(days=1)
         )
-        if finished and summary is None:
+        if finished and summary is None and assessment_id is None:
             continue
         period = PeriodHeading(period_id, title, opens, closes, term_kind)
         is_open = opens <= now < closes
-        result.setdefault(sid, []).append(ChildTalk(period, booking, is_open, summary))
+        result.setdefault(sid, []).append(
+            ChildTalk(period, booking, is_open, summary, assessment_id=assessment_id)
+        )
     return {sid: due_first(talks) for sid, talks in result.items()}
 
 
