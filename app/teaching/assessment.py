@@ -11,7 +11,8 @@ Rules (one place each):
 - When: the mentor may share once the student's booked talk has started; a student without
   a booking, once the period's last talk time has ended (or its booking has closed when it
   has no times). `share_opens_at` is the rule; the page says it.
-- Sharing needs a status for every subject, is one conditional UPDATE (draft → shared),
+- Sharing needs a status for every subject and at most TOTAL_MAX characters of text in
+  all (so the printout is one A4 page), is one conditional UPDATE (draft → shared),
   and queues one e-mail per active guardian and to the student if they have an account,
   each in their language, with a link. A second share (a double tap, the co-mentor at the
   same moment) changes nothing and sends nothing.
@@ -40,7 +41,12 @@ from app.people.models import Student, User
 from app.school.models import GroupMentor
 from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 from app.teaching.models import STATUSES, TeacherInput, TeachingAssignment
-from app.teaching.models_assessment import TEXT_MAX, AssessmentEntry, WrittenAssessment
+from app.teaching.models_assessment import (
+    TEXT_MAX,
+    TOTAL_MAX,
+    AssessmentEntry,
+    WrittenAssessment,
+)
 from app.teaching.subjects import subject_order
 from app.web import absolute_url
 
@@ -200,12 +206,18 @@ def share_opens_at(period: TalkPeriod, student: Student) -> datetime:
 class Saved:
     """The outcome of saving (and perhaps sharing): result is "saved", "shared",
     "already_shared" (the same text was shared before: a second send), "locked" (shared
-    meanwhile with other text: nothing saved), "too_early" or "incomplete" (saved, not
-    shared); `missing` lists the subjects without a status; `mails` counts queued mail."""
+    meanwhile with other text: nothing saved), "too_early", "incomplete" or "too_long"
+    (more than TOTAL_MAX characters together: more than one A4 page) (saved, not shared);
+    `missing` lists the subjects without a status; `mails` counts queued mail."""
 
     result: str
     missing: list[str] = field(default_factory=list)
     mails: int = 0
+
+
+def total_length(entries) -> int:
+    """The characters of all texts: what must fit on the one printed page."""
+    return sum(len(e.text) for e in entries)
 
 
 def _same(entries: list[AssessmentEntry], values: dict[str, tuple[str | None, str]]) -> bool:
@@ -259,6 +271,9 @@ def save(
     if missing or not current.entries:
         db.session.commit()
         return Saved("incomplete", missing)
+    if total_length(current.entries) > TOTAL_MAX:
+        db.session.commit()
+        return Saved("too_long")
     if now < share_opens_at(current.period, current.student):
         db.session.commit()
         return Saved("too_early")

@@ -16,13 +16,13 @@ from app.fields import CONTROL_CHARACTERS_MULTILINE
 from app.talks.periods import term_label
 from app.teaching import assessment as logic
 from app.teaching.models import STATUSES, status_label
-from app.teaching.models_assessment import TEXT_MAX
+from app.teaching.models_assessment import TEXT_MAX, TOTAL_MAX
 from app.teaching.subjects import subject_label
 from app.web import redirect_after_post, render
 
 bp = Blueprint("assessment", __name__)
-bp.add_app_template_global(subject_label)
-bp.add_app_template_global(status_label)
+bp.add_app_template_global(subject_label, "assessment_subject_label")
+bp.add_app_template_global(status_label, "assessment_status_label")
 bp.add_app_template_global(term_label, "assessment_term_label")
 
 ERRORS = {
@@ -86,7 +86,15 @@ def edit(period_id: int, student_id: int):
             if saved.result == "too_early":
                 flash(_("The draft is saved. It can be shared once the talk has started."), "error")
                 return redirect_after_post(request.path)
-            if saved.result == "incomplete":
+            if saved.result == "too_long":
+                message = _(
+                    "The draft is saved. To share it, shorten the texts to at most %(max)d "
+                    "characters together (now %(num)d), so it fits on one A4 page.",
+                    max=TOTAL_MAX,
+                    num=logic.total_length(logic.sorted_entries(assessment)),
+                )
+                status = 422
+            elif saved.result == "incomplete":
                 errors = {f"status_{s}": str(ERRORS["missing"]) for s in saved.missing}
                 message = _("The draft is saved. Choose a status for every subject to share it.")
                 status = 422
@@ -110,6 +118,7 @@ def edit(period_id: int, student_id: int):
         opens_at=opens_at,
         may_share=opens_at <= utcnow(),
         text_max=TEXT_MAX,
+        total_max=TOTAL_MAX,
         statuses=STATUSES,
     )
 

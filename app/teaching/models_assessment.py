@@ -25,8 +25,10 @@ from app.talks.models import TalkPeriod
 from app.teaching.subjects import CODE_LENGTH
 
 STATES = ("draft", "shared")
-# An entry's text: a few sentences, it must fit one A4 page with the other subjects.
+# An entry's text: a few sentences. All of them together must fit one A4 page with the
+# other subjects (tests/e2e/test_assessment.py prints the longest that may be shared).
 TEXT_MAX = 600
+TOTAL_MAX = 2400
 
 
 class WrittenAssessment(db.Model):

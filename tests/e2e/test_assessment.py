@@ -15,6 +15,13 @@ SHOTS = Path("/work/shots/assessment")
 
 
 def shot(page, name: str) -> None:
+    """A screenshot for people to look at, after checking the page's tap targets and
+    inputs as tests/e2e/test_tap_targets.py does for the pages its crawl reaches."""
+    from tests.e2e.test_tap_targets import SMALL_TARGETS, UNSTYLED_INPUTS
+
+    assert page.evaluate(SMALL_TARGETS) == [], name
+    if "/print" not in page.url:  # the printout has no input and its own stylesheet
+        assert page.evaluate(UNSTYLED_INPUTS) == [], name
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"after_{name}.png"), full_page=True)
 
@@ -33,6 +40,8 @@ def test_mentor_shares_guardian_reads_and_prints_one_a4_page(phone, browser, liv
     # Home → the group → its talk period → the written assessments → Oskar's.
     page.locator(f"main a[href='/groups/{ids['7A']}']").first.click()
     page.locator(f"main a[href='/talks/periods/{ids['P7A']}']").first.click()
+    expect(page).to_have_url(re.compile(r"/talks/periods/\d+$"))
+    shot(page, "period_overview")
     page.locator(f"main a[href='/talks/periods/{ids['P7A']}/assessments']").click()
     expect(page).to_have_url(re.compile(r"/assessments$"))
     expect(page.locator("main .roster")).to_contain_text("Oskar Lindqvist")
@@ -94,3 +103,45 @@ def test_mentor_shares_guardian_reads_and_prints_one_a4_page(phone, browser, liv
     (SHOTS / "printout.pdf").write_bytes(pdf)
     assert pdf_pages(pdf) == 1
     context.close()
+
+
+def test_the_longest_assessment_that_may_be_shared_prints_on_one_a4_page(
+    phone, live_app, live_server
+):
+    """16 subjects and TOTAL_MAX characters of text, spread over 16, 8, 6 or 4 of them (each
+    at most TEXT_MAX): always one A4 page. The texts are written straight into the shared
+    rows, to print each spread (a shared assessment cannot change through the app)."""
+    from flask import current_app
+    from sqlalchemy import update
+
+    from app.teaching import assessment as logic
+    from app.teaching.models_assessment import TEXT_MAX, TOTAL_MAX, AssessmentEntry
+    from app.teaching.subjects import SUBJECTS
+    from tests.talks.helpers import student, user
+    from tests.teaching.assessment_data import period_of
+
+    with live_app.app_context(), current_app.test_request_context():
+        oskar_ready(subjects=tuple(SUBJECTS)[:15])
+        mentor = user("mentor@example.org")
+        made = logic.open_for_mentor(period_of("7A"), student("Oskar"), mentor)
+        values = {e.subject: ("at_risk", "") for e in made.entries}  # the longest status
+        assert logic.save(made, mentor, values, share=True).result == "shared"
+        assessment_id, subjects = made.id, [e.subject for e in made.entries]
+        db.session.remove()
+    assert len(subjects) == 16
+    phone.sign_in("guardian@example.org")
+    words = "Läser gärna och skriver tydligt, " * 100
+    for count in (16, 8, 6, 4):
+        length = min(TOTAL_MAX // count, TEXT_MAX)
+        with live_app.app_context():
+            db.session.execute(update(AssessmentEntry).values(text=""))
+            db.session.execute(
+                update(AssessmentEntry)
+                .where(AssessmentEntry.subject.in_(subjects[:count]))
+                .values(text=words[:length])
+            )
+            db.session.commit()
+        phone.goto(f"/assessments/{assessment_id}/print")
+        pdf = phone.page.pdf(format="A4")
+        assert pdf_pages(pdf) == 1, (count, length)
+    shot(phone.page, "print_longest")

@@ -369,3 +369,20 @@ def test_teachers_and_former_mentors_get_404(app, login_as):
         db.session.execute(delete(Staff).where(Staff.user_id == karin.id))
         db.session.commit()
     assert [mentor.get(p).status_code for p in pages] == [404] * 5
+
+
+def test_sharing_refuses_more_text_than_one_a4_page_holds(ctx):
+    from app.teaching.models_assessment import TOTAL_MAX
+
+    ids = oskar_ready(subjects=("SV", "EN", "MA", "BI"))  # and Music: five subjects
+    mentor = user(ACCOUNTS["mentor"])
+    assessment = _open(ids)
+    text = ("Läser gärna. " * 50)[:499] + "!"
+    values = {e.subject: ("on_track", text) for e in assessment.entries}
+    assert len(values) * 500 == TOTAL_MAX + 100
+    assert logic.save(assessment, mentor, values, share=True).result == "too_long"
+    draft = db.session.get(WrittenAssessment, assessment.id)
+    assert draft.state == "draft"
+    assert logic.total_length(draft.entries) == TOTAL_MAX + 100  # every word kept
+    values["MU"] = ("on_track", text[:400])
+    assert logic.save(assessment, mentor, values, share=True).result == "shared"
