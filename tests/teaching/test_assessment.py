@@ -386,3 +386,26 @@ def test_sharing_refuses_more_text_than_one_a4_page_holds(ctx):
     assert logic.total_length(draft.entries) == TOTAL_MAX + 100  # every word kept
     values["MU"] = ("on_track", text[:400])
     assert logic.save(assessment, mentor, values, share=True).result == "shared"
+
+
+def test_the_access_rules_role_by_role(ctx):
+    """app/access.py may_write_assessment and may_read_assessment for each relation."""
+    from app.access import may_read_assessment, may_write_assessment
+
+    ids = oskar_ready()
+    assessment = _open(ids)
+    oskar = student("Oskar")
+    people = {role: user(email) for role, email in ACCOUNTS.items()}
+    people["teacher"] = teacher()
+    writers = {"mentor", "comentor"}
+    staff_readers = writers | {"principal"}
+    family = {"guardian", "other_guardian"}
+    for role, person in people.items():
+        assert may_write_assessment(person, oskar) == (role in writers), role
+        assert may_read_assessment(person, assessment) == (role in staff_readers), role
+    values = _values(assessment, MA=("on_track", ""))
+    logic.save(assessment, people["mentor"], values, share=True)
+    shared = db.session.get(WrittenAssessment, assessment.id)
+    for role, person in people.items():
+        assert may_write_assessment(person, oskar) == (role in writers), role
+        assert may_read_assessment(person, shared) == (role in staff_readers | family), role
