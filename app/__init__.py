@@ -135,6 +135,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.school.views import bp as school_bp
     from app.talks.prep_views import bp as talk_prep_bp  # issue 19: talk preparation
     from app.talks.views import bp as talks_bp
+
+    # Issue 19, written assessment (app/teaching/assessment_views.py).
+    from app.teaching.assessment_views import bp as assessment_bp
     from app.teaching.handover_views import bp as handover_bp  # handover (issue 19)
 
     for blueprint in (
@@ -156,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_mail_bp,
         pwa_bp,
         handover_bp,  # handover (issue 19)
+        assessment_bp,  # issue 19: written assessment
     ):
         app.register_blueprint(blueprint)
 

@@ -1043,3 +1043,143 @@ def guardian_questions_scope(relation: str | None) -> str | None:
     """Whose guardian questions the user reads: "all" (the mentors), "own" (a guardian:
     their own only, not the other guardian's), None (the student and everyone else)."""
     return {"mentor": "all", "guardian": "own"}.get(relation or "")
+
+
+# --- written assessment (app/teaching/assessment.py) -----------------------------------------
+# The IUP's written assessment of a student for a talk period. Its writers are the mentors
+# and co-mentors of the student's current group (the contact log's rule, so a handover
+# hands it over and a former mentor loses it). It is read by them, by the principals of the
+# student's school, and by the student and their guardians once it is shared (a draft is
+# 404 to them). Teachers never read it through teaching: they gave their input, and the
+# assessment is the mentor's text to the family (a teacher who is also a mentor, principal or
+# guardian reads it by that relation). Admins do not read it. The printout shows what the
+# family sees (school, group, term, mentor, subjects), never an address or a teacher's name,
+# so a student with protected identity loses nothing more on paper than on screen.
+
+
+def _assessment_relation_columns(user: User, student_id_column) -> list:
+    """Columns telling how the user relates to a student (the column): current mentor,
+    principal of the student's school, guardian."""
+    led = select(Student.id).where(Student.school_id.in_(school_ids_with_role(user, "principal")))
+    return [
+        student_id_column.in_(_current_mentees(user)).label("mentor"),
+        student_id_column.in_(led).label("principal"),
+        _guardianship_exists(user.id, student_id_column).label("guardian"),
+    ]
+
+
+def _assessment_relation(found, student_user_id: int | None, user: User) -> str | None:
+    if found.mentor:
+        return "mentor"
+    if found.principal:
+        return "principal"
+    if student_user_id is not None and student_user_id == user.id:
+        return "student"
+    if found.guardian:
+        return "guardian"
+    return None
+
+
+def assessment_relation(user: User, student: Student) -> str | None:
+    """How the user relates to the student's written assessments, in one statement:
+    "mentor" (writes), "principal", "student", "guardian" (read once shared) or None."""
+    found = db.session.execute(
+        select(*_assessment_relation_columns(user, Student.id)).where(Student.id == student.id)
+    ).first()
+    return _assessment_relation(found, student.user_id, user) if found else None
+
+
+def may_write_assessment(user: User, student: Student) -> bool:
+    """The mentors and co-mentors of the student's current group draw up, edit and share
+    the written assessment; no one else (not the principal, not teachers, not a mentor of
+    an earlier year's group)."""
+    return assessment_relation(user, student) == "mentor"
+
+
+def may_read_assessment(user: User, assessment, relation: str | None = None) -> bool:
+    """The writers and the principals of the student's school read a written assessment
+    in any state; the student and their guardians only once it is shared; teachers, admins,
+    other guardians and former staff never. `relation` may be given when already known
+    (assessment_relation)."""
+    if relation is None:
+        relation = assessment_relation(user, assessment.student)
+    if relation in ("mentor", "principal"):
+        return True
+    return relation in ("student", "guardian") and assessment.state == "shared"
+
+
+def written_assessment_or_404(assessment_id: int, user: User | None = None):
+    """A written assessment the user may read (may_read_assessment), with its student,
+    period, group, school year and school, in one statement. Returns (assessment, relation)."""
+    from sqlalchemy.orm import joinedload
+
+    from app.talks.models import TalkPeriod
+    from app.teaching.models_assessment import WrittenAssessment
+
+    user = user or current_user
+    found = db.session.execute(
+        select(WrittenAssessment, *_assessment_relation_columns(user, WrittenAssessment.student_id))
+        .options(
+            joinedload(WrittenAssessment.student),
+            joinedload(WrittenAssessment.period)
+            .joinedload(TalkPeriod.group)
+            .joinedload(MentorGroup.school_year)
+            .joinedload(SchoolYear.school),
+            joinedload(WrittenAssessment.period).joinedload(TalkPeriod.term),
+        )
+        .where(WrittenAssessment.id == assessment_id)
+    ).first()
+    if found is None:
+        abort(404)
+    assessment = found[0]
+    relation = _assessment_relation(found, assessment.student.user_id, user)
+    if not may_read_assessment(user, assessment, relation):
+        abort(404)
+    return assessment, relation
+
+
+def assessment_student_or_404(period_id: int, student_id: int, user: User | None = None):
+    """The mentor's page of a student's written assessment for a period: a student of the
+    period's group whom the user may write for (may_write_assessment). One statement, the
+    period (with group, year, school, term) and the student."""
+    from app.talks.models import TalkPeriod
+
+    user = user or current_user
+    found = db.session.execute(
+        _period_with_school()
+        .add_columns(Student, *_assessment_relation_columns(user, Student.id))
+        .join(GroupMembership, GroupMembership.group_id == TalkPeriod.group_id)
+        .join(Student, Student.id == GroupMembership.student_id)
+        .where(TalkPeriod.id == period_id, Student.id == student_id)
+    ).first()
+    if found is None or _assessment_relation(found, found[1].user_id, user) != "mentor":
+        abort(404)
+    return found[0], found[1]
+
+
+def assessment_period_or_404(period_id: int, user: User | None = None):
+    """The written assessments of a period's group, listed and printed together: the
+    group's mentors and co-mentors (while staff) and the principals of its school. One
+    statement. Returns (period, "mentor" | "principal")."""
+    from app.talks.models import TalkPeriod
+
+    user = user or current_user
+    found = db.session.execute(
+        _period_with_school()
+        .add_columns(
+            TalkPeriod.group_id.in_(mentored_group_ids(user)).label("mentor"),
+            exists()
+            .where(
+                Staff.user_id == user.id,
+                Staff.role == "principal",
+                Staff.school_id == SchoolYear.school_id,
+                SchoolYear.id == MentorGroup.school_year_id,
+                MentorGroup.id == TalkPeriod.group_id,
+            )
+            .label("principal"),
+        )
+        .where(TalkPeriod.id == period_id)
+    ).first()
+    if found is None or not (found.mentor or found.principal):
+        abort(404)
+    return found[0], "mentor" if found.mentor else "principal"

@@ -31,14 +31,13 @@ from app.school.models import (
 from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.talks.models_prep import TalkGuardianQuestions, TalkPreparation, TalkPreparationGoal
-
-# --- handover (issue 19) ---
-from app.teaching.models_handover import Handover  # noqa: E402
-
-# --- end handover ---
+from app.teaching.models import TeacherInput, TeachingAssignment, TeachingReminder
+from app.teaching.models_assessment import AssessmentEntry, WrittenAssessment
+from app.teaching.models_handover import Handover
 
 __all__ = [
     "AbsenceImport",
+    "AssessmentEntry",
     "AbsencePolicy",
     "Referral",
     "RegisterAbsence",
@@ -78,6 +77,10 @@ __all__ = [
     "TalkPeriod",
     "TalkRecord",
     "TalkSlot",
+    "TeacherInput",
+    "TeachingAssignment",
+    "TeachingReminder",
     "Term",
     "User",
+    "WrittenAssessment",
 ]

@@ -146,6 +146,23 @@ ROUTES: dict[str, set[str]] = {
     "/admin/schools/{OTHER_SCHOOL}/audit": {"site_admin"},
     "/admin/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/admin/imports/{IMPORT}": ADMIN_MANAGE,
+    # Issue 19, written assessment. ASSESS is Oskar's (7A), shared: his guardians, 7A's
+    # mentors, the principal. ADRAFT is Elsa's (9C), a draft: the principal only (9C's
+    # mentor is not a test role), never her guardian or Elsa. PUPIL7A is a 7A student.
+    "/assessments/{ASSESS}": {"guardian", "other_guardian", "mentor", "comentor", "principal"},
+    "/assessments/{ASSESS}/print": {
+        "guardian",
+        "other_guardian",
+        "mentor",
+        "comentor",
+        "principal",
+    },
+    "/assessments/{ADRAFT}": {"principal"},
+    "/assessments/{ADRAFT}/print": set(),  # a draft is never printed
+    "/talks/periods/{P7A}/assessments": {"mentor", "comentor", "principal"},
+    "/talks/periods/{P7A}/assessments/print": {"mentor", "comentor", "principal"},
+    "/talks/periods/{P7A}/students/{PUPIL7A}/assessment": {"mentor", "comentor"},
+    "/talks/periods/{P9C}/students/{ELSA}/assessment": set(),
     # Undeliverable e-mail: the school's admins for its people, site admins for all.
     "/admin/mail": {"site_admin"},
     "/admin/schools/{SCHOOL}/mail": ADMIN_MANAGE,
@@ -236,6 +253,7 @@ def _ids(app) -> dict[str, int]:
         ids["GOAL"] = db.session.scalar(select(Goal.id).where(Goal.student_id == oskar.id))
         ids.update(_absence_ids(oskar))
         ids.update(_handover_ids())  # handover (issue 19)
+        ids.update(_assessment_ids(oskar, elsa, periods))
         ids.update(
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
@@ -318,7 +336,7 @@ def test_handover_pages_are_404_for_a_teacher_and_former_staff(app, login_as, wh
     with app.app_context():
         if who == "teacher":
             teacher = User(
-                email="larare@example.org",
+                email="larare.utan.grupp@example.org",
                 name="Lärare",
                 password_hash=hash_password(DEMO_PASSWORD),
             )
@@ -331,7 +349,7 @@ def test_handover_pages_are_404_for_a_teacher_and_former_staff(app, login_as, wh
         db.session.commit()
     if who == "teacher":
         client = app.test_client()
-        assert sign_in(client, "larare@example.org").status_code == 303
+        assert sign_in(client, "larare.utan.grupp@example.org").status_code == 303
     else:
         client = login_as("mentor" if who == "former_writer" else "other_mentor")
         email = "mentor@example.org" if who == "former_writer" else "mentor8b@example.org"
@@ -350,6 +368,35 @@ def test_handover_pages_are_404_for_a_teacher_and_former_staff(app, login_as, wh
 
 
 # --- end handover ---
+def _assessment_ids(oskar, elsa, periods) -> dict[str, int]:
+    """Issue 19: Oskar's written assessment shared, Elsa's a draft, and another 7A pupil."""
+    from flask import current_app
+
+    from app.school.models import GroupMembership
+    from app.teaching import assessment
+    from tests.talks.helpers import user
+    from tests.teaching.assessment_data import oskar_ready
+
+    oskar_ready(booked_in_past=False)  # his talk stays unbooked for the booking pages
+    mentor = user("mentor@example.org")
+    with current_app.test_request_context():
+        shared = assessment.open_for_mentor(periods["7A"], oskar, mentor)
+        values = {e.subject: (e.status or "on_track", e.text) for e in shared.entries}
+        # Shared as if after the period's talks.
+        after = assessment.share_opens_at(periods["7A"], oskar)
+        saved = assessment.save(shared, mentor, values, share=True, now=after)
+        assert saved.result == "shared"
+    mentor_9c = next(m.user for m in periods["9C"].group.mentors if not m.is_co_mentor)
+    draft = assessment.open_for_mentor(periods["9C"], elsa, mentor_9c)
+    pupil = db.session.scalar(
+        select(GroupMembership.student_id)
+        .where(
+            GroupMembership.group_id == periods["7A"].group_id,
+            GroupMembership.student_id != oskar.id,
+        )
+        .order_by(GroupMembership.student_id)
+    )
+    return {"ASSESS": shared.id, "ADRAFT": draft.id, "PUPIL7A": pupil}
 
 
 def _admin_ids(school_id: int) -> dict[str, int]:
@@ -455,6 +502,9 @@ PARAMS = {
     "{ABSIMPORT}": "<id:batch_id>",
     "{REFERRAL}": "<id:referral_id>",
     "{HANDOVER}": "<id:handover_id>",  # handover (issue 19)
+    "{ASSESS}": "<id:assessment_id>",
+    "{ADRAFT}": "<id:assessment_id>",
+    "{PUPIL7A}": "<id:student_id>",
 }
 
 
@@ -548,6 +598,9 @@ POST_ROUTES: dict[str, set[str]] = {
     "/admin/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/admin/imports/{IMPORT}/apply": ADMIN_MANAGE,
     "/admin/imports/{IMPORT}/discard": ADMIN_MANAGE,
+    # Issue 19: the written assessment is written and shared by the student's mentors only.
+    "/talks/periods/{P7A}/students/{PUPIL7A}/assessment": {"mentor", "comentor"},
+    "/talks/periods/{P9C}/students/{ELSA}/assessment": set(),
     "/admin/mail/{MAIL}/retry": {"site_admin"},
     "/admin/schools/{SCHOOL}/mail/{MAIL}/retry": ADMIN_MANAGE,
     "/admin/schools/{OTHER_SCHOOL}/mail/{MAIL}/retry": set(),  # not a person of that school

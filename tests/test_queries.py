@@ -818,3 +818,103 @@ def test_talk_preparation_pages_run_at_most_six_statements(app):
     large = _prep_counts(app, ids)
     assert max(small.values()) <= 6, small
     assert large == small, (small, large)
+
+
+# --- issue 19, the written assessment: six statements at most, for 3 subjects or 15 ---
+
+ASSESSMENT_PAGES = {
+    "mentor": [
+        "/talks/periods/{P7A}/students/{PUPIL}/assessment",
+        "/talks/periods/{P7A}/assessments",
+        "/talks/periods/{P7A}/assessments/print",
+        "/assessments/{ASSESS}",
+        "/assessments/{ASSESS}/print",
+    ],
+    "guardian": ["/home/guardian", "/assessments/{ASSESS}", "/assessments/{ASSESS}/print"],
+    "student": ["/home/student", "/assessments/{ELSA_ASSESS}"],
+    "principal": ["/assessments/{ASSESS}", "/talks/periods/{P7A}/assessments/print"],
+}
+
+
+def _assessments(app, subjects: tuple[str, ...]) -> dict[str, int]:
+    """Oskar's (7A) and Elsa's (9C) written assessments for `subjects`, shared; Oskar's
+    edit page is counted on a second draft, of the other 7A pupil with input."""
+    from flask import current_app
+
+    from app.school.models import GroupMembership
+    from app.teaching import assessment
+    from tests.talks.helpers import student
+    from tests.teaching.assessment_data import give_input, past_talk, period_of, teach
+
+    ids = {}
+    with app.app_context(), current_app.test_request_context():
+        mentor = db.session.scalar(select(User).where(User.email == "mentor@example.org"))
+        for name, pupil in (("7A", student("Oskar")), ("9C", student("Elsa"))):
+            period = period_of(name)
+            teach(name, subjects)
+            for code in subjects:
+                give_input(pupil, period, code, "needs_support", f"Kommentar {code} " * 8)
+            past_talk(pupil, period)
+            db.session.commit()
+            writer = next(m.user for m in period.group.mentors if not m.is_co_mentor)
+            made = assessment.open_for_mentor(period, pupil, writer)
+            values = {e.subject: (e.status, e.text) for e in made.entries}
+            assert assessment.save(made, writer, values, share=True).result == "shared"
+            ids["ASSESS" if name == "7A" else "ELSA_ASSESS"] = made.id
+            ids["P" + name] = period.id
+        # A second 7A pupil with a draft: the mentor's edit page (Oskar's is shared).
+        period = period_of("7A")
+        other = db.session.scalar(
+            select(Student)
+            .join(GroupMembership, GroupMembership.student_id == Student.id)
+            .where(GroupMembership.group_id == period.group_id, Student.first_name != "Oskar")
+            .order_by(Student.id)
+        )
+        for code in subjects:
+            give_input(other, period, code, "on_track", "Bra " * 10)
+        db.session.commit()
+        assessment.open_for_mentor(period, other, mentor)
+        ids["PUPIL"] = other.id
+    return ids
+
+
+def _assessment_counts(app, login_as, ids) -> dict[str, int]:
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    for role, pages in ASSESSMENT_PAGES.items():
+        client = login_as(role)
+        client.get("/")  # the guardian's once-a-session contact check is not counted here
+        for template in pages:
+            path = template.format(**ids)
+            with count_statements(engine) as statements:
+                response = client.get(path)
+            assert response.status_code == 200, (role, path, response.status_code)
+            counts[f"{role} {template}"] = len(statements)
+    return counts
+
+
+def test_written_assessment_pages_run_at_most_six_statements_for_3_or_15_subjects(make_app):
+    from app.teaching.subjects import SUBJECTS
+
+    small_app = make_app()
+    small = _assessment_counts(
+        small_app, _login(small_app), _assessments(small_app, ("SV", "EN", "MA"))
+    )
+    large_app = make_app()
+    large = _assessment_counts(
+        large_app, _login(large_app), _assessments(large_app, tuple(SUBJECTS)[:15])
+    )
+    assert max(small.values()) <= 6, small
+    assert large == small, (small, large)
+
+
+def _login(app):
+    from tests.conftest import ACCOUNTS, sign_in
+
+    def login(role: str):
+        client = app.test_client()
+        assert sign_in(client, ACCOUNTS[role]).status_code == 303
+        return client
+
+    return login

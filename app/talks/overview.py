@@ -171,6 +171,8 @@ class ChildTalk:
     # whether they can (a login of their own).
     prepared: bool = False
     can_prepare: bool = False
+    # Issue 19: the student's written assessment of the period, once shared (its id).
+    assessment_id: int | None = None
 
     @property
     def upcoming(self) -> bool:
@@ -214,6 +216,8 @@ class PublishedSummary:
 @cache  # per process, safely: built from code alone; the ids are bound parameters
 def _talks_for_students_statement():
     """Built once: building this select costs more than running it."""
+    from app.teaching.models_assessment import WrittenAssessment
+
     member = GroupMembership
     return (
         select(
@@ -234,6 +238,7 @@ def _talks_for_students_statement():
             # Issue 19: prepared yes/no, folded into this statement (no extra query).
             prepared_column(TalkPeriod.id, member.student_id),
             has_login_column(member.student_id),
+            WrittenAssessment.id,
         )
         .join(Term, Term.id == TalkPeriod.term_id)
         .join(member, member.group_id == TalkPeriod.group_id)
@@ -251,6 +256,15 @@ def _talks_for_students_statement():
                 TalkRecord.period_id == TalkPeriod.id,
                 TalkRecord.student_id == member.student_id,
                 TalkRecord.summary_published.is_(True),
+            ),
+        )
+        # Issue 19: a shared written assessment of the period (a draft is not shown).
+        .outerjoin(
+            WrittenAssessment,
+            and_(
+                WrittenAssessment.period_id == TalkPeriod.id,
+                WrittenAssessment.student_id == member.student_id,
+                WrittenAssessment.state == "shared",
             ),
         )
         .where(
@@ -292,6 +306,7 @@ def talks_for_students(
         actions,
         prepared,
         has_login,
+        assessment_id,
     ) in rows:
         if (sid, group_id) not in wanted:
             continue
@@ -302,15 +317,15 @@ def talks_for_students(
         )
         summary = PublishedSummary(summary_text, actions) if summary_text is not None else None
         # A finished period drops off the card once its talk has passed, unless
-        # the mentor has published a summary of it.
+        # the mentor has published a summary of it or shared its written assessment.
         finished = (booking is None and closes < now) or (
             booking is not None and ends < now - timedelta(days=1)
         )
-        if finished and summary is None:
+        if finished and summary is None and assessment_id is None:
             continue
         period = PeriodHeading(period_id, title, opens, closes, term_kind)
         is_open = opens <= now < closes
-        talk = ChildTalk(period, booking, is_open, summary)
+        talk = ChildTalk(period, booking, is_open, summary, assessment_id=assessment_id)
         talk.prepared, talk.can_prepare = bool(prepared), bool(has_login)
         result.setdefault(sid, []).append(talk)
     return {sid: due_first(talks) for sid, talks in result.items()}

@@ -1,1 +1,3 @@
-"""Teaching: what teachers, mentors and the next mentor pass to each other about a student."""
+"""Teaching: subject teachers, what they teach and tell the mentor before a talk, and what
+the mentor passes on (the written assessment to the family, the handover to the next
+mentor)."""

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_talk_prep'
-down_revision = '0014_absence'
+down_revision = '0017_assessment'
 branch_labels = None
 depends_on = None
 

@@ -161,3 +161,19 @@
     }
   });
 })();
+
+// The printout's "Print" button (templates/teaching/assessment_print.html): shown only
+// where JavaScript runs, bound here because the CSP allows no inline script.
+(function () {
+  "use strict";
+  function showPrintButtons() {
+    if (typeof window.print !== "function") return;
+    document.querySelectorAll("[data-print][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showPrintButtons);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+})();
