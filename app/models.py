@@ -31,6 +31,7 @@ from app.school.models import (
 from app.submissions import Submission
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.teaching.models import TeacherInput, TeachingAssignment, TeachingReminder
+from app.teaching.models_concerns import Concern  # concerns (issue 19)
 
 __all__ = [
     "AbsenceImport",
@@ -40,6 +41,7 @@ __all__ = [
     "SicknessReport",
     "AuditEvent",
     "CacheEntry",
+    "Concern",
     "ContactDetails",
     "ContactNote",
     "EmailChange",
