@@ -106,6 +106,7 @@ def _page(concern, relation: str, status: int = 200, **forms):
         group_id=group_id,
         period_id=period_id,
         back=_back(concern, relation),
+        came_from=safe_next(request.args.get("back")),
         **forms,
     )
 
@@ -124,7 +125,8 @@ def _followed_up_or_404(concern_id: int):
 
 
 def _after(concern, outcome: concerns.Outcome, done: str):
-    here = url_for("concerns.detail", concern_id=concern.id)
+    came_from = safe_next(request.args.get("back"))  # kept through the follow-up's forms
+    here = url_for("concerns.detail", concern_id=concern.id, back=came_from)
     if outcome.ok:
         flash(done, "success")
     else:
