@@ -31,8 +31,11 @@ class ConcernForm(SendKeyMixin, Form):
         _l("What kind of concern?"),
         choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
         validators=[InputRequired(ERRORS["kind"])],
+        validate_choice=False,  # the domain checks it, with its own words
     )
-    subject = SelectField(_l("Subject"), validators=[InputRequired(ERRORS["subject"])])
+    subject = SelectField(
+        _l("Subject"), validators=[InputRequired(ERRORS["subject"])], validate_choice=False
+    )
     text = TextAreaField(
         _l("A few words to the mentor"),
         validators=[InputRequired(ERRORS["text_missing"]), _TooLong(TEXT_MAX)],
@@ -66,6 +69,7 @@ class CloseForm(Form):
         _l("Outcome"),
         choices=[SelectChoice(k, v) for k, v in OUTCOME_LABELS.items()],
         validators=[InputRequired(ERRORS["outcome"])],
+        validate_choice=False,  # the domain checks it, with its own words
     )
     note = TextAreaField(
         _l("Note on the outcome (optional)"), validators=[Optional(), _TooLong(FOLLOW_UP_MAX)]

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app import access, submissions
 from app.teaching import concerns
 from app.teaching.concern_forms import CloseForm, ConcernForm, FollowUpForm, TellGuardiansForm
+from app.teaching.models_concerns import FOLLOW_UP_MAX, GUARDIAN_MESSAGE_MAX
 from app.teaching.subjects import subject_label
 from app.web import after_create, arg_id, home_url, redirect_after_post, render, safe_next
 
@@ -21,7 +22,7 @@ bp.add_app_template_global(concerns.status_label, "concern_status_label")
 bp.add_app_template_global(subject_label)
 
 
-def _field_errors(form, errors: dict[str, str], limit: int | None = None) -> None:
+def _field_errors(form, errors: dict[str, str], limit: int = concerns.TEXT_MAX) -> None:
     for name, code in errors.items():
         message = concerns.ERRORS[code]
         text = str(message) % {"num": limit} if code == "text_long" else str(message)
@@ -55,8 +56,6 @@ def new():
         first = submissions.first_result(current_user, form.submit_key.data)
         if first is not None:
             return after_create(first or url_for("concerns.mine"), False, "")
-        if not access.may_raise_concern(current_user, student, form.subject.data):
-            abort(404)
         outcome = concerns.raise_concern(
             current_user,
             student,
@@ -70,6 +69,10 @@ def new():
             url = outcome.url or url_for("concerns.mine")
             return after_create(url, outcome.result == "raised", _("The mentor has been told."))
         _field_errors(form, outcome.errors, concerns.TEXT_MAX)
+    elif form.is_submitted():  # every field's error at once, the domain's choices too
+        data = (form.kind.data or "", form.subject.data or "", form.text.data or "")
+        more = concerns.validate(*data, subjects)
+        _field_errors(form, {k: v for k, v in more.items() if not getattr(form, k).errors})
     return render(
         "teaching/concern_new.html",
         status=422 if form.errors else 200,
@@ -124,7 +127,10 @@ def _followed_up_or_404(concern_id: int):
     return concern
 
 
-def _after(concern, outcome: concerns.Outcome, done: str):
+def _after(concern, outcome: concerns.Outcome, done: str, form_name: str, form, limit: int):
+    if outcome.errors:  # input the form let through (a hand-made request): next to the field
+        _field_errors(form, outcome.errors, limit)
+        return _page(concern, "mentor", 422, **{form_name: form})
     came_from = safe_next(request.args.get("back"))  # kept through the follow-up's forms
     here = url_for("concerns.detail", concern_id=concern.id, back=came_from)
     if outcome.ok:
@@ -142,7 +148,9 @@ def follow_up(concern_id: int):
     if not form.validate_on_submit():
         return _page(concern, "mentor", 422, follow_up_form=form)
     outcome = concerns.save_follow_up(concern, current_user, form.follow_up.data)
-    return _after(concern, outcome, _("The follow-up is saved."))
+    return _after(
+        concern, outcome, _("The follow-up is saved."), "follow_up_form", form, FOLLOW_UP_MAX
+    )
 
 
 @bp.post("/teaching/concerns/<id:concern_id>/tell-guardians")
@@ -153,7 +161,14 @@ def tell_guardians(concern_id: int):
     if not form.validate_on_submit():
         return _page(concern, "mentor", 422, tell_form=form)
     outcome = concerns.tell_guardians(concern, current_user, form.message.data)
-    return _after(concern, outcome, _("The guardians are told by e-mail."))
+    return _after(
+        concern,
+        outcome,
+        _("The guardians are told by e-mail."),
+        "tell_form",
+        form,
+        GUARDIAN_MESSAGE_MAX,
+    )
 
 
 @bp.post("/teaching/concerns/<id:concern_id>/close")
@@ -164,7 +179,7 @@ def close(concern_id: int):
     if not form.validate_on_submit():
         return _page(concern, "mentor", 422, close_form=form)
     outcome = concerns.close(concern, current_user, form.outcome.data, form.note.data)
-    return _after(concern, outcome, _("The concern is closed."))
+    return _after(concern, outcome, _("The concern is closed."), "close_form", form, FOLLOW_UP_MAX)
 
 
 # --- a student's concerns (mentors, principal) -----------------------------------------

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from app import audit, hot_path, submissions
+from app import access, audit, hot_path, submissions
 from app.access import concern_taught_student_ids
 from app.db_types import utcnow
 from app.extensions import db
@@ -224,6 +224,8 @@ def raise_concern(
     errors = validate(kind, subject, text, subjects)
     if group_id is None or errors:
         return _refused(errors=errors or {"subject": "subject"})
+    if not access.may_raise_concern(teacher, student, subject):  # the rule, asked at the write
+        return _refused(errors={"subject": "subject"})
     concern = Concern(
         student_id=student.id,
         school_id=student.school_id,

@@ -81,3 +81,25 @@ def test_a_teacher_raises_a_concern_and_the_mentor_follows_it_up_and_closes_it(
     expect(page.locator("#concern-status .badge-ok")).to_be_visible()
     expect(page.get_by_text("stödlektioner")).to_have_count(0)
     desktop.check("concerns-teacher-closed")
+
+
+def test_the_teacher_raises_a_concern_on_a_phone_too(phone, live_app):
+    with live_app.app_context():
+        make_teacher("teacher")
+        oskar = student("Oskar").id
+    page = phone.page
+    phone.sign_in(TEACHERS["teacher"][0])
+    phone.goto("/teaching/concerns")
+    phone.check("concerns-teacher-phone-mine")
+    page.locator("a[href='/teaching/concerns/new']").first.click()
+    phone.check("concerns-teacher-phone-pick")
+    page.locator(f"a[href='/teaching/concerns/new?student={oskar}']").click()
+    phone.check("concerns-teacher-phone-form")
+    page.locator("#kind-1").check()
+    page.locator("#subject").select_option("FY")
+    page.locator("#text").fill("Verkar trött och orolig på lektionerna.")
+    page.locator("#concern-form button[type=submit]").click()
+    expect(page.locator("#concern-status .badge-warn")).to_be_visible()
+    page.locator("a.back").click()
+    expect(page.locator("#teacher-concerns + ul a")).to_have_count(1)
+    phone.check("concerns-teacher-phone-open")

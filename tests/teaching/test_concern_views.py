@@ -172,3 +172,20 @@ def test_empty_states(app, login_as):
     assert 'class="empty"' in listing
     goals = mentor.get(f"/students/{oskar}/goals").get_data(as_text=True)
     assert 'id="student-concerns"' in goals
+
+
+def test_hand_made_choices_get_errors_next_to_the_field_never_a_500(app, login_as):
+    concern = _concern(app)
+    teacher = _teacher_client(app)
+    page = f"/teaching/concerns/new?student={_oskar(app)}"
+    odd = post_form(teacher, page, {"kind": "angry", "subject": "XX", "text": "x"})
+    assert odd.status_code == 422
+    html = odd.get_data(as_text=True)
+    assert 'id="kind-error"' in html and 'id="subject-error"' in html
+    mentor = login_as("mentor")
+    detail = f"/teaching/concerns/{concern}"
+    token = csrf_token(mentor, detail)
+    answer = mentor.post(f"{detail}/close", data={"csrf_token": token, "outcome": "maybe"})
+    assert answer.status_code == 422 and 'id="outcome-error"' in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Concern, concern).status == "open"

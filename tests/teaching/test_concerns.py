@@ -8,11 +8,12 @@ from __future__ import annotations
 from email.header import decode_header, make_header
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app import access
 from app.extensions import db
 from app.outbox import OutboxMessage, deliver_pending
+from app.people.models import Staff
 from app.teaching import concerns
 from app.teaching.models_concerns import Concern
 from tests.talks.helpers import student, user
@@ -109,6 +110,12 @@ def test_who_may_read_and_follow_up(ctx):
     assert not access.may_follow_up_concern(teachers["teacher"], concern)
     for role in ("other_teacher", "teacher_8b", "former_teacher"):
         assert not access.may_read_concern(teachers[role], concern), role
+    # A mentor who leaves the school (no staff row there) loses the concern.
+    comentor = user("comentor@example.org")
+    db.session.execute(delete(Staff).where(Staff.user_id == comentor.id))
+    db.session.commit()
+    assert not access.may_read_concern(comentor, concern)
+    assert not access.may_follow_up_concern(comentor, concern)
 
 
 def test_the_guardians_are_told_once_without_the_teachers_words(ctx):
