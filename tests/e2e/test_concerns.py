@@ -103,3 +103,32 @@ def test_the_teacher_raises_a_concern_on_a_phone_too(phone, live_app):
     page.locator("a.back").click()
     expect(page.locator("#teacher-concerns + ul a")).to_have_count(1)
     phone.check("concerns-teacher-phone-open")
+
+
+def test_raising_and_closing_work_without_javascript(phone_without_js, live_app):
+    with live_app.app_context():
+        make_teacher("teacher")
+        oskar = student("Oskar").id
+    page = phone_without_js.page
+    phone_without_js.sign_in(TEACHERS["teacher"][0])
+    phone_without_js.goto(f"/teaching/concerns/new?student={oskar}")
+    page.locator("#concern-form button[type=submit]").click()
+    expect(page.locator("#kind-error")).to_be_visible()
+    page.locator("#kind-0").check()
+    page.locator("#text").fill("Utan JavaScript.")
+    page.locator("#concern-form button[type=submit]").click()
+    expect(page.locator("#concern-status .badge-warn")).to_be_visible()
+    with live_app.app_context():
+        concern = db.session.scalar(select(Concern.id))
+    page.locator("form[action='/logout'] button").first.click()
+    phone_without_js.sign_in("comentor@example.org")
+    phone_without_js.goto(f"/teaching/concerns/{concern}")
+    page.locator("#confirm").check()
+    page.locator("#tell-form button[type=submit]").click()
+    expect(page.locator("#tell-form")).to_have_count(0)  # told: the form is gone
+    page.locator("#outcome-3").check()
+    page.locator("#close-form button[type=submit]").click()
+    expect(page.locator("#concern-status .badge-ok")).to_be_visible()
+    with live_app.app_context():
+        row = db.session.get(Concern, concern)
+        assert row.guardians_told_at is not None and row.outcome == "no_action"
