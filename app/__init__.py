@@ -138,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
 
     # Issue 19, written assessment (app/teaching/assessment_views.py).
     from app.teaching.assessment_views import bp as assessment_bp
+    from app.teaching.concern_views import bp as concerns_bp  # concerns (issue 19)
     from app.teaching.handover_views import bp as handover_bp  # handover (issue 19)
 
     for blueprint in (
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
         pwa_bp,
         handover_bp,  # handover (issue 19)
         assessment_bp,  # issue 19: written assessment
+        concerns_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -1183,3 +1183,149 @@ def assessment_period_or_404(period_id: int, user: User | None = None):
     if found is None or not (found.mentor or found.principal):
         abort(404)
     return found[0], "mentor" if found.mentor else "principal"
+
+
+# --- concerns (app/teaching/concerns.py, issue 19) -------------------------------------
+# A teacher raises a concern about a student of a group they teach in the subject they
+# teach there; the mentors of the student's current group follow it up; the teacher who
+# raised it, those mentors and the school's principals read it. Guardians and students
+# never see concerns. Teachers count only while staff at the group's school.
+
+
+def _concern_taught_group_ids(uid, subject=None) -> Select:
+    """Groups user `uid` teaches (in `subject`, if given), at schools where still staff."""
+    from app.teaching.models import TeachingAssignment
+
+    query = (
+        select(TeachingAssignment.group_id)
+        .join(MentorGroup, MentorGroup.id == TeachingAssignment.group_id)
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .where(
+            TeachingAssignment.teacher_id == uid,
+            SchoolYear.school_id.in_(select(Staff.school_id).where(Staff.user_id == uid)),
+        )
+    )
+    if subject is not None:
+        query = query.where(TeachingAssignment.subject == subject)
+    return query
+
+
+def concern_taught_student_ids(user: User) -> Select:
+    """Students whose current group the user teaches (any subject): whom they may raise
+    a concern about."""
+    return current_member_ids(_concern_taught_group_ids(user.id))
+
+
+def may_raise_concern(user: User, student: Student, subject: str) -> bool:
+    """A teacher of the student's current group in that subject (a TeachingAssignment),
+    while staff at the school."""
+    taught = current_member_ids(_concern_taught_group_ids(user.id, subject))
+    return bool(
+        db.session.scalar(select(exists().where(Student.id == student.id, Student.id.in_(taught))))
+    )
+
+
+def concern_teacher_or_404(user: User | None = None) -> None:
+    """The teacher's concern pages (raise, own list): users who teach a group, or who
+    raised a concern at a school where they are still staff."""
+    from app.teaching.models_concerns import Concern
+
+    user = user or current_user
+    own = exists().where(
+        Concern.raised_by_id == user.id,
+        Concern.school_id.in_(select(Staff.school_id).where(Staff.user_id == user.id)),
+    )
+    if not db.session.scalar(select(or_(exists(_concern_taught_group_ids(user.id)), own))):
+        abort(404)
+
+
+def concern_student_to_raise_or_404(student_id: int, user: User | None = None) -> Student:
+    """A student the user may raise a concern about (for some subject)."""
+    user = user or current_user
+    student = db.session.scalar(
+        select(Student).where(
+            Student.id == student_id, Student.id.in_(concern_taught_student_ids(user))
+        )
+    )
+    if student is None:
+        abort(404)
+    return student
+
+
+def _concern_relation_columns(user: User, concern_cls):
+    """Columns that say how the user relates to a concern's row: mentor of the student's
+    current group, principal of its school, the teacher who raised it (still staff)."""
+    led = school_ids_with_role(user, "principal")
+    return (
+        concern_cls.student_id.in_(_current_mentees(user)).label("mentor"),
+        concern_cls.school_id.in_(led).label("principal"),
+        and_(
+            concern_cls.raised_by_id == user.id,
+            concern_cls.school_id.in_(select(Staff.school_id).where(Staff.user_id == user.id)),
+        ).label("teacher"),
+    )
+
+
+def concern_or_404(concern_id: int, user: User | None = None):
+    """A concern and how the user relates to it ("mentor", "principal", "teacher"), in one
+    statement with its student and the teacher's name; everyone else 404."""
+    from sqlalchemy.orm import joinedload
+
+    from app.teaching.models_concerns import Concern
+
+    user = user or current_user
+    found = db.session.execute(
+        select(Concern, *_concern_relation_columns(user, Concern))
+        .options(joinedload(Concern.student), joinedload(Concern.raised_by))
+        .where(Concern.id == concern_id)
+    ).first()
+    if found is None:
+        abort(404)
+    concern, mentor, principal, teacher = found
+    if mentor:
+        return concern, "mentor"
+    if principal:
+        return concern, "principal"
+    if teacher:
+        return concern, "teacher"
+    abort(404)
+
+
+def may_follow_up_concern(user: User, concern) -> bool:
+    """Follow-up, telling the guardians and closing: the mentors and co-mentors of the
+    student's current group (while staff)."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Student.id == concern.student_id, Student.id.in_(_current_mentees(user))
+                )
+            )
+        )
+    )
+
+
+def may_read_concern(user: User, concern) -> bool:
+    """The teacher who raised it (while staff at the school), the mentors of the
+    student's current group, the principals of the school."""
+    from app.teaching.models_concerns import Concern
+
+    columns = _concern_relation_columns(user, Concern)
+    return bool(db.session.scalar(select(or_(*columns)).where(Concern.id == concern.id)))
+
+
+def concern_student_or_404(student_id: int, user: User | None = None) -> tuple[Student, str]:
+    """A student's concerns: the mentors of the current group ("mentor") and the school's
+    principals ("principal"); one statement."""
+    user = user or current_user
+    led = select(Student.id).where(Student.school_id.in_(school_ids_with_role(user, "principal")))
+    found = db.session.execute(
+        select(
+            Student,
+            Student.id.in_(_current_mentees(user)).label("mentor"),
+            Student.id.in_(led).label("principal"),
+        ).where(Student.id == student_id)
+    ).first()
+    if found is None or not (found.mentor or found.principal):
+        abort(404)
+    return found[0], "mentor" if found.mentor else "principal"

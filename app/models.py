@@ -33,6 +33,7 @@ from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.talks.models_prep import TalkGuardianQuestions, TalkPreparation, TalkPreparationGoal
 from app.teaching.models import TeacherInput, TeachingAssignment, TeachingReminder
 from app.teaching.models_assessment import AssessmentEntry, WrittenAssessment
+from app.teaching.models_concerns import Concern  # concerns (issue 19)
 from app.teaching.models_handover import Handover
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "SicknessReport",
     "AuditEvent",
     "CacheEntry",
+    "Concern",
     "ContactDetails",
     "ContactNote",
     "EmailChange",

@@ -121,6 +121,15 @@ ROUTES: dict[str, set[str]] = {
     "/absence/schools/{OTHER_SCHOOL}/settings": {"site_admin"},
     "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/absence/imports/{ABSIMPORT}": ADMIN_MANAGE,
+    # Concerns (issue 19): CONCERN is a teacher's concern about Oskar (7A). The teacher's
+    # pages are for teachers only (none among these roles: test_concern_access_by_teachers);
+    # a concern is read by the student's mentors and the principal, never by guardians,
+    # students, admins or another group's mentor.
+    "/teaching/concerns": set(),
+    "/teaching/concerns/new": set(),
+    "/teaching/concerns/{CONCERN}": {"mentor", "comentor", "principal"},
+    "/teaching/students/{OSKAR}/concerns": {"mentor", "comentor", "principal"},
+    "/teaching/students/{ELSA}/concerns": {"principal"},
     # Administration. OTHER_SCHOOL has no staff among the test roles: only site admins.
     "/admin/schools": {"site_admin"},
     "/admin/schools/new": {"site_admin"},
@@ -254,6 +263,7 @@ def _ids(app) -> dict[str, int]:
         ids.update(_absence_ids(oskar))
         ids.update(_handover_ids())  # handover (issue 19)
         ids.update(_assessment_ids(oskar, elsa, periods))
+        ids.update(_concern_ids(oskar))
         ids.update(
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
@@ -399,6 +409,16 @@ def _assessment_ids(oskar, elsa, periods) -> dict[str, int]:
     return {"ASSESS": shared.id, "ADRAFT": draft.id, "PUPIL7A": pupil}
 
 
+def _concern_ids(oskar) -> dict[str, int]:
+    """A concern about Oskar raised by his maths teacher (issue 19)."""
+    from flask import current_app
+
+    from tests.teaching.concern_helpers import make_teacher, raise_one
+
+    with current_app.test_request_context():  # the mentors' mail links
+        return {"CONCERN": raise_one(make_teacher("teacher"), oskar).id}
+
+
 def _admin_ids(school_id: int) -> dict[str, int]:
     """A second school (staffed by none of the test roles), a day off, an unconfirmed import."""
     from app.admin.models import ImportBatch
@@ -505,6 +525,7 @@ PARAMS = {
     "{ASSESS}": "<id:assessment_id>",
     "{ADRAFT}": "<id:assessment_id>",
     "{PUPIL7A}": "<id:student_id>",
+    "{CONCERN}": "<id:concern_id>",
 }
 
 
@@ -564,6 +585,12 @@ POST_ROUTES: dict[str, set[str]] = {
     "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/absence/imports/{ABSIMPORT}/apply": ADMIN_MANAGE,
     "/absence/imports/{ABSIMPORT}/discard": ADMIN_MANAGE,
+    # Concerns (issue 19): the student's current mentors follow up; teachers raise
+    # (test_concern_access_by_teachers).
+    "/teaching/concerns/new": set(),
+    "/teaching/concerns/{CONCERN}/follow-up": {"mentor", "comentor"},
+    "/teaching/concerns/{CONCERN}/tell-guardians": {"mentor", "comentor"},
+    "/teaching/concerns/{CONCERN}/close": {"mentor", "comentor"},
     "/leave/{LEAVE}/withdraw": set(),  # only the student's own guardians
     "/leave/{LEAVE}/consent": set(),
     # The admin sees the request (404 would be wrong) but may not decide: test_leave_views.
@@ -657,3 +684,50 @@ def test_every_post_route_is_listed(app):
         if "POST" in rule.methods and rule.rule not in listed | open_to_all
     ]
     assert unlisted == [], "add these POST routes to tests/test_access.py"
+
+
+# --- concerns (issue 19): the teachers, who are not among the demo roles on this branch ---
+
+
+def test_concern_access_by_teachers(app):
+    """The teacher who raised a concern reads it (never follows it up); another teacher of
+    the group, a teacher of another group and a former teacher (no longer staff) get 404
+    for the concern, the student's list, raising about the student and their posts."""
+    from tests.conftest import sign_in
+    from tests.talks.helpers import student
+    from tests.teaching.concern_helpers import TEACHERS, make_teachers, raise_one
+
+    with app.test_request_context():
+        teachers = make_teachers()
+        oskar = student("Oskar")
+        concern = raise_one(teachers["teacher"], oskar).id
+        oskar_id = oskar.id
+    allowed_get = {
+        "teacher": {
+            "/teaching/concerns",
+            "/teaching/concerns/new",
+            f"/teaching/concerns/new?student={oskar_id}",
+            f"/teaching/concerns/{concern}",
+        },
+        "other_teacher": {
+            "/teaching/concerns",
+            "/teaching/concerns/new",
+            f"/teaching/concerns/new?student={oskar_id}",
+        },
+        "teacher_8b": {"/teaching/concerns", "/teaching/concerns/new"},
+        "former_teacher": set(),
+    }
+    every = set().union(*allowed_get.values()) | {f"/teaching/students/{oskar_id}/concerns"}
+    for role, allowed in allowed_get.items():
+        client = app.test_client()
+        assert sign_in(client, TEACHERS[role][0]).status_code == 303, role
+        for path in sorted(every):
+            status = client.get(path).status_code
+            assert status == (200 if path in allowed else 404), (role, path, status)
+        token = csrf_token(client, "/account")
+        for action in ("follow-up", "tell-guardians", "close"):
+            answer = client.post(
+                f"/teaching/concerns/{concern}/{action}",
+                data={"csrf_token": token, "confirm": "y", "outcome": "improved"},
+            )
+            assert answer.status_code == 404, (role, action)

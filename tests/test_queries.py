@@ -918,3 +918,84 @@ def _login(app):
         return client
 
     return login
+
+
+# --- concerns (issue 19): six statements at most, for one concern or a hundred ----------
+
+CONCERN_PAGES = {
+    "mentor": [
+        "/home/mentor",
+        "/teaching/concerns/{CONCERN}",
+        "/teaching/students/{OSKAR}/concerns",
+        "/students/{OSKAR}/goals",
+    ],
+    "principal": ["/teaching/concerns/{CONCERN}", "/teaching/students/{OSKAR}/concerns"],
+    "teacher": [
+        "/teaching/concerns",
+        "/teaching/concerns/new",
+        "/teaching/concerns/new?student={OSKAR}",
+        "/teaching/concerns/{CONCERN}",
+    ],
+}
+
+
+def _concern_counts(app, login_as, ids) -> dict[str, int]:
+    from tests.conftest import sign_in
+    from tests.teaching.concern_helpers import TEACHERS
+
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    for role, pages in CONCERN_PAGES.items():
+        if role == "teacher":
+            client = app.test_client()
+            assert sign_in(client, TEACHERS["teacher"][0]).status_code == 303
+        else:
+            client = login_as(role)
+        for template in pages:
+            path = template.format(**ids)
+            with count_statements(engine) as statements:
+                response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            counts[f"{role} {template}"] = len(statements)
+    return counts
+
+
+def _more_concerns(app) -> None:
+    """7A, 8B and a new 7X grow by 20 students each; the teacher teaches all three groups
+    in two subjects and raises a concern about every student of 7A (and three about Oskar),
+    and closes none."""
+    from app.teaching import concerns
+    from app.teaching.models import TeachingAssignment
+    from tests.talks.helpers import student
+    from tests.teaching.concern_helpers import make_teacher
+
+    _grow(app)
+    with app.test_request_context():
+        teacher = make_teacher("teacher")
+        for group in db.session.scalars(select(MentorGroup).where(MentorGroup.name != "7A")):
+            for subject in ("MA", "FY"):
+                db.session.add(
+                    TeachingAssignment(group_id=group.id, subject=subject, teacher_id=teacher.id)
+                )
+        db.session.commit()
+        group = db.session.scalar(select(MentorGroup).where(MentorGroup.name == "7A"))
+        for membership in list(group.memberships):
+            concerns.raise_concern(teacher, membership.student, "worry", "FY", "Orolig")
+        for _ in range(3):
+            concerns.raise_concern(teacher, student("Oskar"), "grade_warning", "MA", "Risk")
+
+
+def test_concern_pages_run_at_most_six_statements_whatever_the_data(app, login_as):
+    from tests.talks.helpers import student
+    from tests.teaching.concern_helpers import make_teacher, raise_one
+
+    with app.test_request_context():
+        oskar = student("Oskar")
+        ids = {"OSKAR": oskar.id, "CONCERN": raise_one(make_teacher("teacher"), oskar).id}
+    small = _concern_counts(app, login_as, ids)
+    _more_concerns(app)
+    large = _concern_counts(app, login_as, ids)
+    for page, count in small.items():
+        assert count <= 6, (page, small)
+    assert large == small, (small, large)

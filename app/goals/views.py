@@ -82,7 +82,15 @@ def student_goals(student_id: int):
         handovers=received_for_student(current_user, student.id) if relation == "mentor" else [],
         form=form,
         goal_statuses=[(k, str(v)) for k, v in STATUS_LABELS.items()],
+        # Concerns (issue 19): the student's open concerns, for the mentors only.
+        open_concerns=_open_concerns(student.id) if relation == "mentor" else [],
     )
+
+
+def _open_concerns(student_id: int):
+    from app.teaching.concerns import of_student
+
+    return of_student(student_id, open_only=True)
 
 
 @bp.post("/goals/<id:goal_id>/follow-up")

@@ -558,6 +558,18 @@ class WeekMentorTime:
     moved_from: datetime | None  # the regular start, when this week's was moved
 
 
+@dataclass(frozen=True)
+class WeekConcern:
+    """An open concern about a student of the mentor's current groups (issue 19)."""
+
+    id: int
+    student_id: int
+    student_name: str
+    raised_at: datetime
+    subject: str
+    kind: str
+
+
 @dataclass
 class MentorWeek:
     first: date  # Monday
@@ -568,10 +580,14 @@ class MentorWeek:
     mentor_times: list[WeekMentorTime] = field(default_factory=list)
     goals: list[WeekFollowUp] = field(default_factory=list)
     notes: list[WeekFollowUp] = field(default_factory=list)
+    concerns: list[WeekConcern] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.talks or self.leave or self.mentor_times or self.goals or self.notes)
+        return (
+            not (self.talks or self.leave or self.mentor_times or self.goals or self.notes)
+            and not self.concerns
+        )
 
 
 @dataclass
@@ -780,7 +796,32 @@ def _week_statement():
             ContactNote.follow_up_done.is_(False),
         )
     )
-    return talks.union_all(leave, goals, notes)
+    # Concerns (issue 19): open concerns about the students of the current groups, in the
+    # same statement (app/access.py may_follow_up_concern), whatever their date.
+    from app.teaching.models_concerns import Concern
+
+    concerns = (
+        select(
+            kind("concern"),
+            Concern.id,
+            none(Integer),
+            Student.id,
+            Student.first_name,
+            Student.last_name,
+            Concern.created_at,
+            none(Date),
+            none(Date),
+            cast(Concern.subject, Text),
+            cast(Concern.kind, Text),
+            none(Integer),
+        )
+        .join(Student, Student.id == Concern.student_id)
+        .where(
+            Concern.student_id.in_(current_member_ids(mentored_group_ids_of(uid))),
+            Concern.status == "open",
+        )
+    )
+    return talks.union_all(leave, goals, notes, concerns)
 
 
 @lru_cache(maxsize=1)  # per process, safely: built from code alone
@@ -891,6 +932,8 @@ def mentor_home(user: User, on: date) -> MentorHome:
             week.talks.append(WeekTalk(id_, aux, student_id, name, at, text or "", extra))
         elif kind == "leave":
             week.leave.append(WeekLeave(id_, name, day, end, n))
+        elif kind == "concern":
+            week.concerns.append(WeekConcern(id_, student_id, name, at, text or "", extra))
         else:
             item = WeekFollowUp(kind, id_, student_id, name, day, text or "", day < on)
             (week.goals if kind == "goal" else week.notes).append(item)
@@ -898,6 +941,7 @@ def mentor_home(user: User, on: date) -> MentorHome:
     week.leave.sort(key=lambda r: (r.start_date, r.request_id))
     week.goals.sort(key=lambda g: (g.due, g.id))
     week.notes.sort(key=lambda n: (n.due, n.id))
+    week.concerns.sort(key=lambda c: (c.raised_at, c.id))
     week.mentor_times = _week_mentor_times(
         connection, user.id, groups, group_year, zones, first, last
     )

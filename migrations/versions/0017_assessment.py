@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_assessment'
-down_revision = '0015_teaching'
+down_revision = '0016_concerns'
 branch_labels = None
 depends_on = None
 
