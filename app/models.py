@@ -29,6 +29,7 @@ from app.school.models import (
     Term,
 )
 from app.submissions import Submission
+from app.surveys.models import SurveyAnswered, SurveyComment, SurveyTally
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 
 __all__ = [
@@ -60,6 +61,9 @@ __all__ = [
     "RateLimitCounter",
     "School",
     "Submission",
+    "SurveyAnswered",
+    "SurveyComment",
+    "SurveyTally",
     "SchoolYear",
     "SignInToken",
     "Staff",
