@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.people.views import bp as people_bp
     from app.pwa.views import bp as pwa_bp
     from app.school.views import bp as school_bp
+    from app.surveys.views import bp as surveys_bp
     from app.talks.views import bp as talks_bp
 
     for blueprint in (
@@ -145,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         imports_bp,
         admin_mail_bp,
         pwa_bp,
+        surveys_bp,  # survey after the talk (issue 19)
     ):
         app.register_blueprint(blueprint)
 

@@ -112,6 +112,15 @@ ROUTES: dict[str, set[str]] = {
     "/absence/schools/{OTHER_SCHOOL}/settings": {"site_admin"},
     "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/absence/imports/{ABSIMPORT}": ADMIN_MANAGE,
+    # Survey after the talk (app/surveys): the period's students with a login and their
+    # guardians answer (P9C: Elsa and her guardian; P7A: Oskar's guardians); a group's
+    # totals are for its mentors only, the school's for its principals.
+    "/surveys/periods/{P7A}": {"guardian", "other_guardian"},
+    "/surveys/periods/{P9C}": {"guardian", "student"},
+    "/surveys/groups/{7A}": {"mentor", "comentor"},
+    "/surveys/groups/{8B}": {"other_mentor"},
+    "/surveys/schools/{SCHOOL}": {"principal"},
+    "/surveys/schools/{OTHER_SCHOOL}": set(),
     # Administration. OTHER_SCHOOL has no staff among the test roles: only site admins.
     "/admin/schools": {"site_admin"},
     "/admin/schools/new": {"site_admin"},
@@ -412,6 +421,8 @@ POST_ROUTES: dict[str, set[str]] = {
     "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/absence/imports/{ABSIMPORT}/apply": ADMIN_MANAGE,
     "/absence/imports/{ABSIMPORT}/discard": ADMIN_MANAGE,
+    "/surveys/periods/{P7A}": {"guardian", "other_guardian"},
+    "/surveys/periods/{P9C}": {"guardian", "student"},
     "/leave/{LEAVE}/withdraw": set(),  # only the student's own guardians
     "/leave/{LEAVE}/consent": set(),
     # The admin sees the request (404 would be wrong) but may not decide: test_leave_views.
