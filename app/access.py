@@ -805,9 +805,15 @@ def may_read_survey_results(user: User, group_id: int) -> bool:
 
 
 def survey_group_or_404(group_id: int, user: User | None = None) -> MentorGroup:
+    """A group whose survey totals the user reads (may_read_survey_results), in one
+    statement."""
     user = user or current_user
-    group = db.session.get(MentorGroup, group_id)
-    if group is None or not may_read_survey_results(user, group.id):
+    group = db.session.scalar(
+        select(MentorGroup).where(
+            MentorGroup.id == group_id, MentorGroup.id.in_(mentored_group_ids(user))
+        )
+    )
+    if group is None:
         abort(404)
     return group
 
