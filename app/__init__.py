@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.people.views import bp as people_bp
     from app.pwa.views import bp as pwa_bp
     from app.school.views import bp as school_bp
+    from app.surveys.views import bp as surveys_bp
     from app.talks.prep_views import bp as talk_prep_bp  # issue 19: talk preparation
     from app.talks.views import bp as talks_bp
 
@@ -162,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
         handover_bp,  # handover (issue 19)
         assessment_bp,  # issue 19: written assessment
         concerns_bp,
+        surveys_bp,  # survey after the talk (issue 19)
     ):
         app.register_blueprint(blueprint)
 

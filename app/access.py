@@ -776,6 +776,76 @@ def referral_or_404(referral_id: int, user: User | None = None, close: bool = Fa
     abort(404)
 
 
+# --- survey after the talk (app/surveys) ----------------------------------------------
+
+
+def survey_audience(user: User, period) -> str | None:
+    """How the user answers a talk period's survey: "student" (a student of the period's
+    group, with this login), "guardian" (a guardian of one of its students), or None."""
+    members = select(GroupMembership.student_id).where(GroupMembership.group_id == period.group_id)
+    student, guardian = db.session.execute(
+        select(
+            exists().where(Student.user_id == user.id, Student.id.in_(members)),
+            exists().where(
+                Guardianship.guardian_id == user.id, Guardianship.student_id.in_(members)
+            ),
+        )
+    ).one()
+    return "student" if student else "guardian" if guardian else None
+
+
+def may_answer_survey(user: User, period) -> bool:
+    """The period's students with a login and their guardians answer its survey; no one
+    else (staff never answer for anyone)."""
+    return survey_audience(user, period) is not None
+
+
+def survey_period_or_404(period_id: int, user: User | None = None):
+    """A talk period whose survey the user answers, and how ("student" or "guardian")."""
+    from app.talks.models import TalkPeriod
+
+    user = user or current_user
+    period = db.session.get(TalkPeriod, period_id)
+    audience = survey_audience(user, period) if period is not None else None
+    if audience is None:
+        abort(404)
+    return period, audience
+
+
+def may_read_survey_results(user: User, group_id: int) -> bool:
+    """A group's survey totals are for its mentors and co-mentors only: not another
+    group's mentor, not students or guardians, not the principal (who sees the school's
+    totals) or admins."""
+    return is_group_mentor(user, group_id)
+
+
+def survey_group_or_404(group_id: int, user: User | None = None) -> MentorGroup:
+    """A group whose survey totals the user reads (may_read_survey_results), in one
+    statement."""
+    user = user or current_user
+    group = db.session.scalar(
+        select(MentorGroup).where(
+            MentorGroup.id == group_id, MentorGroup.id.in_(mentored_group_ids(user))
+        )
+    )
+    if group is None:
+        abort(404)
+    return group
+
+
+def may_read_school_survey(user: User, school_id: int) -> bool:
+    """The school's survey totals per term: its principals."""
+    return is_principal_at(user, school_id)
+
+
+def survey_school_or_404(school_id: int, user: User | None = None) -> School:
+    user = user or current_user
+    school = db.session.get(School, school_id)
+    if school is None or not may_read_school_survey(user, school.id):
+        abort(404)
+    return school
+
+
 # --- view decorator ----------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from app.school.models import (
     Term,
 )
 from app.submissions import Submission
+from app.surveys.models import SurveyAnswered, SurveyComment, SurveyTally
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.talks.models_prep import TalkGuardianQuestions, TalkPreparation, TalkPreparationGoal
 from app.teaching.models import TeacherInput, TeachingAssignment, TeachingReminder
@@ -68,6 +69,9 @@ __all__ = [
     "RateLimitCounter",
     "School",
     "Submission",
+    "SurveyAnswered",
+    "SurveyComment",
+    "SurveyTally",
     "SchoolYear",
     "SignInToken",
     "Staff",

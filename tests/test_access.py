@@ -130,6 +130,15 @@ ROUTES: dict[str, set[str]] = {
     "/teaching/concerns/{CONCERN}": {"mentor", "comentor", "principal"},
     "/teaching/students/{OSKAR}/concerns": {"mentor", "comentor", "principal"},
     "/teaching/students/{ELSA}/concerns": {"principal"},
+    # Survey after the talk (app/surveys): the period's students with a login and their
+    # guardians answer (P9C: Elsa and her guardian; P7A: Oskar's guardians); a group's
+    # totals are for its mentors only, the school's for its principals.
+    "/surveys/periods/{P7A}": {"guardian", "other_guardian"},
+    "/surveys/periods/{P9C}": {"guardian", "student"},
+    "/surveys/groups/{7A}": {"mentor", "comentor"},
+    "/surveys/groups/{8B}": {"other_mentor"},
+    "/surveys/schools/{SCHOOL}": {"principal"},
+    "/surveys/schools/{OTHER_SCHOOL}": set(),
     # Administration. OTHER_SCHOOL has no staff among the test roles: only site admins.
     "/admin/schools": {"site_admin"},
     "/admin/schools/new": {"site_admin"},
@@ -591,6 +600,8 @@ POST_ROUTES: dict[str, set[str]] = {
     "/teaching/concerns/{CONCERN}/follow-up": {"mentor", "comentor"},
     "/teaching/concerns/{CONCERN}/tell-guardians": {"mentor", "comentor"},
     "/teaching/concerns/{CONCERN}/close": {"mentor", "comentor"},
+    "/surveys/periods/{P7A}": {"guardian", "other_guardian"},
+    "/surveys/periods/{P9C}": {"guardian", "student"},
     "/leave/{LEAVE}/withdraw": set(),  # only the student's own guardians
     "/leave/{LEAVE}/consent": set(),
     # The admin sees the request (404 would be wrong) but may not decide: test_leave_views.

@@ -82,3 +82,40 @@ def test_school_or_404_needs_the_role_at_that_school(ctx):
     site_admin = _user("admin")
     site_admin.is_site_admin = True
     assert access.school_or_404(other.id, "admin", user=site_admin) is other
+
+
+# --- survey after the talk (app/surveys) ------------------------------------------------
+
+
+def _period(group_name: str):
+    from app.talks.models import TalkPeriod
+    from tests.surveys.helpers import group
+
+    return db.session.scalar(select(TalkPeriod).where(TalkPeriod.group_id == group(group_name).id))
+
+
+SURVEY_ROLES = [r for r in ACCOUNTS]
+
+
+@pytest.mark.parametrize("role", SURVEY_ROLES)
+def test_who_answers_a_periods_survey(ctx, role):
+    """9C's students with a login and the guardians of 9C's students; in 7A, whose
+    students have no login, the guardians only. Staff never answer."""
+    nine_c = {"guardian": "guardian", "student": "student"}
+    seven_a = {"guardian": "guardian", "other_guardian": "guardian"}
+    for period, expected in ((_period("9C"), nine_c), (_period("7A"), seven_a)):
+        assert access.survey_audience(_user(role), period) == expected.get(role)
+        assert access.may_answer_survey(_user(role), period) == (role in expected)
+
+
+@pytest.mark.parametrize("role", SURVEY_ROLES)
+def test_who_reads_a_groups_survey_results(ctx, role):
+    """A group's mentors only: never a student or guardian, another group's mentor, the
+    principal (who reads the school's totals) or an admin."""
+    from tests.surveys.helpers import group
+
+    readers = {"7A": {"mentor", "comentor"}, "8B": {"other_mentor"}}
+    for name, allowed in readers.items():
+        assert access.may_read_survey_results(_user(role), group(name).id) == (role in allowed)
+    school = db.session.scalar(select(School))
+    assert access.may_read_school_survey(_user(role), school.id) == (role == "principal")

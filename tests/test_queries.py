@@ -999,3 +999,72 @@ def test_concern_pages_run_at_most_six_statements_whatever_the_data(app, login_a
     for page, count in small.items():
         assert count <= 6, (page, small)
     assert large == small, (small, large)
+
+
+# --- the survey after the talk (app/surveys): as many statements for 5 answers as for 28 ---
+
+SURVEY_PAGES = {
+    "student": ["/home/student", "/surveys/periods/{P9C}"],
+    "guardian": ["/home/guardian", "/surveys/periods/{P9C}"],
+    "mentor9c": ["/surveys/groups/{9C}"],
+    "principal": ["/surveys/schools/{SCHOOL}"],
+}
+
+
+def _survey_answers(app, first: int, last: int) -> dict[str, int]:
+    """9C's first period over, and students first..last-1 of 9C (and as many of its
+    guardians) answered with a comment each."""
+    from app.surveys import survey
+    from tests.surveys.helpers import (
+        end_period,
+        first_period,
+        group,
+        guardian_user_ids,
+        scores,
+        student_user_ids,
+    )
+
+    with app.app_context():
+        period = end_period(first_period("9C"))
+        students, guardians = student_user_ids("9C"), guardian_user_ids("9C")
+        # Not Elsa (the test's student) nor the demo guardian: their forms stay open.
+        elsa = db.session.scalar(select(User.id).where(User.email == "student@example.org"))
+        anna = db.session.scalar(select(User.id).where(User.email == "guardian@example.org"))
+        students = [u for u in students if u != elsa]
+        guardians = [u for u in guardians if u != anna]
+        for k in range(first, last):
+            survey.answer(students[k], period, "student", scores("student", 1 + k % 5), f"S{k}")
+            survey.answer(guardians[k], period, "guardian", scores("guardian"), f"G{k}")
+        return {
+            "P9C": period.id,
+            "9C": group("9C").id,
+            "SCHOOL": db.session.scalar(select(SchoolYear.school_id)),
+        }
+
+
+def _survey_counts(app, login_as, ids) -> dict[str, int]:
+    from tests.conftest import sign_in
+
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    for role, pages in SURVEY_PAGES.items():
+        if role == "mentor9c":
+            client = app.test_client()
+            sign_in(client, "mentor9c@example.org")
+        else:
+            client = login_as(role)
+        client.get("/")  # the guardian's once-a-session contact check is not counted here
+        for template in pages:
+            path = template.format(**ids)
+            with count_statements(engine) as statements:
+                assert client.get(path).status_code == 200, path
+            counts[f"{role} {template}"] = len(statements)
+    return counts
+
+
+def test_survey_pages_run_at_most_six_statements_for_5_answers_or_27(app, login_as):
+    small = _survey_counts(app, login_as, _survey_answers(app, 0, 5))
+    large = _survey_counts(app, login_as, _survey_answers(app, 5, 27))
+    assert max(large.values()) <= 6, large
+    assert large == small, (small, large)

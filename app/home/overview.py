@@ -88,6 +88,8 @@ class StudentCard:
     talks: list = field(default_factory=list)
     mentor_times: list = field(default_factory=list)
     goals: list[GoalLine] = field(default_factory=list)
+    # Surveys after the talks the user may answer now (app/surveys).
+    surveys: list = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +97,8 @@ class Cards:
     cards: list[StudentCard]
     schools: list[CardSchool]
     contact_confirmed_at: datetime | None = None
+    # Surveys after the talks the user may answer now, once each, naming the children.
+    surveys: list = field(default_factory=list)
 
 
 @lru_cache(maxsize=2)
@@ -222,21 +226,35 @@ def load_cards(kind: str, user_id: int, on: date) -> Cards:
                 co_mentors=[n for co, n in names if co],
             )
         )
-    _with_talks(cards)
-    return Cards(cards, list(schools.values()), confirmed_at)
+    _with_talks(cards, user_id)
+    surveys = _surveys_once(cards) if kind == "guardian" else []
+    return Cards(cards, list(schools.values()), confirmed_at, surveys)
 
 
-def _with_talks(cards: list[StudentCard]) -> list[StudentCard]:
-    """Add each child's talks, next mentor time and goals (one query each)."""
+def _surveys_once(cards: list[StudentCard]) -> list:
+    """A guardian's surveys, each once (two children in one group share a talk period),
+    with the names of the children it is about."""
+    surveys: dict[int, object] = {}
+    for card in cards:
+        for invite in card.surveys:
+            shown = surveys.setdefault(invite.period_id, invite)
+            shown.names.append(card.student.first_name)
+    return list(surveys.values())
+
+
+def _with_talks(cards: list[StudentCard], user_id: int | None = None) -> list[StudentCard]:
+    """Add each child's talks (with the surveys the user may answer), next mentor time
+    and goals (one query each)."""
     from app.mentortime.schedule import upcoming_for_loaded_groups
-    from app.talks.overview import talks_for_students
+    from app.talks.overview import talks_and_surveys
 
     placed = [c for c in cards if c.group]
-    talks = talks_for_students([(c.student.id, c.group.id) for c in placed])
+    talks, surveys = talks_and_surveys([(c.student.id, c.group.id) for c in placed], user_id)
     times = upcoming_for_loaded_groups({c.group.id: c.group for c in placed}, weeks=2)
     goals = _goal_lines([(c.student.id, c.group.school_year_id) for c in placed])
     for card in cards:
         card.talks = talks.get(card.student.id, [])
+        card.surveys = surveys.get(card.student.id, [])
         if card.group:
             card.mentor_times = times.get(card.group.id, [])[:2]
             card.goals = goals.get(card.student.id, [])

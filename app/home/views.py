@@ -40,7 +40,7 @@ def guardian():
         session["contact_checked"] = True
         if confirmation_due(loaded.contact_confirmed_at, loaded.schools, on):
             return redirect(url_for("contacts.check"))
-    return render("home/guardian.html", cards=loaded.cards)
+    return render("home/guardian.html", cards=loaded.cards, surveys=loaded.surveys)
 
 
 @bp.get("/home/student")

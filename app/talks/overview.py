@@ -16,6 +16,7 @@ from app.extensions import db
 from app.people.models import Guardianship, Student, User
 from app.school.calendar import school_days, today
 from app.school.models import GroupMembership, Term
+from app.surveys import survey
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.talks.preparation import has_login_column, prepared_column  # issue 19
 
@@ -239,6 +240,10 @@ def _talks_for_students_statement():
             prepared_column(TalkPeriod.id, member.student_id),
             has_login_column(member.student_id),
             WrittenAssessment.id,
+            # The survey after the talks (app/surveys): when the period is over, and
+            # whether the user of the home page has answered.
+            survey.last_talk_column(),
+            survey.answered_column(bindparam("uid")),
         )
         .join(Term, Term.id == TalkPeriod.term_id)
         .join(member, member.group_id == TalkPeriod.group_id)
@@ -281,14 +286,27 @@ def talks_for_students(
     """For home cards: each student's talk periods in their current group, with the
     active booking and a published summary: one query for all students. `pairs` are
     (student id, current group id)."""
+    return talks_and_surveys(pairs, None, now)[0]
+
+
+def talks_and_surveys(
+    pairs: list[tuple[int, int]], user_id: int | None, now: datetime | None = None
+) -> tuple[dict[int, list[ChildTalk]], dict[int, list[survey.SurveyInvite]]]:
+    """talks_for_students, and in the same query each student's periods whose survey the
+    user (the student, or a guardian) may answer now and has not (app/surveys)."""
     if not pairs:
-        return {}
+        return {}, {}
     now = now or utcnow()
     wanted = set(pairs)
     # Plain rows on the session's connection: no entities, so no ORM loading to pay for.
-    ids = {"students": sorted({s for s, _ in pairs}), "groups": sorted({g for _, g in pairs})}
+    ids = {
+        "students": sorted({s for s, _ in pairs}),
+        "groups": sorted({g for _, g in pairs}),
+        "uid": user_id or 0,
+    }
     rows = db.session.connection().execute(_talks_for_students_statement(), ids).all()
     result: dict[int, list[ChildTalk]] = {}
+    surveys: dict[int, list[survey.SurveyInvite]] = {}
     for (
         period_id,
         group_id,
@@ -307,9 +325,15 @@ def talks_for_students(
         prepared,
         has_login,
         assessment_id,
+        last_talk_ends,
+        answered,
     ) in rows:
         if (sid, group_id) not in wanted:
             continue
+        if user_id is not None:
+            invite = survey.invitation(period_id, title, closes, last_talk_ends, answered, now)
+            if invite is not None:
+                surveys.setdefault(sid, []).append(invite)
         booking = (
             BookedTalk(booking_id, BookedSlot(starts, ends, mode, location))
             if booking_id is not None
@@ -328,7 +352,7 @@ def talks_for_students(
         talk = ChildTalk(period, booking, is_open, summary, assessment_id=assessment_id)
         talk.prepared, talk.can_prepare = bool(prepared), bool(has_login)
         result.setdefault(sid, []).append(talk)
-    return {sid: due_first(talks) for sid, talks in result.items()}
+    return {sid: due_first(talks) for sid, talks in result.items()}, surveys
 
 
 def due_first(talks: list[ChildTalk]) -> list[ChildTalk]:

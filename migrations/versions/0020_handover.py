@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_handover'
-down_revision = '0018_talk_prep'
+down_revision = '0019_survey'
 branch_labels = None
 depends_on = None
 
