@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.pwa.views import bp as pwa_bp
     from app.school.views import bp as school_bp
     from app.talks.views import bp as talks_bp
+    from app.teaching.views import bp as teaching_bp  # teaching (issue 19)
 
     for blueprint in (
         health_bp,
@@ -145,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         imports_bp,
         admin_mail_bp,
         pwa_bp,
+        teaching_bp,
     ):
         app.register_blueprint(blueprint)
 

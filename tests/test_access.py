@@ -26,6 +26,7 @@ ROLES = [
     "principal",
     "admin",
     "site_admin",
+    "teacher",
 ]
 EVERYONE = set(ROLES) - {"anonymous"}
 # School administration: the school's admins (and site admins) change it, principals read it.
@@ -39,6 +40,19 @@ ROUTES: dict[str, set[str]] = {
     "/home/mentor": {"mentor", "comentor", "other_mentor"},
     "/home/principal": {"principal"},
     "/home/admin": {"admin", "site_admin"},
+    # Teaching: Maja Berg ("teacher") teaches 7A mathematics and English; 8B's mentor
+    # ("other_mentor") teaches 7A biology. Teachers reach only their subjects' input
+    # pages; all subjects' input and the reminder are for the group's mentors.
+    "/home/teacher": {"teacher", "other_mentor"},
+    "/teaching/periods/{P7A}/input/{MA}": {"teacher"},
+    "/teaching/periods/{P7A}/input/{BI}": {"other_mentor"},
+    "/teaching/periods/{P7A}/input/{SV}": set(),  # Erik Sjöberg's, not a test role
+    "/teaching/periods/{P9C}/input/{MA}": set(),  # Maja does not teach 9C
+    "/teaching/periods/{P7A}": {"mentor", "comentor"},
+    "/teaching/periods/{P9C}": set(),
+    "/teaching/periods/{P7A}/students/{OSKAR}": {"mentor", "comentor"},
+    "/teaching/periods/{P7A}/students/{ELSA}": set(),  # not in 7A
+    "/teaching/periods/{P7A}/remind": {"mentor", "comentor"},
     "/groups/{7A}": {"mentor", "comentor", "principal", "admin"},
     "/groups/{8B}": {"other_mentor", "principal", "admin"},
     "/account": EVERYONE,
@@ -219,7 +233,15 @@ def _ids(app) -> dict[str, int]:
         ].regular_date.isoformat()
         ids["GOAL"] = db.session.scalar(select(Goal.id).where(Goal.student_id == oskar.id))
         ids.update(_absence_ids(oskar))
+        from app.teaching.models import TeachingAssignment
+
+        ids["ASSIGN"] = db.session.scalar(
+            select(TeachingAssignment.id).order_by(TeachingAssignment.id)
+        )
         ids.update(
+            MA="MA",
+            BI="BI",
+            SV="SV",
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
             OSKAR=oskar.id,
@@ -358,6 +380,10 @@ PARAMS = {
     "{REGABS}": "<id:absence_id>",
     "{ABSIMPORT}": "<id:batch_id>",
     "{REFERRAL}": "<id:referral_id>",
+    "{MA}": "<subject>",
+    "{BI}": "<subject>",
+    "{SV}": "<subject>",
+    "{ASSIGN}": "<id:assignment_id>",
 }
 
 
@@ -449,6 +475,15 @@ POST_ROUTES: dict[str, set[str]] = {
     "/admin/mail/{MAIL}/retry": {"site_admin"},
     "/admin/schools/{SCHOOL}/mail/{MAIL}/retry": ADMIN_MANAGE,
     "/admin/schools/{OTHER_SCHOOL}/mail/{MAIL}/retry": set(),  # not a person of that school
+    # Teaching: a subject's teachers write its input; the group's mentors remind; the
+    # school's admins set who teaches what.
+    "/teaching/periods/{P7A}/input/{MA}/students/{OSKAR}": {"teacher"},
+    "/teaching/periods/{P7A}/input/{BI}/students/{OSKAR}": {"other_mentor"},
+    "/teaching/periods/{P7A}/input/{MA}/students/{ELSA}": set(),  # not in 7A
+    "/teaching/periods/{P9C}/input/{MA}/students/{ELSA}": set(),
+    "/teaching/periods/{P7A}/remind": {"mentor", "comentor"},
+    "/admin/groups/{7A}/teaching": ADMIN_MANAGE,
+    "/admin/teaching/{ASSIGN}/remove": ADMIN_MANAGE,
 }
 # Feeds need no sign-in; the secret in the link is the key (tests/feeds).
 

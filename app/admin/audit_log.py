@@ -36,6 +36,10 @@ ACTION_LABELS = {
     "staff.roles_changed": _l("Roles changed"),
     "staff.deactivated": _l("Staff deactivated"),
     "mail.retried": _l("E-mail sent again"),
+    # teaching (app/teaching)
+    "teaching.assigned": _l("Teaching assignment added"),
+    "teaching.unassigned": _l("Teaching assignment removed"),
+    "teaching.reminded": _l("Teachers reminded of their input"),
 }
 
 

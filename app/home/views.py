@@ -10,6 +10,7 @@ from app.access import role_required
 from app.contacts.details import confirmation_due
 from app.home import overview
 from app.school.calendar import today
+from app.teaching.inputs import teacher_home
 from app.web import home_url, render
 
 bp = Blueprint("home", __name__)
@@ -59,6 +60,13 @@ def mentor():
         home=overview.mentor_home(current_user, on),
         absent_today=absent_today(current_user, on),
     )
+
+
+@bp.get("/home/teacher")
+@role_required("teacher")
+def teacher():
+    _enter("teacher")
+    return render("home/teacher.html", groups=teacher_home(current_user, today()))
 
 
 @bp.get("/home/principal")
