@@ -61,6 +61,8 @@ def input_page(period_id: int, subject: str):
 def save_input(period_id: int, subject: str, student_id: int):
     period = access.teaching_period_or_404(period_id, subject)
     student = access.taught_student_or_404(period, student_id)
+    if request.htmx and not request.form.get("status") and "save" not in request.form:
+        return "", 204  # a comment typed before the status: saved with the status
     form = InputForm()
     saved = None
     if form.validate_on_submit():

@@ -60,11 +60,14 @@ def test_teacher_marks_two_students_at_risk_and_the_mentor_sees_both(request, li
     before = page.locator("#input-count").inner_text()
     for sid in (oskar, other):
         row = page.locator(f"#row-{sid}")
-        row.locator(f"label[for='status-{sid}-at_risk']").click()
+        with page.expect_response(lambda r: r.request.method == "POST"):
+            row.locator(f"label[for='status-{sid}-at_risk']").click()
         expect(page.locator(f"#row-{sid} .badge-ok")).to_be_visible()  # saved
         expect(page.locator(f"#status-{sid}-at_risk")).to_be_checked()
     page.locator(f"#comment-{oskar}").fill("Har missat två prov")
-    page.locator(f"#row-{oskar} button[type=submit]").click()
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.locator(f"#row-{oskar} button[type=submit]").click()
+    expect(page.locator(".htmx-request")).to_have_count(0)
     expect(page.locator(f"#comment-{oskar}")).to_have_value("Har missat två prov")
     expect(page.locator("#input-count")).not_to_have_text(before)
     browser.check(f"teaching-input-{size}")

@@ -201,6 +201,13 @@ def test_bad_input_comes_back_with_errors_next_to_the_fields_and_the_text_kept(a
     )
     assert answer.status_code == 422
     fragment = answer.get_data(as_text=True)
+    # A comment typed before the status (htmx sends it when the field is left) waits.
+    waiting = client.post(
+        f"{page}/students/{oskar}",
+        data={"csrf_token": token, "comment": "Först text"},
+        headers={"HX-Request": "true", "HX-Target": f"row-{oskar}"},
+    )
+    assert waiting.status_code == 204
     assert fragment.lstrip().startswith(f'<li id="row-{oskar}"')
     assert f'id="status-{oskar}-error"' in fragment and "<h1" not in fragment
 
