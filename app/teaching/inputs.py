@@ -259,8 +259,17 @@ class Teacher:
     email: str
     locale: str | None
     subjects: list[str] = field(default_factory=list)
-    missing: int = 0  # students without input in one of the teacher's subjects
+    missing_by: dict[str, int] = field(default_factory=dict)  # subject → students without
     reminded_at: datetime | None = None
+
+    @property
+    def missing(self) -> int:
+        """Answers missing in the teacher's subjects (a student counts once per subject)."""
+        return sum(self.missing_by.values())
+
+    @property
+    def late_subjects(self) -> list[str]:
+        return [s for s in self.subjects if self.missing_by.get(s)]
 
 
 @dataclass
@@ -353,12 +362,6 @@ def group_input(period: TalkPeriod, student_id: int | None = None) -> GroupInput
             entry.status, entry.comment, teacher_name, entry.updated_at
         )
         answered[entry.subject].add(entry.student_id)
-    if student_id is None:
-        for teacher in teachers.values():
-            teacher.missing = sum(len(students) - len(answered[s]) for s in teacher.subjects)
-    else:
-        for teacher in teachers.values():
-            teacher.missing = sum(
-                1 for s in teacher.subjects for st in students.values() if s not in st.cells
-            )
+    for teacher in teachers.values():
+        teacher.missing_by = {s: len(students) - len(answered[s]) for s in teacher.subjects}
     return GroupInput(subjects, list(students.values()), list(teachers.values()))
