@@ -88,6 +88,7 @@ def test_teacher_marks_two_students_at_risk_and_the_mentor_sees_both(request, li
 
     browser.sign_in("mentor@example.org")
     page.locator("a[href^='/groups/']").first.click()
+    page.locator(f"a[href='/talks/periods/{period}']").first.click()
     page.locator(f"a[href='/teaching/periods/{period}']").first.click()
     expect(page.locator(f"a[href='/teaching/periods/{period}/remind']")).to_be_visible()
     browser.check(f"teaching-group-{size}")
