@@ -141,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.teaching.assessment_views import bp as assessment_bp
     from app.teaching.concern_views import bp as concerns_bp  # concerns (issue 19)
     from app.teaching.handover_views import bp as handover_bp  # handover (issue 19)
+    from app.teaching.views import bp as teaching_bp  # teaching (issue 19)
 
     for blueprint in (
         health_bp,
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
         assessment_bp,  # issue 19: written assessment
         concerns_bp,
         surveys_bp,  # survey after the talk (issue 19)
+        teaching_bp,
     ):
         app.register_blueprint(blueprint)
 

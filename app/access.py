@@ -35,11 +35,12 @@ from app.people.models import Guardianship, Staff, Student, User
 from app.school.models import GroupMembership, GroupMentor, MentorGroup, School, SchoolYear
 
 # The order in which a person with several roles sees them; the first is their start page.
-ROLES = ("guardian", "student", "mentor", "principal", "admin")
+ROLES = ("guardian", "student", "mentor", "teacher", "principal", "admin")
 ROLE_LABELS = {
     "guardian": _l("Guardian"),
     "student": _l("Student"),
     "mentor": _l("Mentor"),
+    "teacher": _l("Teacher"),
     "principal": _l("Principal"),
     "admin": _l("Administration"),
 }
@@ -57,6 +58,7 @@ def role_columns(uid) -> list:
         exists().where(Student.user_id == uid).label("is_student"),
         # A mentor: of a group, or (handover, issue 19) with a handover still to write.
         or_(exists(mentored_group_ids_of(uid)), exists(handovers_due_of(uid))).label("is_mentor"),
+        exists(taught_group_ids_of(uid)).label("is_teacher"),
         exists().where(Staff.user_id == uid, Staff.role == "principal").label("is_principal"),
         exists().where(Staff.user_id == uid, Staff.role == "admin").label("is_admin"),
     ]
@@ -1399,3 +1401,101 @@ def concern_student_or_404(student_id: int, user: User | None = None) -> tuple[S
     if found is None or not (found.mentor or found.principal):
         abort(404)
     return found[0], "mentor" if found.mentor else "principal"
+
+
+# --- teaching (app/teaching): subject teachers ----------------------------------------------
+# A teacher holds a teaching assignment (group, subject) at a school where they are still
+# staff. Teaching opens only the teaching pages: the students of the groups taught (name
+# and group), the group's talk dates, and the input of the subjects taught. It adds nothing
+# to visible_student_ids or visible_group_ids, so no contact log, talk notes, leave,
+# absence, goals, contacts or addresses reach a teacher through teaching.
+
+
+def taught_group_ids_of(uid) -> Select:
+    """Groups the user teaches a subject in, at schools where the user is still staff (the
+    mentors' rule); `uid` may be a column of an enclosing select (the role columns)."""
+    from app.teaching.models import TeachingAssignment
+
+    return (
+        select(TeachingAssignment.group_id)
+        .join(MentorGroup, MentorGroup.id == TeachingAssignment.group_id)
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .where(
+            TeachingAssignment.teacher_id == uid,
+            SchoolYear.school_id.in_(
+                select(Staff.school_id).where(Staff.user_id == uid).correlate_except(Staff)
+            ),
+        )
+    )
+
+
+def taught_group_ids(user: User) -> Select:
+    return taught_group_ids_of(user.id)
+
+
+def _taught_subject(user: User, subject: str):
+    """Whether the user teaches `subject` in the period's group (for a select of TalkPeriod)."""
+    from app.talks.models import TalkPeriod
+    from app.teaching.models import TeachingAssignment
+
+    return (
+        exists()
+        .where(
+            TeachingAssignment.group_id == TalkPeriod.group_id,
+            TeachingAssignment.subject == subject,
+            TeachingAssignment.teacher_id == user.id,
+        )
+        .where(TalkPeriod.group_id.in_(taught_group_ids(user)))
+    )
+
+
+def teaching_period_or_404(period_id: int, subject: str, user: User | None = None):
+    """The input page of a talk period for a subject: the teachers of that subject in the
+    period's group, while the period takes input (its term has not ended). One statement,
+    the period with its group, school year, school and term."""
+    from app.school.calendar import today
+    from app.school.models import Term
+    from app.talks.models import TalkPeriod
+    from app.teaching.subjects import is_subject
+
+    user = user or current_user
+    if not is_subject(subject):
+        abort(404)
+    period = db.session.scalar(
+        _period_with_school()
+        .join(Term, Term.id == TalkPeriod.term_id)
+        .where(TalkPeriod.id == period_id, Term.end_date >= today(), _taught_subject(user, subject))
+    )
+    if period is None:
+        abort(404)
+    return period
+
+
+def taught_student_or_404(period, student_id: int) -> Student:
+    """A student of the period's group, for a teacher let in by teaching_period_or_404 (the
+    input page's save) or a mentor by teachers_input_period_or_404; no one else's student."""
+    student = db.session.scalar(
+        select(Student)
+        .join(GroupMembership, GroupMembership.student_id == Student.id)
+        .where(GroupMembership.group_id == period.group_id, Student.id == student_id)
+    )
+    if student is None:
+        abort(404)
+    return student
+
+
+def teachers_input_period_or_404(period_id: int, user: User | None = None):
+    """All subjects' input of a period, who has not answered, and the reminder: the
+    group's mentors and co-mentors only (not its teachers, not the principal). One
+    statement, the period with its group, school year, school and term."""
+    from app.talks.models import TalkPeriod
+
+    user = user or current_user
+    period = db.session.scalar(
+        _period_with_school().where(
+            TalkPeriod.id == period_id, TalkPeriod.group_id.in_(mentored_group_ids(user))
+        )
+    )
+    if period is None:
+        abort(404)
+    return period

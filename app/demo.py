@@ -224,6 +224,13 @@ def build_demo(reset: bool = False) -> None:
     _mentor_time_and_goals(groups, oskar, elsa, mentor, mentor_9c)
     _absence(rng, year, groups, elsa, mentor, skip={oskar.id, elsa.id})
     _talk_preparation(groups["9C"], skip={elsa.id})  # issue 19
+    # teaching (issue 19): subject teachers of 7A and their input before its talks.
+    _teaching(
+        school,
+        groups,
+        [user("teacher@example.org", "Maja Berg"), user("teacher2@example.org", "Erik Sjöberg")],
+        mentor_8b,
+    )
     db.session.commit()
 
 
@@ -593,3 +600,58 @@ def _talk_preparation(group, skip: set[int]) -> None:
             ),
         ]
     )
+
+
+# --- teaching (issue 19) -----------------------------------------------------------------
+
+TEACHING_COMMENTS = {
+    "on_track": ["", "", "Arbetar bra på lektionerna.", "Stabil, gör sina läxor."],
+    "needs_support": ["Behöver stöd med bråk och procent.", "Lämnar ofta in sent."],
+    "at_risk": ["Har missat två prov; riskerar att inte nå målen."],
+}
+
+
+def _teaching(school: School, groups: dict, teachers: list[User], mentor_8b: User) -> None:
+    """Maja Berg teaches 7A mathematics and English (and 8B mathematics), Erik Sjöberg 7A
+    Swedish and civics, and 8B's mentor Sara Nilsson 7A biology (a mentor who also
+    teaches). Before 7A's talks Maja has given every student's status in mathematics and
+    some in English; Erik and Sara have not started, so the mentor sees who is late."""
+    from app.talks.models import TalkPeriod
+    from app.teaching.models import TeacherInput, TeachingAssignment
+
+    maja, erik = teachers
+    for teacher in teachers:
+        db.session.add(Staff(user=teacher, school=school, role="teacher"))
+    for group, subject, teacher in (
+        ("7A", "MA", maja),
+        ("7A", "EN", maja),
+        ("8B", "MA", maja),
+        ("7A", "SV", erik),
+        ("7A", "SH", erik),
+        ("7A", "BI", mentor_8b),
+    ):
+        db.session.add(TeachingAssignment(group=groups[group], subject=subject, teacher=teacher))
+    db.session.flush()
+    period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group_id == groups["7A"].id))
+    if period is None:
+        return
+    rng = random.Random(19)
+    students = sorted(
+        (m.student for m in groups["7A"].memberships), key=lambda s: (s.last_name, s.id)
+    )
+    for n, student in enumerate(students):
+        for subject, given in (("MA", True), ("EN", n % 3 == 0)):
+            if not given:
+                continue
+            roll = rng.random()
+            status = "at_risk" if roll < 0.08 else "needs_support" if roll < 0.25 else "on_track"
+            db.session.add(
+                TeacherInput(
+                    student=student,
+                    period=period,
+                    subject=subject,
+                    status=status,
+                    comment=rng.choice(TEACHING_COMMENTS[status]),
+                    teacher=maja,
+                )
+            )

@@ -24,6 +24,7 @@ ACCOUNTS = {
     "principal": "principal@example.org",
     "admin": "admin@example.org",
     "site_admin": "kommun@example.org",
+    "teacher": "teacher@example.org",  # teaching (issue 19): Maja Berg, 7A and 8B
 }
 
 TEST_CONFIG = {

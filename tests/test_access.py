@@ -26,6 +26,7 @@ ROLES = [
     "principal",
     "admin",
     "site_admin",
+    "teacher",
 ]
 EVERYONE = set(ROLES) - {"anonymous"}
 # School administration: the school's admins (and site admins) change it, principals read it.
@@ -39,6 +40,19 @@ ROUTES: dict[str, set[str]] = {
     "/home/mentor": {"mentor", "comentor", "other_mentor"},
     "/home/principal": {"principal"},
     "/home/admin": {"admin", "site_admin"},
+    # Teaching: Maja Berg ("teacher") teaches 7A mathematics and English; 8B's mentor
+    # ("other_mentor") teaches 7A biology. Teachers reach only their subjects' input
+    # pages; all subjects' input and the reminder are for the group's mentors.
+    "/home/teacher": {"teacher", "other_mentor"},
+    "/teaching/periods/{P7A}/input/{MA}": {"teacher"},
+    "/teaching/periods/{P7A}/input/{BI}": {"other_mentor"},
+    "/teaching/periods/{P7A}/input/{SV}": set(),  # Erik Sjöberg's, not a test role
+    "/teaching/periods/{P9C}/input/{MA}": set(),  # Maja does not teach 9C
+    "/teaching/periods/{P7A}": {"mentor", "comentor"},
+    "/teaching/periods/{P9C}": set(),
+    "/teaching/periods/{P7A}/students/{OSKAR}": {"mentor", "comentor"},
+    "/teaching/periods/{P7A}/students/{ELSA}": set(),  # not in 7A
+    "/teaching/periods/{P7A}/remind": {"mentor", "comentor"},
     "/groups/{7A}": {"mentor", "comentor", "principal", "admin"},
     "/groups/{8B}": {"other_mentor", "principal", "admin"},
     "/account": EVERYONE,
@@ -122,11 +136,12 @@ ROUTES: dict[str, set[str]] = {
     "/absence/schools/{SCHOOL}/import": ADMIN_MANAGE,
     "/absence/imports/{ABSIMPORT}": ADMIN_MANAGE,
     # Concerns (issue 19): CONCERN is a teacher's concern about Oskar (7A). The teacher's
-    # pages are for teachers only (none among these roles: test_concern_access_by_teachers);
-    # a concern is read by the student's mentors and the principal, never by guardians,
-    # students, admins or another group's mentor.
-    "/teaching/concerns": set(),
-    "/teaching/concerns/new": set(),
+    # pages are for teachers only (the demo's teacher, and 8B's mentor who teaches 7A
+    # biology; more in test_concern_access_by_teachers); a concern is read by the student's
+    # mentors and the principal, never by guardians, students, admins or another group's
+    # mentor.
+    "/teaching/concerns": {"teacher", "other_mentor"},
+    "/teaching/concerns/new": {"teacher", "other_mentor"},
     "/teaching/concerns/{CONCERN}": {"mentor", "comentor", "principal"},
     "/teaching/students/{OSKAR}/concerns": {"mentor", "comentor", "principal"},
     "/teaching/students/{ELSA}/concerns": {"principal"},
@@ -273,7 +288,15 @@ def _ids(app) -> dict[str, int]:
         ids.update(_handover_ids())  # handover (issue 19)
         ids.update(_assessment_ids(oskar, elsa, periods))
         ids.update(_concern_ids(oskar))
+        from app.teaching.models import TeachingAssignment
+
+        ids["ASSIGN"] = db.session.scalar(
+            select(TeachingAssignment.id).order_by(TeachingAssignment.id)
+        )
         ids.update(
+            MA="MA",
+            BI="BI",
+            SV="SV",
             P7A=periods["7A"].id,
             P9C=periods["9C"].id,
             OSKAR=oskar.id,
@@ -396,7 +419,9 @@ def _assessment_ids(oskar, elsa, periods) -> dict[str, int]:
     from tests.talks.helpers import user
     from tests.teaching.assessment_data import oskar_ready
 
-    oskar_ready(booked_in_past=False)  # his talk stays unbooked for the booking pages
+    oskar_ready(
+        booked_in_past=False, keep_demo=True
+    )  # his talk stays unbooked for the booking pages
     mentor = user("mentor@example.org")
     with current_app.test_request_context():
         shared = assessment.open_for_mentor(periods["7A"], oskar, mentor)
@@ -535,6 +560,10 @@ PARAMS = {
     "{ADRAFT}": "<id:assessment_id>",
     "{PUPIL7A}": "<id:student_id>",
     "{CONCERN}": "<id:concern_id>",
+    "{MA}": "<subject>",
+    "{BI}": "<subject>",
+    "{SV}": "<subject>",
+    "{ASSIGN}": "<id:assignment_id>",
 }
 
 
@@ -643,6 +672,15 @@ POST_ROUTES: dict[str, set[str]] = {
     "/admin/schools/{SCHOOL}/mail/{MAIL}/retry": ADMIN_MANAGE,
     "/admin/schools/{OTHER_SCHOOL}/mail/{MAIL}/retry": set(),  # not a person of that school
     "/handovers/{HANDOVER}/write": {"mentor"},  # handover (issue 19)
+    # Teaching: a subject's teachers write its input; the group's mentors remind; the
+    # school's admins set who teaches what.
+    "/teaching/periods/{P7A}/input/{MA}/students/{OSKAR}": {"teacher"},
+    "/teaching/periods/{P7A}/input/{BI}/students/{OSKAR}": {"other_mentor"},
+    "/teaching/periods/{P7A}/input/{MA}/students/{ELSA}": set(),  # not in 7A
+    "/teaching/periods/{P9C}/input/{MA}/students/{ELSA}": set(),
+    "/teaching/periods/{P7A}/remind": {"mentor", "comentor"},
+    "/admin/groups/{7A}/teaching": ADMIN_MANAGE,
+    "/admin/teaching/{ASSIGN}/remove": ADMIN_MANAGE,
 }
 # Feeds need no sign-in; the secret in the link is the key (tests/feeds).
 

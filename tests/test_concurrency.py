@@ -417,3 +417,49 @@ def test_mentor_and_comentor_save_the_first_talk_notes_at_once(app):
         ).all()
         assert len(records) == 1
         assert records[0].notes in ("Notes by mentor", "Notes by comentor")
+
+
+def test_teachers_saving_the_same_students_input_at_once_make_one_row(app):
+    """Teaching: Maja saves Oskar's English 25 times at once and a second English teacher
+    25 times too (double clicks, two tabs, a shared subject): one row, every send
+    answered, never a 500."""
+    from app.people.models import Staff
+    from app.teaching.models import TeacherInput, TeachingAssignment
+    from tests.teaching.helpers import group, period_of
+
+    with app.app_context():
+        period_id = period_of("7A").id
+        oskar = student("Oskar").id
+        sara = user("mentor8b@example.org")
+        db.session.add(TeachingAssignment(group=group("7A"), subject="EN", teacher=sara))
+        assert db.session.scalar(select(Staff.id).where(Staff.user_id == sara.id))
+        db.session.execute(
+            TeacherInput.__table__.delete().where(
+                TeacherInput.student_id == oskar, TeacherInput.subject == "EN"
+            )
+        )
+        db.session.commit()
+    page = f"/teaching/periods/{period_id}/input/EN"
+    path = f"{page}/students/{oskar}"
+    with running(app) as port:
+        calls = []
+        for role, status in (("teacher", "at_risk"), ("other_mentor", "needs_support")):
+            browser = Browser(port).sign_in(role)
+            form = {**browser.hidden_fields(page), "status": status, "comment": role}
+            calls += [(browser, "POST", path, form)] * (ATTEMPTS // 2)
+        answers = all_at_once(calls)
+    assert_no_server_errors(answers)
+    assert {a.status for a in answers} == {303}
+    with app.app_context():
+        rows = db.session.scalars(
+            select(TeacherInput).where(
+                TeacherInput.period_id == period_id,
+                TeacherInput.student_id == oskar,
+                TeacherInput.subject == "EN",
+            )
+        ).all()
+        assert len(rows) == 1
+        assert (rows[0].status, rows[0].comment) in (
+            ("at_risk", "teacher"),
+            ("needs_support", "other_mentor"),
+        )

@@ -76,6 +76,7 @@ SCHOOL_SETUP = frozenset(
         "student",
         "guardianship",
         "import_batch",
+        "teaching_assignment",  # teaching: set by the school's admins
     }
 )
 STAFF_WORK = frozenset(
@@ -86,6 +87,8 @@ STAFF_WORK = frozenset(
         "talk_record",
         "mentor_time",
         "mentor_time_occurrence",
+        "teacher_input",  # teaching: a subject's teachers
+        "teaching_reminder",  # teaching: the group's mentors
     }
 )
 # Issue 19, talk preparation: the student writes their own answers, each guardian their
@@ -109,6 +112,11 @@ PROTECTED = {
     # The school's administrators set the school up; its mentors' work is not theirs.
     "admin": STAFF_WORK | PREP | {"talk_booking", "goal", "goal_update"},
     "site_admin": STAFF_WORK | PREP | {"talk_booking", "goal", "goal_update"},
+    # A teacher writes the input of the subjects taught, nothing of the mentors' work.
+    "teacher": SCHOOL_SETUP
+    | (STAFF_WORK - {"teacher_input"})
+    | PREP
+    | {"leave_request", "leave_consent", "talk_booking", "goal", "goal_update"},
 }
 
 # --- generated values -----------------------------------------------------------------------

@@ -1068,3 +1068,104 @@ def test_survey_pages_run_at_most_six_statements_for_5_answers_or_27(app, login_
     large = _survey_counts(app, login_as, _survey_answers(app, 5, 27))
     assert max(large.values()) <= 6, large
     assert large == small, (small, large)
+
+
+# --- teaching (issue 19): the teacher's home, input page, the mentor's views --------------
+
+
+def _teaching_counts(app, login_as) -> dict[str, int]:
+    from app.talks.models import TalkPeriod
+    from tests.talks.helpers import student
+
+    with app.app_context():
+        group_id = db.session.scalar(select(MentorGroup.id).where(MentorGroup.name == "7A"))
+        period = db.session.scalar(select(TalkPeriod.id).where(TalkPeriod.group_id == group_id))
+        oskar = student("Oskar").id
+        engine = db.engine
+    pages = {
+        "teacher": [
+            "/home/teacher",
+            f"/teaching/periods/{period}/input/MA",
+            f"/teaching/periods/{period}/input/EN",
+        ],
+        "mentor": [
+            f"/teaching/periods/{period}",
+            f"/teaching/periods/{period}/students/{oskar}",
+            f"/teaching/periods/{period}/remind",
+        ],
+        "admin": [f"/admin/groups/{group_id}"],
+    }
+    counts = {}
+    for role, paths in pages.items():
+        client = login_as(role)
+        for path in paths:
+            with count_statements(engine) as statements:
+                assert client.get(path).status_code == 200, path
+            counts[path] = len(statements)
+    return counts
+
+
+def _more_teaching(app, n: int = 40) -> None:
+    """40 more students in 7A with every subject's input, four more teachers with two
+    subjects each in 7A and two more groups taught by Maja with their own periods."""
+    from app.people.models import Staff
+    from app.school.models import Term
+    from app.talks.models import TalkPeriod
+    from app.teaching.models import TeacherInput, TeachingAssignment
+    from app.teaching.subjects import SUBJECTS
+
+    with app.app_context():
+        groups = {g.name: g for g in db.session.scalars(select(MentorGroup))}
+        year = db.session.scalar(select(SchoolYear))
+        period = db.session.scalar(select(TalkPeriod).where(TalkPeriod.group_id == groups["7A"].id))
+        maja = db.session.scalar(select(User).where(User.email == "teacher@example.org"))
+        subjects = list(SUBJECTS)[6:14]
+        for k in range(4):
+            teacher = User(email=f"larare{k}@example.org", name=f"Lärare {k}")
+            db.session.add_all(
+                [teacher, Staff(user=teacher, school_id=year.school_id, role="teacher")]
+            )
+            for subject in subjects[2 * k : 2 * k + 2]:
+                db.session.add(
+                    TeachingAssignment(group=groups["7A"], subject=subject, teacher=teacher)
+                )
+        term = db.session.scalar(select(Term).order_by(Term.id))
+        for name in ("7Q", "7R"):
+            extra = MentorGroup(school_year=year, name=name)
+            db.session.add_all(
+                [
+                    extra,
+                    TeachingAssignment(group=extra, subject="MA", teacher=maja),
+                    TalkPeriod(
+                        group=extra,
+                        term=term,
+                        title=name,
+                        booking_opens_at=period.booking_opens_at,
+                        booking_closes_at=period.booking_closes_at,
+                    ),
+                ]
+            )
+        for i in range(n):
+            student = Student(school_id=year.school_id, first_name=f"T{i}", last_name="7A")
+            db.session.add(GroupMembership(group=groups["7A"], student=student))
+            for subject in ("MA", "EN", "SV", *subjects):
+                db.session.add(
+                    TeacherInput(
+                        student=student,
+                        period=period,
+                        subject=subject,
+                        status="needs_support",
+                        comment="Behöver stöd",
+                        teacher=maja,
+                    )
+                )
+        db.session.commit()
+
+
+def test_teaching_pages_run_at_most_six_statements_whatever_the_data(app, login_as):
+    small = _teaching_counts(app, login_as)
+    _more_teaching(app)
+    large = _teaching_counts(app, login_as)
+    teaching = {k: v for k, v in large.items() if "/admin/" not in k}
+    assert max(teaching.values()) <= 6, large
+    assert large == small

@@ -39,6 +39,10 @@ ACTION_LABELS = {
     "absence.imported": _l("Absence imported"),
     "absence.rules_saved": _l("Absence rules changed"),
     "absence.api_token_created": _l("Absence API token created"),
+    # teaching (app/teaching)
+    "teaching.assigned": _l("Teaching assignment added"),
+    "teaching.unassigned": _l("Teaching assignment removed"),
+    "teaching.reminded": _l("Teachers reminded of their input"),
 }
 
 

@@ -25,7 +25,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "skyddade_personuppgifter",
         "securitymarking",
     ),
+    # A file of teachers (teaching, issue 19): one row per teacher, group and subject.
+    "teacher_email": ("teacher_email", "larare_e_post", "larare_epost", "larare_email"),
+    "teacher_name": ("teacher_name", "larare", "larare_namn", "teacher"),
+    "subject": ("subject", "amne", "amneskod", "subject_code"),
 }
+# The columns of a file of teachers; the other columns are for files of students.
+TEACHER_COLUMNS = ("teacher_email", "teacher_name", "group", "subject")
 GUARDIAN_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("name", "namn"),
     "email": ("email", "e_post", "epost", "mail"),
@@ -132,6 +138,8 @@ def read_sheet(name: str, text: str) -> Sheet:
             for index, column in positions.items()
         }
         sheet.rows.append((reader.line_num, row))
+    if "teacher_email" in sheet.columns:
+        return sheet  # a file of teachers (app/teaching/importing.py)
     if "personnummer" not in sheet.columns and "external_id" not in sheet.columns:
         sheet.error = "no_key"
     return sheet

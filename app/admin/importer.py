@@ -60,6 +60,11 @@ MESSAGES = {
     "guardian_name": _l("A new guardian needs a name."),
     "phone": _l("Not a valid phone number."),
     "conflict": _l("Differs from line %(line)s for the same student."),
+    # teaching (app/teaching/importing.py)
+    "teacher_email": _l("A teacher needs an e-mail address."),
+    "teacher_name": _l("A new teacher needs a name."),
+    "subject": _l("Not a subject code of the list (like MA, SV, EN)."),
+    "teacher_group": _l("A teacher's row needs a group."),
 }
 SHEET_ERRORS = {
     "empty": _l("The file is empty."),
@@ -137,6 +142,11 @@ class Plan:
     sheet_errors: list[tuple[str, str]] = field(default_factory=list)
     ignored_headers: list[tuple[str, list[str]]] = field(default_factory=list)
     row_count: int = 0
+    # teaching (app/teaching/importing.py): new teacher accounts, teacher roles at the
+    # school, and who teaches which group in which subject.
+    teachers_new: list[dict[str, Any]] = field(default_factory=list)
+    teacher_roles_new: list[dict[str, Any]] = field(default_factory=list)
+    assignments_new: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -155,6 +165,9 @@ class Plan:
                 self.links_new,
                 self.links_changed,
                 self.phones,
+                self.teachers_new,
+                self.teacher_roles_new,
+                self.assignments_new,
             )
         )
 
@@ -168,6 +181,9 @@ class Plan:
             "links_new": self.links_new,
             "links_changed": self.links_changed,
             "phones": self.phones,
+            "teachers_new": self.teachers_new,
+            "teacher_roles_new": self.teacher_roles_new,
+            "assignments_new": self.assignments_new,
         }
 
     def digest(self) -> str:
@@ -187,6 +203,9 @@ class Plan:
             "links_new": len(self.links_new),
             "links_changed": len(self.links_changed),
             "phones": len(self.phones),
+            "teachers_new": len(self.teachers_new),
+            "teacher_roles_new": len(self.teacher_roles_new),
+            "assignments_new": len(self.assignments_new),
         }
 
 
@@ -351,6 +370,12 @@ def plan(school: School, year: SchoolYear, files: list[dict[str, str]]) -> Plan:
         result.row_count += len(sheet.rows)
     # Files that name students come first, so a guardians file may refer to them.
     sheets.sort(key=lambda s: "first_name" not in s.columns)
+    # teaching: files of teachers are planned by app/teaching/importing.py.
+    from app.teaching.importing import is_teacher_sheet, plan_teaching
+
+    teacher_sheets = [s for s in sheets if not s.error and is_teacher_sheet(s)]
+    plan_teaching(result, school, year, teacher_sheets)
+    sheets = [s for s in sheets if s not in teacher_sheets]
     rows = read_students([s for s in sheets if not s.error], result.errors)
 
     existing = db.session.scalars(select(Student).where(Student.school_id == school.id)).all()
@@ -645,6 +670,10 @@ def apply(plan_: Plan, school: School, year: SchoolYear, actor: User) -> dict[st
             db.session.add(ContactDetails(user_id=uid, mobile=phone, updated_at=now))
         else:
             contact.mobile, contact.updated_at = phone, now
+
+    from app.teaching.importing import apply_teaching
+
+    apply_teaching(plan_, school, actor)
 
     summary = plan_.summary()
     audit.record(

@@ -40,6 +40,12 @@ from app.school.models import (
     SchoolYear,
 )
 from app.school.roster import group_roster
+from app.teaching.assignments import assign as assign_teaching
+from app.teaching.assignments import group_assignments
+from app.teaching.assignments import teacher_choices as teaching_teacher_choices
+from app.teaching.assignments import unassign as unassign_teaching
+from app.teaching.forms import AssignmentForm
+from app.teaching.models import TeachingAssignment
 from app.web import arg_page, arg_text, redirect_after_post, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -309,15 +315,53 @@ def new_group(year_id: int):
 @bp.get("/groups/<id:group_id>")
 @login_required
 def group(group_id: int):
-    group = access.administered_or_404(MentorGroup, group_id)
+    return _group_page(access.administered_or_404(MentorGroup, group_id))
+
+
+def _group_page(group: MentorGroup, teaching_form=None, status: int = 200):
+    may_manage = _may_manage(group.school_year.school)
+    # --- teaching (app/teaching): the group's teaching assignments --------------------------
+    if may_manage and teaching_form is None:
+        teaching_form = AssignmentForm(formdata=None)
+    if teaching_form is not None:
+        teaching_form.teacher.choices = teaching_teacher_choices(group)
     return render(
         "admin/group.html",
+        status=status,
         group=group,
         year=group.school_year,
         school=group.school_year.school,
         students=group_roster(group),
-        may_manage=_may_manage(group.school_year.school),
+        may_manage=may_manage,
+        teaching=group_assignments(group),
+        teaching_form=teaching_form,
     )
+
+
+@bp.post("/groups/<id:group_id>/teaching")
+@login_required
+def add_teaching(group_id: int):
+    """Teaching: a teacher teaches the group in a subject (app/teaching/assignments.py)."""
+    group = access.administered_or_404(MentorGroup, group_id, manage=True)
+    form = AssignmentForm()
+    form.teacher.choices = teaching_teacher_choices(group)
+    if form.validate_on_submit():
+        outcome = assign_teaching(group, form.subject.data, form.teacher.data, current_user)
+        if outcome.ok:
+            flash(_("The teaching assignment is saved."), "success")
+            return redirect_after_post(url_for("admin.group", group_id=group.id) + "#teaching")
+        getattr(form, outcome.field).errors = [outcome.message]
+    return _group_page(group, form, status=422)
+
+
+@bp.post("/teaching/<id:assignment_id>/remove")
+@login_required
+def remove_teaching(assignment_id: int):
+    assignment = access.administered_or_404(TeachingAssignment, assignment_id, manage=True)
+    group_id = assignment.group_id
+    unassign_teaching(assignment, current_user)
+    flash(_("The teaching assignment is removed."), "success")
+    return redirect_after_post(url_for("admin.group", group_id=group_id) + "#teaching")
 
 
 @bp.route("/groups/<id:group_id>/edit", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from app.contacts.details import confirmation_due
 from app.home import overview
 from app.school.calendar import today
 from app.teaching.handover import home_counts
+from app.teaching.inputs import teacher_home
 from app.web import home_url, render
 
 bp = Blueprint("home", __name__)
@@ -61,6 +62,13 @@ def mentor():
         absent_today=absent_today(current_user, on),
         handovers=home_counts(current_user),  # handover (issue 19)
     )
+
+
+@bp.get("/home/teacher")
+@role_required("teacher")
+def teacher():
+    _enter("teacher")
+    return render("home/teacher.html", groups=teacher_home(current_user, today()))
 
 
 @bp.get("/home/principal")

@@ -59,6 +59,11 @@ class TeachingAssignment(db.Model):
     group: Mapped[MentorGroup] = relationship()
     teacher: Mapped[User] = relationship(foreign_keys=[teacher_id])
 
+    @property
+    def school_id(self) -> int:
+        """The group's school (administration's access and the audit file it there)."""
+        return self.group.school_year.school_id
+
 
 class TeacherInput(db.Model):
     """A teacher's word to the mentor before a talk: the student's status in a subject in a

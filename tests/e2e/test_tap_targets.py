@@ -15,6 +15,7 @@ ROLES = [
     "mentor@example.org",
     "principal@example.org",
     "admin@example.org",
+    "teacher@example.org",  # teaching (issue 19)
 ]
 MAX_PAGES = 30  # per role: every kind of page, bounded in time
 SKIP = (".ics", ".csv", ".vcf", "/static/", "/feeds/", "/role/", "/sw.js", "/manifest")

@@ -397,8 +397,11 @@ def test_another_student_a_teacher_and_a_former_mentor_get_404(app, booked):
             .limit(1)
         )
         other.user.password_hash = hash_password(DEMO_PASSWORD)
+        # A teacher at the school (the demo's teacher of 7A; the talk is 9C's).
         teacher = User(
-            email="teacher@example.org", name="Tea Cher", password_hash=hash_password(DEMO_PASSWORD)
+            email="teacher.9c-free@example.org",
+            name="Tea Cher",
+            password_hash=hash_password(DEMO_PASSWORD),
         )
         db.session.add_all([teacher, Staff(user=teacher, school=school, role="teacher")])
         # 9C's mentor, also a guardian of a 7A child, stops working at the school.
@@ -409,7 +412,12 @@ def test_another_student_a_teacher_and_a_former_mentor_get_404(app, booked):
         db.session.add(Guardianship(guardian=former, student=child))
         db.session.commit()
         deactivate(school, former, user("admin@example.org"))
-        emails = [other.user.email, "teacher@example.org", "mentor9c@example.org"]
+        emails = [
+            other.user.email,
+            "teacher.9c-free@example.org",
+            "teacher@example.org",
+            "mentor9c@example.org",
+        ]
     base = f"/talks/periods/{period_id}/students/{elsa_id}"
     for email in emails:
         client = _sign_in(app, email)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db_types import utcnow
 from app.extensions import db
@@ -42,7 +42,25 @@ def teacher(email: str = TEACHER, name: str = "Lena Lärare") -> User:
     return found
 
 
-def teach(group_name: str, subjects, who: User | None = None) -> None:
+def _without_demo_teaching(group_name: str) -> None:
+    """The demo's own teachers and input for the group, removed once a test sets its own,
+    so a test knows every subject and every input of the group."""
+    done = db.session.info.setdefault("assessment_cleared", set())
+    if group_name in done:
+        return
+    done.add(group_name)
+    found = group(group_name)
+    db.session.execute(delete(TeachingAssignment).where(TeachingAssignment.group_id == found.id))
+    db.session.execute(
+        delete(TeacherInput).where(
+            TeacherInput.period_id.in_(select(TalkPeriod.id).where(TalkPeriod.group_id == found.id))
+        )
+    )
+
+
+def teach(group_name: str, subjects, who: User | None = None, keep_demo: bool = False) -> None:
+    if not keep_demo:
+        _without_demo_teaching(group_name)
     who = who or teacher()
     for code in subjects:
         db.session.add(
@@ -52,9 +70,25 @@ def teach(group_name: str, subjects, who: User | None = None) -> None:
 
 
 def give_input(
-    pupil: Student, period: TalkPeriod, subject: str, status: str, comment: str, who=None
+    pupil: Student,
+    period: TalkPeriod,
+    subject: str,
+    status: str,
+    comment: str,
+    who=None,
+    keep_demo: bool = False,
 ):
     who = who or teacher()
+    if keep_demo:  # the demo's own input for the subject gives way to this one
+        db.session.execute(
+            delete(TeacherInput).where(
+                TeacherInput.student_id == pupil.id,
+                TeacherInput.period_id == period.id,
+                TeacherInput.subject == subject,
+            )
+        )
+    else:
+        _without_demo_teaching(period.group.name)
     db.session.add(
         TeacherInput(
             student_id=pupil.id,
@@ -93,14 +127,19 @@ def past_talk(pupil: Student, period: TalkPeriod, hours_ago: int = 1) -> TalkBoo
     return booking
 
 
-def oskar_ready(subjects=("SV", "EN", "MA"), booked_in_past: bool = True) -> dict:
-    """7A taught in `subjects`; input for Oskar in the first two (Swedish: at risk, English:
-    on track) and in Music, not taught in 7A; his talk started an hour ago."""
+def oskar_ready(
+    subjects=("SV", "EN", "MA"), booked_in_past: bool = True, keep_demo: bool = False
+) -> dict:
+    """7A taught in `subjects` (by this test's teacher only, unless `keep_demo` keeps the
+    demo's teachers beside them); input for Oskar in the first two (Swedish: at risk,
+    English: on track) and in Music, not taught in 7A; his talk started an hour ago."""
     oskar, period = student("Oskar"), period_of("7A")
-    teach("7A", subjects)
-    give_input(oskar, period, subjects[0], "at_risk", "Behöver läsa mer hemma.")
-    give_input(oskar, period, subjects[1], "on_track", "Bra muntligt.")
-    give_input(oskar, period, "MU", "on_track", "Spelar gärna.")
+    teach("7A", subjects, keep_demo=keep_demo)
+    give_input(
+        oskar, period, subjects[0], "at_risk", "Behöver läsa mer hemma.", keep_demo=keep_demo
+    )
+    give_input(oskar, period, subjects[1], "on_track", "Bra muntligt.", keep_demo=keep_demo)
+    give_input(oskar, period, "MU", "on_track", "Spelar gärna.", keep_demo=keep_demo)
     if booked_in_past:
         past_talk(oskar, period)
     db.session.commit()
