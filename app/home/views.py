@@ -10,6 +10,7 @@ from app.access import role_required
 from app.contacts.details import confirmation_due
 from app.home import overview
 from app.school.calendar import today
+from app.teaching.concerns import raised_by
 from app.teaching.handover import home_counts
 from app.teaching.inputs import teacher_home
 from app.web import home_url, render
@@ -68,7 +69,12 @@ def mentor():
 @role_required("teacher")
 def teacher():
     _enter("teacher")
-    return render("home/teacher.html", groups=teacher_home(current_user, today()))
+    return render(
+        "home/teacher.html",
+        groups=teacher_home(current_user, today()),
+        # Concerns (issue 19): the teacher's open ones, and the way to raise one.
+        teacher_concerns=raised_by(current_user, open_only=True),
+    )
 
 
 @bp.get("/home/principal")
