@@ -47,7 +47,7 @@ def _answer(phone, email: str, period_id: int, value: int, shots: bool = False) 
     expect(items).to_have_count(len(items_for("student")))
     for i in range(len(items_for("student"))):
         items.nth(i).locator("label.scale-option").nth(value - 1).click()
-    page.get_by_label("Anything else", exact=False).fill(f"Kommentar från nummer {value}")
+    form.locator("textarea[name=comment]").fill(f"Kommentar från nummer {value}")
     form.locator("button[type=submit]").click()
     expect(page.locator("#survey-thanks")).to_be_visible()
     if shots:
