@@ -8,7 +8,7 @@ from functools import cache
 
 from flask_babel import format_date
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from app.db_types import utcnow
@@ -41,37 +41,38 @@ class PeriodData:
 
 
 def period_overview(period: TalkPeriod) -> PeriodData:
+    """The period's times with their bookings, and the group's students with their booking,
+    talk record and preparation: two statements whatever the group's or period's size."""
     slots = list(
         db.session.scalars(
             select(TalkSlot)
             .where(TalkSlot.period_id == period.id, TalkSlot.removed_at.is_(None))
             .options(
-                selectinload(TalkSlot.mentor),
-                selectinload(TalkSlot.bookings).selectinload(TalkBooking.student),
+                joinedload(TalkSlot.mentor),
+                joinedload(TalkSlot.bookings).joinedload(TalkBooking.student),
             )
             .order_by(TalkSlot.starts_at)
-        )
+        ).unique()
     )
-    # Issue 19: whether each student has prepared the talk, in the same statement.
+    # Issue 19: whether each student has prepared the talk, in the same statement; the
+    # talk record (one per period and student) comes along too.
     student_rows = db.session.execute(
-        select(Student, prepared_column(period.id, Student.id))
+        select(Student, prepared_column(period.id, Student.id), TalkRecord)
         .join(GroupMembership, GroupMembership.student_id == Student.id)
+        .outerjoin(
+            TalkRecord,
+            and_(TalkRecord.period_id == period.id, TalkRecord.student_id == Student.id),
+        )
         .where(GroupMembership.group_id == period.group_id)
         .order_by(Student.last_name, Student.first_name)
     ).all()
-    students = [student for student, _prepared in student_rows]
-    prepared = {student.id for student, done in student_rows if done}
+    students = [student for student, _prepared, _record in student_rows]
+    prepared = {student.id for student, done, _record in student_rows if done}
+    records = {student.id: record for student, _done, record in student_rows if record}
+    # Every active booking of the period is on one of its times (a removed time's booking
+    # is cancelled with it), so the times' bookings are all of them.
     bookings = {
-        b.student_id: b
-        for b in db.session.scalars(
-            select(TalkBooking)
-            .where(TalkBooking.active_period_id == period.id)
-            .options(selectinload(TalkBooking.slot))
-        )
-    }
-    records = {
-        r.student_id: r
-        for r in db.session.scalars(select(TalkRecord).where(TalkRecord.period_id == period.id))
+        b.student_id: b for slot in slots for b in slot.bookings if b.active_period_id == period.id
     }
     rows = [
         StudentRow(s, bookings.get(s.id), records.get(s.id), s.id in prepared) for s in students

@@ -273,6 +273,8 @@ def test_the_student_prepares_and_everyone_sees_what_they_may(app, login_as, boo
         goal_id = _elsa_goal()
     page = f"/talks/periods/{period_id}/students/{elsa_id}/prepare"
     elsa = login_as("student")
+    # The page's words in English, whatever the catalogues say.
+    post_form(elsa, "/language", {"locale": "en", "next": "/home/student"}, page="/home/student")
     home = elsa.get("/home/student").get_data(as_text=True)
     assert page in home and "Prepared ✓" not in home  # "Prepare your talk"
 
