@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, exists, func, literal, select, update
+from sqlalchemy import String, and_, bindparam, exists, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from app import access, audit, hot_path, submissions
@@ -275,15 +276,32 @@ class HomeCounts:
     received: int
 
 
-def home_counts(user: User, now: datetime | None = None) -> HomeCounts:
-    """For the mentor's home: handovers to write, and received ones (one statement)."""
+@dataclass(frozen=True)
+class _ByParameter:
+    """Stands for the user in the access rules' conditions, which read only `user.id`,
+    so that a statement built from them takes the id as a bind parameter."""
+
+    id: object
+
+
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _home_counts_statement():
+    """Building this select took longer than the rest of the mentor's home: it is built
+    once per process, the user and the time are parameters."""
+    user, now = _ByParameter(bindparam("uid")), bindparam("now")
     due = (
         select(func.count(Handover.id))
-        .where(access.writable_handovers(user, now or utcnow()), Handover.written_at.is_(None))
+        .where(access.writable_handovers(user, now), Handover.written_at.is_(None))
         .scalar_subquery()
     )
     read = select(func.count(Handover.id)).where(access.readable_handovers(user)).scalar_subquery()
-    to_write_count, received_count = db.session.execute(select(due, read)).one()
+    return select(due, read)
+
+
+def home_counts(user: User, now: datetime | None = None) -> HomeCounts:
+    """For the mentor's home: handovers to write, and received ones (one statement)."""
+    found = db.session.execute(_home_counts_statement(), {"uid": user.id, "now": now or utcnow()})
+    to_write_count, received_count = found.one()
     return HomeCounts(to_write_count, received_count)
 
 
