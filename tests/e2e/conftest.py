@@ -96,6 +96,11 @@ class Phone:
         scrolling at phone width, and a screenshot for people to look at."""
         page = self.page
         page.wait_for_load_state("load")
+        # Not in the middle of an htmx request or swap: its buttons are faded for that
+        # moment (.htmx-request .button), which axe would measure as low contrast.
+        page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             # Evaluated through the DevTools protocol, so the page's CSP stays strict.
             page.evaluate(AXE.read_text())
