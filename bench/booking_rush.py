@@ -126,6 +126,9 @@ def sign_in(browser: Browser, email: str, stats: Stats) -> bool:
     return status == 303
 
 
+ATTEMPTS = 12
+
+
 def book(
     browser: Browser, period_id: int, student_id: int, stats: Stats, rng: random.Random
 ) -> str:
@@ -140,7 +143,9 @@ def book(
     status, page, elapsed = browser.request("GET", target)
     stats.add(status, elapsed)
     token = CSRF.search(page).group(1)
-    for _ in range(6):
+    # Every 409 offers the times still free, and the guardian picks again, as a person
+    # would: with 200 guardians aiming at the first eight times a few need several tries.
+    for _ in range(ATTEMPTS):
         form = {"csrf_token": token, "attendees": "Elev och förälder"}
         status, page, elapsed = browser.request("POST", target, form)
         stats.add(status, elapsed)
