@@ -105,12 +105,18 @@ def mentored_group_ids(user: User) -> Select:
 def mentored_group_ids_of(uid) -> Select:
     """`mentored_group_ids` for a user id, a column or a bind parameter (for statements
     built once per process and run with the user's id)."""
+    return assigned_group_ids(GroupMentor.group_id, GroupMentor.user_id, uid)
+
+
+def assigned_group_ids(group_column, user_column, uid) -> Select:
+    """Groups an assignment table links the user to (a mentor's, a teacher's), at schools
+    where the user is still staff (a Staff row at the group's school)."""
     return (
-        select(GroupMentor.group_id)
-        .join(MentorGroup, MentorGroup.id == GroupMentor.group_id)
+        select(group_column)
+        .join(MentorGroup, MentorGroup.id == group_column)
         .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
         .where(
-            GroupMentor.user_id == uid,
+            user_column == uid,
             # Correlated to the user of an enclosing select when `uid` is its column (the
             # session lookup's role columns): without it, "user" would be a FROM of its
             # own here, and any staff row at the school would do.
@@ -1416,17 +1422,7 @@ def taught_group_ids_of(uid) -> Select:
     mentors' rule); `uid` may be a column of an enclosing select (the role columns)."""
     from app.teaching.models import TeachingAssignment
 
-    return (
-        select(TeachingAssignment.group_id)
-        .join(MentorGroup, MentorGroup.id == TeachingAssignment.group_id)
-        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
-        .where(
-            TeachingAssignment.teacher_id == uid,
-            SchoolYear.school_id.in_(
-                select(Staff.school_id).where(Staff.user_id == uid).correlate_except(Staff)
-            ),
-        )
-    )
+    return assigned_group_ids(TeachingAssignment.group_id, TeachingAssignment.teacher_id, uid)
 
 
 def taught_group_ids(user: User) -> Select:
