@@ -12,6 +12,7 @@ from app.absence.models import SicknessReport
 from app.access import child_ids, current_member_ids, mentored_group_ids_of
 from app.extensions import db
 from app.people.models import Student
+from app.sql import Prepared
 
 
 def counting_reports():
@@ -103,12 +104,16 @@ def _absent_today_statement():
     )
 
 
+# Run on the cursor (app/sql.py): the mentor's home runs it on every view.
+_ABSENT_TODAY = Prepared(_absent_today_statement)
+
+
 def absent_today(user, on: date) -> Today:
     """The students of the user's current groups who are away today, by name: reported
     sick (at once, as the guardian sends it), on approved leave, or in the register; and
     guardians' answers waiting for a mentor. One query; a student with several entries is
     listed once, sickness first."""
-    rows = db.session.execute(_absent_today_statement(), {"on": on, "uid": user.id}).all()
+    rows = _ABSENT_TODAY.all(on=on, uid=user.id)
     order = {"sick": 0, "leave": 1, "invalid": 2, "valid": 3}
     found: dict[int, AbsentToday] = {}
     answers = []

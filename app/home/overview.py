@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from app.contacts.details import confirmed_at_column
-from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
 from app.school.calendar import current_year
 from app.school.models import (
@@ -22,6 +21,7 @@ from app.school.models import (
     SchoolYear,
     Term,
 )
+from app.sql import Prepared
 
 
 @dataclass
@@ -160,13 +160,17 @@ def _card_years_statement():
     )
 
 
+# The home cards' statements run on the cursor (app/sql.py): every home page view runs them.
+_CARDS = {kind: Prepared(partial(_cards_statement, kind)) for kind in ("guardian", "student")}
+_CARD_YEARS = Prepared(_card_years_statement)
+
+
 def _card_years(schools: dict[int, CardSchool]) -> dict[int, CardYear]:
     """Every school year of the schools with its days off (one query), set on them."""
     years: dict[int, CardYear] = {}
     if not schools:
         return years
-    connection = db.session.connection()
-    rows = connection.execute(_card_years_statement(), {"schools": list(schools)}).all()
+    rows = _CARD_YEARS.all(schools=list(schools))
     for year_id, school_id, name, start, end, off_start, off_end in rows:
         year = years.get(year_id)
         if year is None:
@@ -186,8 +190,7 @@ def load_cards(kind: str, user_id: int, on: date) -> Cards:
     throughout: the cards show values, and loading ORM entities cost more than the
     queries."""
     guardian_id = user_id if kind == "guardian" else None
-    connection = db.session.connection()
-    rows = connection.execute(_cards_statement(kind), {"uid": user_id}).all()
+    rows = _CARDS[kind].all(uid=user_id)
     schools: dict[int, CardSchool] = {}
     students: dict[int, CardStudent] = {}
     group_years: dict[int, dict[int, tuple[int, str]]] = {}  # student → year id → group
@@ -282,6 +285,9 @@ def _goal_lines_statement():
     )
 
 
+_GOAL_LINES = Prepared(_goal_lines_statement)
+
+
 def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
     """Each student's goals of the year with the latest follow-up's status (one query)."""
     if not pairs:
@@ -289,7 +295,7 @@ def _goal_lines(pairs: list[tuple[int, int]]) -> dict[int, list[GoalLine]]:
     wanted = set(pairs)
     # Plain rows on the session's connection: no entities, so no ORM loading to pay for.
     ids = {"students": sorted({s for s, _ in pairs}), "years": sorted({y for _, y in pairs})}
-    rows = db.session.connection().execute(_goal_lines_statement(), ids).all()
+    rows = _GOAL_LINES.all(**ids)
     result: dict[int, list[GoalLine]] = {}
     for student_id, year_id, text, status in rows:
         if (student_id, year_id) in wanted:
@@ -439,12 +445,13 @@ def _year_groups_statement():
     )
 
 
+# The principal's, admin's and mentor's home statements run on the cursor (app/sql.py).
+_YEAR_GROUPS = Prepared(_year_groups_statement)
+
+
 def _year_groups(year_ids: list[int]) -> list[GroupSummary]:
-    connection = db.session.connection()
     summaries: dict[int, GroupSummary] = {}
-    for gid, name, year_id, count, mentor in connection.execute(
-        _year_groups_statement(), {"years": year_ids}
-    ):
+    for gid, name, year_id, count, mentor in _YEAR_GROUPS.all(years=year_ids):
         summary = summaries.get(gid)
         if summary is None:
             summary = summaries[gid] = GroupSummary(OverviewGroup(gid, name, year_id), count, [])
@@ -463,16 +470,24 @@ def _staff_statement():
     )
 
 
+_STAFF = Prepared(_staff_statement)
+_DAYS_OFF = Prepared(_days_off_statement)
+
+
+@lru_cache(maxsize=8)
+def _schools_prepared(site_admin: bool, roles: tuple[str, ...]) -> Prepared:
+    return Prepared(partial(_schools_statement, site_admin, roles))
+
+
 def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
     """Schools where the user holds one of `roles`, each with its current year's facts,
     groups and staff: four queries whatever the number of schools, groups or staff,
     as plain columns (the page shows values; ORM entities cost more than the queries)."""
-    connection = db.session.connection()
-    query = _schools_statement(bool(user.is_site_admin), roles)
+    query = _schools_prepared(bool(user.is_site_admin), roles)
     schools: dict[int, OverviewSchool] = {}
     counts: dict[int, int] = {}
     years: dict[int, dict[int, OverviewYear]] = {}
-    for row in connection.execute(query, {"uid": user.id}):
+    for row in query.all(uid=user.id):
         school_id = row[0]
         if school_id not in schools:
             schools[school_id] = OverviewSchool(*row[:5])
@@ -491,12 +506,10 @@ def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
     by_id = {y.id: y for y in current.values() if y}
     year_ids = list(by_id)
     if year_ids:
-        for year_id, name, start, end in connection.execute(
-            _days_off_statement(), {"years": year_ids}
-        ):
+        for year_id, name, start, end in _DAYS_OFF.all(years=year_ids):
             by_id[year_id].days_off.append(OverviewDayOff(name, start, end))
     summaries = _year_groups(year_ids) if year_ids else []
-    staff = connection.execute(_staff_statement(), {"schools": list(schools)}).all()
+    staff = _STAFF.all(schools=list(schools))
     return [
         SchoolOverview(
             school=s,
@@ -505,7 +518,7 @@ def school_overviews(user: User, on: date, *roles: str) -> list[SchoolOverview]:
                 g for g in summaries if current[s.id] and g.group.school_year_id == current[s.id].id
             ],
             student_count=counts[s.id],
-            staff=[StaffLine(m.role, m.name, m.email) for m in staff if m.school_id == s.id],
+            staff=[StaffLine(role, name, email) for sid, role, name, email in staff if sid == s.id],
         )
         for s in schools.values()
     ]
@@ -899,10 +912,15 @@ def _week_mentor_times_statement():
     )
 
 
+_MENTOR_GROUPS = Prepared(_mentor_groups_statement)
+_WEEK = Prepared(_week_statement)
+_WEEK_MENTOR_TIMES = Prepared(_week_mentor_times_statement)
+
+
 def _current_groups(user: User, on: date) -> tuple[list[MentorGroupLine], dict, dict]:
     """The user's groups of their schools' current years; with each group's year and
     the school's zone."""
-    rows = db.session.connection().execute(_mentor_groups_statement(), {"uid": user.id}).all()
+    rows = _MENTOR_GROUPS.all(uid=user.id)
     lines: dict[int, tuple] = {}
     names: dict[int, list[str]] = {}
     years: dict[int, dict[int, _Year]] = {}  # school → year id → year
@@ -942,8 +960,7 @@ def mentor_home(user: User, on: date) -> MentorHome:
         "starts": local_to_utc(first, time(0), tz),
         "ends": local_to_utc(first + timedelta(days=7), time(0), tz),
     }
-    connection = db.session.connection()
-    for row in connection.execute(_week_statement(), params):
+    for row in _WEEK.all(**params):
         kind, id_, aux, student_id, first_name, last_name, at, day, end, text, extra, n = row
         name = f"{first_name} {last_name}"
         if kind == "talk":
@@ -960,13 +977,11 @@ def mentor_home(user: User, on: date) -> MentorHome:
     week.goals.sort(key=lambda g: (g.due, g.id))
     week.notes.sort(key=lambda n: (n.due, n.id))
     week.concerns.sort(key=lambda c: (c.raised_at, c.id))
-    week.mentor_times = _week_mentor_times(
-        connection, user.id, groups, group_year, zones, first, last
-    )
+    week.mentor_times = _week_mentor_times(user.id, groups, group_year, zones, first, last)
     return MentorHome(groups, week)
 
 
-def _week_mentor_times(connection, uid, groups, group_year, zones, first, last):
+def _week_mentor_times(uid, groups, group_year, zones, first, last):
     """The week's occurrences of the groups' mentor times, by the rules of
     app/mentortime/schedule.py (school days only, each week's change applied)."""
     from types import SimpleNamespace
@@ -977,7 +992,7 @@ def _week_mentor_times(connection, uid, groups, group_year, zones, first, last):
     params = {"uid": uid, "first": first, "last": last}
     times: dict[int, SimpleNamespace] = {}
     overrides: dict[int, dict] = {}
-    for row in connection.execute(_week_mentor_times_statement(), params):
+    for row in _WEEK_MENTOR_TIMES.all(**params):
         mt_id, group_id, weekday, start, minutes, room, on_date = row[:7]
         year = group_year.get(group_id)
         if year is None:  # not a group of the current year

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.mentortime.models import MentorTime, MentorTimeOccurrence
 from app.school.calendar import local_to_utc, school_days
 from app.school.models import SchoolYear
+from app.sql import Prepared
 
 
 @dataclass
@@ -198,6 +199,10 @@ def _upcoming_columns_statement():
     )
 
 
+# Run on the cursor (app/sql.py): the home cards run it on every view.
+_UPCOMING_COLUMNS = Prepared(_upcoming_columns_statement)
+
+
 def upcoming_for_loaded_groups(
     groups: dict, now: datetime | None = None, weeks: int = 3
 ) -> dict[int, list[Occurrence]]:
@@ -208,14 +213,7 @@ def upcoming_for_loaded_groups(
         return {}
     today = now.date()
     last = today + timedelta(weeks=weeks)
-    rows = (
-        db.session.connection()
-        .execute(
-            _upcoming_columns_statement(),
-            {"groups": list(groups), "first": today, "last": last},
-        )
-        .all()
-    )
+    rows = _UPCOMING_COLUMNS.all(groups=list(groups), first=today, last=last)
     times: dict[int, WeeklyTime] = {}
     overrides: dict[int, dict[date, WeekChange]] = {}
     for row in rows:

@@ -14,15 +14,18 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 import ua_parser
 from flask import current_app, g
 from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import User, UserSession
+from app.sql import Prepared
 
 # How often the last-seen time is written: often enough for the account page, rarely
 # enough that a page view normally writes nothing.
@@ -36,7 +39,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _expiry(row: UserSession, now: datetime) -> datetime:
+def _expiry(row, now: datetime) -> datetime:
     """Idle time slides with use (12 hours, 30 days remembered), but no session outlives
     the longest lifetime from its sign-in, however often it is used."""
     config = current_app.config
@@ -87,17 +90,58 @@ def start(user: User, remember: bool, user_agent: str | None) -> UserSession:
     return row
 
 
-@lru_cache(maxsize=1)
 def _load_statement():
-    """The session lookup with the user's roles, built once per process (building this
-    select costs more than running it); only the token's hash changes between requests."""
+    """The session lookup with the user's roles; only the token's hash changes between
+    requests."""
     from app.access import role_columns
 
     return (
-        select(User, UserSession, *role_columns(User.id))
+        select(
+            *(column for _key, column in _USER_COLUMNS),
+            UserSession.id,
+            UserSession.remember,
+            UserSession.created_at,
+            UserSession.last_seen_at,
+            UserSession.expires_at,
+            *role_columns(User.id),
+        )
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
     )
+
+
+# Every column of the user's row, by attribute: the signed-in user is built from them.
+_USER_COLUMNS = tuple((p.key, p.columns[0]) for p in User.__mapper__.column_attrs)
+# Run on the cursor (app/sql.py): the lookup runs on every signed-in request, and
+# SQLAlchemy's statement and ORM loading machinery cost several times the lookup itself.
+_LOAD = Prepared(_load_statement)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """The sign-in session of this request, as read with the user."""
+
+    id: int
+    remember: bool
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+
+
+def _signed_in_user(values) -> User:
+    """The user as an entity of this request's session, from its row's values: the one
+    already there if the request loaded it before, else one built without another
+    query (as loaded, so nothing about it is pending)."""
+    key = identity_key(User, values[0])
+    user = db.session.identity_map.get(key)
+    if user is not None:
+        return user
+    user = User.__mapper__.class_manager.new_instance()
+    for (attribute, _column), value in zip(_USER_COLUMNS, values, strict=True):
+        set_committed_value(user, attribute, value)
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
 
 
 def load(secret: str) -> User | None:
@@ -108,10 +152,13 @@ def load(secret: str) -> User | None:
         return None
     from app.access import roles_from_columns
 
-    found = db.session.execute(_load_statement(), {"token_hash": _digest(secret)}).first()
+    found = _LOAD.first(token_hash=_digest(secret))
     if found is None:
         return None
-    user, row, *held = found
+    count = len(_USER_COLUMNS)
+    user = _signed_in_user(found[:count])
+    row = SessionRow(*found[count : count + 5])
+    held = found[count + 5 :]
     now = utcnow()
     longest = row.created_at + current_app.config["REMEMBER_COOKIE_DURATION"]
     if min(row.expires_at, longest) <= now or not user.active:
@@ -134,7 +181,7 @@ def load(secret: str) -> User | None:
     return user
 
 
-def current() -> UserSession | None:
+def current() -> UserSession | SessionRow | None:
     """The session of this request, if signed in."""
     return g.get("user_session")
 
@@ -161,7 +208,7 @@ def rotate(user: User, user_agent: str | None) -> bool:
     return remember
 
 
-def end(row: UserSession | None, now: datetime | None = None) -> None:
+def end(row, now: datetime | None = None) -> None:
     """End one session (the caller commits)."""
     if row is None:
         return

@@ -61,11 +61,13 @@ def swedish_holidays(year: int) -> frozenset[date]:
     return frozenset(days)
 
 
-def days_off(year: SchoolYear) -> set[date]:
+def days_off(year: SchoolYear, start: date | None = None, end: date | None = None) -> set[date]:
+    """The year's days off, or those from start to end (inclusive) when given."""
     result: set[date] = set()
     for off in year.days_off:
-        day = off.start_date
-        while day <= off.end_date:
+        day = off.start_date if start is None else max(off.start_date, start)
+        last = off.end_date if end is None else min(off.end_date, end)
+        while day <= last:
             result.add(day)
             day += timedelta(days=1)
     return result
@@ -73,8 +75,8 @@ def days_off(year: SchoolYear) -> set[date]:
 
 def school_days(start: date, end: date, year: SchoolYear) -> list[date]:
     """The school days from start to end (inclusive) within the school year."""
-    off = days_off(year)
     day, last = max(start, year.start_date), min(end, year.end_date)
+    off = days_off(year, day, last)  # only the window's: a year's breaks are weeks long
     result = []
     while day <= last:
         if day.weekday() < 5 and day not in off and day not in swedish_holidays(day.year):

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.people.models import Guardianship, Student, User
 from app.school.calendar import school_days, today
 from app.school.models import GroupMembership, Term
+from app.sql import Prepared
 from app.surveys import survey
 from app.talks.models import TalkBooking, TalkPeriod, TalkRecord, TalkSlot
 from app.talks.preparation import has_login_column, prepared_column  # issue 19
@@ -281,6 +282,10 @@ def _talks_for_students_statement():
     )
 
 
+# Run on the cursor (app/sql.py): the guardian's and the student's home run it on every view.
+_TALKS_FOR_STUDENTS = Prepared(_talks_for_students_statement)
+
+
 def talks_for_students(
     pairs: list[tuple[int, int]], now: datetime | None = None
 ) -> dict[int, list[ChildTalk]]:
@@ -305,7 +310,7 @@ def talks_and_surveys(
         "groups": sorted({g for _, g in pairs}),
         "uid": user_id or 0,
     }
-    rows = db.session.connection().execute(_talks_for_students_statement(), ids).all()
+    rows = _TALKS_FOR_STUDENTS.all(**ids)
     result: dict[int, list[ChildTalk]] = {}
     surveys: dict[int, list[survey.SurveyInvite]] = {}
     for (

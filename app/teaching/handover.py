@@ -35,6 +35,7 @@ from app.extensions import db
 from app.goals.models import CLOSED, Goal, GoalUpdate
 from app.people.models import Staff, Student, User
 from app.school.models import GroupMembership, GroupMentor, MentorGroup, SchoolYear
+from app.sql import Prepared
 from app.teaching.models_handover import Handover
 
 # How long the outgoing mentor may write (and correct) a handover after the change.
@@ -298,10 +299,13 @@ def _home_counts_statement():
     return select(due, read)
 
 
+# Run on the cursor (app/sql.py): the mentor's home runs it on every view.
+_HOME_COUNTS = Prepared(_home_counts_statement)
+
+
 def home_counts(user: User, now: datetime | None = None) -> HomeCounts:
     """For the mentor's home: handovers to write, and received ones (one statement)."""
-    found = db.session.execute(_home_counts_statement(), {"uid": user.id, "now": now or utcnow()})
-    to_write_count, received_count = found.one()
+    to_write_count, received_count = _HOME_COUNTS.first(uid=user.id, now=now or utcnow())
     return HomeCounts(to_write_count, received_count)
 
 
