@@ -311,8 +311,11 @@ def register(app: Flask) -> None:
     def _caching_headers(response):
         if response.mimetype == "text/html":
             # Pages may differ for htmx requests, and are never kept by shared caches.
-            response.vary.add("HX-Request")
-            response.vary.add("Cookie")
+            if "Vary" in response.headers:
+                response.vary.add("HX-Request")
+                response.vary.add("Cookie")
+            else:  # the common case, without parsing and writing the header twice
+                response.headers["Vary"] = "HX-Request, Cookie"
             if getattr(current_user, "is_authenticated", False):
                 response.headers["Cache-Control"] = "private, no-store"
             else:
