@@ -190,7 +190,7 @@ class Refresh:
     window_ends: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Look:
     """What the link's row says without counting anything (look_on): enough to answer a
     calendar that already holds the current content with 304."""
@@ -312,11 +312,19 @@ def _fingerprint(row, today: date) -> str:
     """The content's fingerprint from a row of either statement: of the scope (as text),
     the language, the day and the aggregates. The view's refresh and the 304 before Flask
     both compute it here, so an ETag the one handed out is the one the other checks."""
-    user_id, locale, title, students, groups, protected, mentor = row[5:12]
+    return _fingerprint_of(tuple(row[5:]), today)
+
+
+# Per process, safely: a pure function of its arguments (the row's scope and content
+# columns, and the day), so every process computes the same value. A calendar polls the
+# same link with the same content again and again; this spares it the text and the hash.
+@lru_cache(maxsize=4096)
+def _fingerprint_of(values: tuple, today: date) -> str:
+    user_id, locale, title, students, groups, protected, mentor = values[:7]
     scope = _scope_text(
         user_id, title, _id_list(students), bool(mentor), _id_list(groups), _id_list(protected)
     )
-    raw = repr((scope, locale or "sv", today, tuple(row[12:])))
+    raw = repr((scope, locale or "sv", today, values[7:]))
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
