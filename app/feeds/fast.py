@@ -27,6 +27,12 @@ The read runs on a small connection pool of its own in autocommit mode: on SQLit
 SELECT outside a transaction (no BEGIN, no write lock, and in WAL mode it never waits
 for a writer); on PostgreSQL the statement is its own transaction, so no transaction
 lingers after it.
+
+Its cost per request is kept near a bare WSGI app's: what depends only on the app's
+configuration (the cookie names, whether the feed view gets Talisman's fixed headers) is
+worked out once; the look returns only what the 304 needs (no Scope, no parsed time); and
+the fingerprint, a pure function of the row's values and the day, is kept per process
+(app/feeds/feed.py), so the view and this middleware still compute it the same way.
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ def _body(refresh: feed.Refresh) -> bytes:
 def _refuse_if_looping(refresh: feed.Refresh, limit: RateLimitItem, now: float) -> None:
     """The per-link limit, counted on the link's own row by the refresh itself (so a
     calendar refresh is one statement). Per link, not per address: Google's and Apple's
-    fetchers share addresses."""
+    fetchers share addresses. (A 304 for the current ETag is answered before Flask and
+    not counted, app/feeds/fast.py says why.)"""
     if current_app.config["RATELIMIT_ENABLED"] and refresh.hits > limit.amount:
         raise TooManyRequests(retry_after=max(1, ceil(refresh.window_ends - now)))
 
