@@ -246,10 +246,10 @@ def _id_list(value: str | None) -> list[int]:
 
 
 def refresh(token_hash: str, today: date, now: float, window: float) -> Refresh | None:
-    """One statement, and the only one an unchanged feed needs: the link (None if unknown,
-    revoked or its user inactive), counted against its rate limit (requests in the window
-    ending at `window_ends`, atomically, so every worker and instance counts together),
-    its scope, and the aggregates of everything the feed is made of. Commits."""
+    """One statement, and the only one a feed answered by the view needs: the link (None
+    if unknown, revoked or its user inactive), counted against its rate limit (requests in
+    the window ending at `window_ends`, atomically, so every worker and instance counts
+    together), its scope, and the aggregates of everything the feed is made of. Commits."""
     connection = db.session.connection()
     # Run on the DBAPI cursor of the session's own connection: on every calendar refresh,
     # SQLAlchemy's statement and result machinery for this one row cost more than the
