@@ -1,21 +1,38 @@
-"""A calendar's "has my feed changed?" answered before Flask.
+"""A calendar's "has my feed changed?" answered before Flask, with one read.
 
 Calendar apps poll a feed link every few minutes with the ETag they were given; nearly
 every answer is 304 Not Modified. This WSGI middleware answers exactly those requests: a
-GET of a feed link with If-None-Match and no session cookie. It runs the feed's refresh statement
-(app/feeds/feed.py: the link's validity, its rate-limit count and the fingerprint of the
-content, one statement) and answers 304 only when the link is valid, within its limit,
-its stored fingerprint is the current one (nothing to record) and the ETag matches; the
-304 carries the headers the view's 304 carries. Everything else goes on to the view,
-which is handed the refresh already done (so the request is counted once): an unknown
-token (the view counts the guess against the address, app/throttle.py), a changed feed,
-a link over its limit (429), a redirect to https.
+GET of a feed link with If-None-Match and no session cookie. It runs the feed's look
+(app/feeds/feed.py: the refresh statement's scope and content columns as a SELECT, one
+statement that writes nothing) and answers 304 only when the link is valid (not revoked,
+its user active), the fingerprint last served is the current one (nothing to record), the
+link has not been refused in its current window, and the ETag matches; the 304 carries
+the headers the view's 304 carries.
 
-The statement's commit only raises the link's request count. It runs on its own small
-connection pool whose commits do not wait for the disk (SQLite: synchronous=NORMAL in WAL
-mode; PostgreSQL: synchronous_commit off): a power cut may forget the last few counts,
-never corrupt or reorder anything, and everything else the app writes is as durable as
-before.
+Such a 304 is not counted against the link's rate limit (FEED_RATE_LIMIT). The limit is
+there to stop a calendar that loops from costing the server a feed's worth of work again
+and again; a matching 304 costs one indexed read, less than counting it would (a write
+and its commit, on SQLite one at a time across every worker), and tells the holder
+nothing they do not already have: they hold the current content's ETag, which only the
+link's full answer gave them. Counting it would make the cheapest answer the dearest.
+
+Everything else goes on to the view exactly as before, which runs the counting refresh
+itself (nothing is handed over, so the view neither depends on this middleware nor
+counts a request twice): no If-None-Match, an unknown or revoked token (the view counts
+the guess against the address, app/throttle.py), a changed feed (the view records it), a
+link refused in its current window (the view counts it and answers 429), a redirect to
+https, a session cookie.
+
+The read runs on a small connection pool of its own in autocommit mode: on SQLite a
+SELECT outside a transaction (no BEGIN, no write lock, and in WAL mode it never waits
+for a writer); on PostgreSQL the statement is its own transaction, so no transaction
+lingers after it.
+
+Its cost per request is kept near a bare WSGI app's: what depends only on the app's
+configuration (the cookie names, whether the feed view gets Talisman's fixed headers) is
+worked out once; the look returns only what the 304 needs (no Scope, no parsed time); and
+the fingerprint, a pure function of the row's values and the day, is kept per process
+(app/feeds/feed.py), so the view and this middleware still compute it the same way.
 """
 
 from __future__ import annotations
@@ -24,16 +41,13 @@ import re
 import threading
 from time import time
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from werkzeug.http import parse_cookie, parse_etags
 
 from app.feeds import feed, links
 from app.school.calendar import today
 
 PATH = re.compile(r"/feeds/([A-Za-z0-9_-]{1,100})\.ics")
-# Where the view finds the refresh this middleware did: (token hash, Refresh or None).
-# WSGI environ keys without HTTP_ cannot come from the client.
-DONE = "mentorskap.feed_refresh"
 CACHE_CONTROL = "private, max-age=0, must-revalidate"
 
 
@@ -43,6 +57,10 @@ class FeedNotModified:
         self.flask_app = flask_app
         self._engine = None
         self._lock = threading.Lock()
+        # Pure functions of the app's configuration, worked out on the first request
+        # (when the app is fully set up) instead of on every one.
+        self._cookie_names: tuple[str, ...] | None = None
+        self._plain: bool | None = None
 
     def __call__(self, environ, start_response):
         if (
@@ -64,15 +82,18 @@ class FeedNotModified:
         cookies = environ.get("HTTP_COOKIE")
         if not cookies:
             return False
-        config = self.flask_app.config
-        names = (
-            config["SESSION_COOKIE_NAME"],
-            config.get("REMEMBER_COOKIE_NAME", "remember_token"),
-        )
-        return any(name in parse_cookie(cookies) for name in names)
+        names = self._cookie_names
+        if names is None:
+            config = self.flask_app.config
+            names = self._cookie_names = (
+                config["SESSION_COOKIE_NAME"],
+                config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+            )
+        parsed = parse_cookie(cookies)
+        return any(name in parsed for name in names)
 
     def engine(self):
-        """The counting pool of this process (made after a fork, on first use)."""
+        """The read pool of this process (made after a fork, on first use)."""
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
@@ -80,50 +101,46 @@ class FeedNotModified:
 
                     with self.flask_app.app_context():
                         url = db.engine.url
-                    self._engine = _counting_engine(url)
+                    self._engine = _read_engine(url)
         return self._engine
+
+    def _plain_feed(self) -> bool:
+        """Whether the feed view's response gets Talisman's fixed headers (no per-view
+        options, no nonce), which this middleware can then send as they are."""
+        if self._plain is None:
+            talisman = self.flask_app.extensions.get("talisman")
+            self._plain = talisman is not None and talisman.plain_for("feeds.ics")
+        return self._plain
 
     def _not_modified(self, token: str, environ: dict) -> list[tuple[str, str]] | None:
         app = self.flask_app
-        config = app.config
-        talisman = app.extensions.get("talisman")
-        if talisman is None or not talisman.plain_for("feeds.ics") or _redirects(app, environ):
+        if not self._plain_feed() or _redirects(app, environ):
             return None
-        limit = feed.rate_limit(config["FEED_RATE_LIMIT"])
-        token_hash = links.digest(token)
-        now = time()
         engine = self.engine()
         connection = engine.raw_connection()
         try:
-            refresh = feed.refresh_on(
-                connection.dbapi_connection,
-                engine.dialect,
-                token_hash,
-                today(),
-                now,
-                limit.get_expiry(),
+            look = feed.look_on(
+                connection.dbapi_connection, engine.dialect, links.digest(token), today()
             )
         except Exception:  # noqa: BLE001 - the view answers, on the app's own pool
             connection.invalidate()
             return None
         finally:
             connection.close()
-        environ[DONE] = (token_hash, refresh)
-        if (
-            refresh is None
-            or (config["RATELIMIT_ENABLED"] and refresh.hits > limit.amount)
-            or refresh.served_fingerprint != refresh.fingerprint
-            or refresh.served_changed_at is None
+        if look is None or not look.current:
+            return None
+        config = app.config
+        if config["RATELIMIT_ENABLED"] and look.over(
+            feed.rate_limit(config["FEED_RATE_LIMIT"]).amount, time()
         ):
             return None
-        etag = refresh.fingerprint[:32]
-        if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains(etag):
+        if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains(look.etag):
             return None
-        secure = talisman.hsts_applies(environ)
+        talisman = app.extensions["talisman"]
         return [
-            ("ETag", f'"{etag}"'),
+            ("ETag", f'"{look.etag}"'),
             ("Cache-Control", CACHE_CONTROL),
-            *talisman.fixed_headers(secure),
+            *talisman.fixed_headers(talisman.hsts_applies(environ)),
             ("Vary", "Cookie"),
         ]
 
@@ -139,23 +156,18 @@ def _redirects(app, environ: dict) -> bool:
     )
 
 
-def _counting_engine(url):
-    # No ping before use and no rollback after: a connection that fails is dropped (and
-    # the view answers instead), and every use ends with its commit.
-    engine = create_engine(url, pool_size=2, max_overflow=2, pool_reset_on_return=None)
-
-    @event.listens_for(engine, "connect")
-    def _commit_without_waiting_for_disk(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        if engine.dialect.name == "sqlite":
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        elif engine.dialect.name == "postgresql":
-            cursor.execute("SET synchronous_commit TO off")
-        cursor.close()
-        if engine.dialect.name == "postgresql":
-            dbapi_connection.commit()
-
-    return engine
+def _read_engine(url):
+    # Autocommit: every read is its own transaction and none is left open (SQLite: no
+    # BEGIN at all; PostgreSQL: no idle transaction between requests). No ping before use
+    # and no reset after: a connection that fails is dropped (and the view answers
+    # instead).
+    return create_engine(
+        url,
+        pool_size=2,
+        max_overflow=2,
+        pool_reset_on_return=None,
+        isolation_level="AUTOCOMMIT",
+    )
 
 
 def install(app) -> None:

@@ -53,17 +53,13 @@ class Scope:
 
     def to_json(self) -> str:
         """The scope as text (sorted, so equal scopes give equal text): part of the fingerprint."""
-        return json.dumps(
-            {
-                "user_id": self.user_id,
-                "title": self.title,
-                "student_ids": sorted(self.student_ids),
-                "mentor": self.mentor,
-                "group_ids": sorted(self.group_ids),
-                "protected_ids": sorted(self.protected_ids),
-            },
-            ensure_ascii=False,
-            sort_keys=True,
+        return _scope_text(
+            self.user_id,
+            self.title,
+            sorted(self.student_ids),
+            self.mentor,
+            sorted(self.group_ids),
+            sorted(self.protected_ids),
         )
 
     @classmethod
@@ -92,19 +88,27 @@ def _year_ids(scope: Scope) -> set[int]:
 # relations, each set once (materialised), so answering an unchanged feed needs nothing but
 # this one statement. (COALESCE(student_id, 0) = 0 rather than IS NULL: SQLite 3.40 gets
 # IS NULL wrong on the updated row in RETURNING; ids start at 1.)
-_REFRESH_SQL = """
+# Two statements share the scope (_SCOPE) and the columns (_COLUMNS): the refresh, which
+# counts the request on the link's row (UPDATE ... RETURNING), and the look that counts
+# nothing (SELECT), for the 304 answered before Flask (app/feeds/fast.py). Sharing them
+# keeps the fingerprint of both the same.
+_SCOPE = """
 WITH link AS MATERIALIZED (
     SELECT ft.id, ft.user_id, COALESCE(ft.student_id, 0) AS student_id, u.name, u.locale
     FROM feed_token ft JOIN "user" u ON u.id = ft.user_id
     WHERE ft.token_hash = :token_hash AND ft.revoked_at IS NULL AND u.active
 ),
 students AS MATERIALIZED (
-    SELECT s.id, s.protected_identity FROM student s, link
-    WHERE (link.student_id <> 0 AND s.id = link.student_id)
-       OR (link.student_id = 0 AND (
-            s.user_id = link.user_id
-            OR s.id IN (SELECT g.student_id FROM guardianship g
-                        WHERE g.guardian_id = link.user_id)))
+    -- the link's child; or the user as a student, and their children (whole-user links).
+    -- Three branches, each found by an index: one condition with OR read every student.
+    SELECT s.id, s.protected_identity FROM link JOIN student s ON s.id = link.student_id
+    UNION
+    SELECT s.id, s.protected_identity FROM link JOIN student s ON s.user_id = link.user_id
+     WHERE link.student_id = 0
+    UNION
+    SELECT s.id, s.protected_identity FROM link
+      JOIN guardianship g ON g.guardian_id = link.user_id AND link.student_id = 0
+      JOIN student s ON s.id = g.student_id
 ),
 mentored AS MATERIALIZED (
     -- groups the user mentors at schools where they are still staff (whole-user links)
@@ -119,11 +123,8 @@ grps AS MATERIALIZED (
     WHERE m.student_id IN (SELECT id FROM students)
     UNION SELECT id FROM mentored
 )
-UPDATE feed_token SET
-    hits = CASE WHEN hits_until > :now THEN hits + 1 ELSE 1 END,
-    hits_until = CASE WHEN hits_until > :now THEN hits_until ELSE :window_end END
-WHERE id = (SELECT id FROM link)
-RETURNING
+"""
+_COLUMNS = """
     id, content_fingerprint, content_changed_at, hits, hits_until, user_id,
     (SELECT locale FROM link),
     (SELECT CASE WHEN link.student_id <> 0
@@ -156,6 +157,17 @@ RETURNING
       WHERE d.school_year_id IN (SELECT g.school_year_id FROM mentor_group g
                                  WHERE g.id IN (SELECT id FROM grps)))
 """
+_REFRESH_SQL = (
+    _SCOPE
+    + """UPDATE feed_token SET
+    hits = CASE WHEN hits_until > :now THEN hits + 1 ELSE 1 END,
+    hits_until = CASE WHEN hits_until > :now THEN hits_until ELSE :window_end END
+WHERE id = (SELECT id FROM link)
+RETURNING"""
+    + _COLUMNS
+)
+# The same row, read: no write, no lock, nothing counted.
+_LOOK_SQL = _SCOPE + "SELECT" + _COLUMNS + "FROM feed_token WHERE id = (SELECT id FROM link)\n"
 # A sorted list of ids as one text ("3,5,8"), in each database's words.
 _IDS = {
     "sqlite": "COALESCE(group_concat(CAST(x.id AS VARCHAR), ','), '')",
@@ -178,18 +190,37 @@ class Refresh:
     window_ends: float
 
 
+@dataclass(slots=True)
+class Look:
+    """What the link's row says without counting anything (look_on): enough to answer a
+    calendar that already holds the current content with 304."""
+
+    current: bool  # the content now is the content last served (and recorded with its time)
+    etag: str  # the current content's ETag (without quotes)
+    hits: int  # requests counted in the link's current window ...
+    window_ends: float  # ... which ends then (seconds since the epoch)
+
+    def over(self, limit: int, now: float) -> bool:
+        """Whether the link has been refused in its current window (more than `limit`
+        requests counted), so that its next counted request is refused too."""
+        return self.hits > limit and self.window_ends > now
+
+
 @dataclass(frozen=True)
 class RefreshQuery:
-    """The refresh statement compiled for the database's driver."""
+    """A statement of this module compiled for the database's driver."""
 
     sql: str
     names: tuple[str, ...] | None  # positional drivers: the order of the parameters
     read_changed_at: Callable | None  # the driver's value of content_changed_at -> datetime
 
 
-@lru_cache(maxsize=4)  # per process, safely: compiled from code alone, per dialect
-def _refresh_query(dialect) -> RefreshQuery:
-    sql = _REFRESH_SQL.replace("{ids}", _IDS.get(dialect.name, _IDS["sqlite"]))
+_STATEMENTS = {"refresh": _REFRESH_SQL, "look": _LOOK_SQL}
+
+
+@lru_cache(maxsize=8)  # per process, safely: compiled from code alone, per dialect
+def _query(dialect, kind: str) -> RefreshQuery:
+    sql = _STATEMENTS[kind].replace("{ids}", _IDS.get(dialect.name, _IDS["sqlite"]))
     compiled = text(sql).compile(dialect=dialect)
     names = tuple(compiled.positiontup) if compiled.positiontup else None
     changed_type = FeedToken.__table__.c.content_changed_at.type.dialect_impl(dialect)
@@ -208,63 +239,111 @@ def _id_set(value: str | None) -> set[int]:
     return {int(i) for i in value.split(",")} if value else set()
 
 
+def _id_list(value: str | None) -> list[int]:
+    """The ids of a text from _IDS, sorted as Scope.to_json sorts them (the text has no
+    id twice: each set comes from one table's ids or a UNION)."""
+    return sorted(int(i) for i in value.split(",")) if value else []
+
+
 def refresh(token_hash: str, today: date, now: float, window: float) -> Refresh | None:
-    """One statement, and the only one an unchanged feed needs: the link (None if unknown,
-    revoked or its user inactive), counted against its rate limit (requests in the window
-    ending at `window_ends`, atomically, so every worker and instance counts together),
-    its scope, and the aggregates of everything the feed is made of. Commits."""
+    """One statement, and the only one a feed answered by the view needs: the link (None
+    if unknown, revoked or its user inactive), counted against its rate limit (requests in
+    the window ending at `window_ends`, atomically, so every worker and instance counts
+    together), its scope, and the aggregates of everything the feed is made of. Commits."""
     connection = db.session.connection()
     # Run on the DBAPI cursor of the session's own connection: on every calendar refresh,
     # SQLAlchemy's statement and result machinery for this one row cost more than the
     # database's work (measured with bench/feeds.py).
-    row, query = _run(
-        connection.connection.dbapi_connection, connection.dialect, token_hash, now, window
+    query = _query(connection.dialect, "refresh")
+    row = _run(
+        connection.connection.dbapi_connection,
+        query,
+        {"now": now, "window_end": now + window, "token_hash": token_hash},
     )
     db.session.commit()
     return _from_row(row, query, today)
 
 
-def refresh_on(
-    dbapi_connection, dialect, token_hash: str, today: date, now: float, window: float
-) -> Refresh | None:
-    """The same refresh on a DBAPI connection of its own (app/feeds/fast.py), committed
-    there."""
-    row, query = _run(dbapi_connection, dialect, token_hash, now, window)
-    dbapi_connection.commit()
-    return _from_row(row, query, today)
+def look_on(dbapi_connection, dialect, token_hash: str, today: date) -> Look | None:
+    """The link's row as the refresh would see it, read and not counted (one SELECT; no
+    write, so no lock and no commit to wait for): None if the link is unknown, revoked
+    or its user inactive. For app/feeds/fast.py, on a connection in autocommit mode."""
+    query = _query(dialect, "look")
+    row = _run(dbapi_connection, query, {"token_hash": token_hash})
+    if row is None:
+        return None
+    fingerprint = _fingerprint(row, today)
+    # content_changed_at is only asked whether it is set: no need to read it as a time.
+    current = row[1] == fingerprint and row[2] is not None
+    return Look(current, fingerprint[:32], row[3], row[4])
 
 
-def _run(dbapi_connection, dialect, token_hash: str, now: float, window: float):
-    query = _refresh_query(dialect)
-    values = {"now": now, "window_end": now + window, "token_hash": token_hash}
+def _run(dbapi_connection, query: RefreshQuery, values: dict):
     parameters = tuple(values[n] for n in query.names) if query.names else values
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(query.sql, parameters)
-        row = cursor.fetchone()
+        return cursor.fetchone()
     finally:
         cursor.close()
-    return row, query
+
+
+# The scope's text as Scope.to_json writes it (json.dumps with these options), with the
+# encoder made once rather than on every call.
+_SCOPE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def _scope_text(
+    user_id: int, title: str, students: list, mentor: bool, groups: list, protected: list
+) -> str:
+    return _SCOPE_JSON.encode(
+        {
+            "user_id": user_id,
+            "title": title,
+            "student_ids": students,
+            "mentor": mentor,
+            "group_ids": groups,
+            "protected_ids": protected,
+        }
+    )
+
+
+def _fingerprint(row, today: date) -> str:
+    """The content's fingerprint from a row of either statement: of the scope (as text),
+    the language, the day and the aggregates. The view's refresh and the 304 before Flask
+    both compute it here, so an ETag the one handed out is the one the other checks."""
+    return _fingerprint_of(tuple(row[5:]), today)
+
+
+# Per process, safely: a pure function of its arguments (the row's scope and content
+# columns, and the day), so every process computes the same value. A calendar polls the
+# same link with the same content again and again; this spares it the text and the hash.
+@lru_cache(maxsize=4096)
+def _fingerprint_of(values: tuple, today: date) -> str:
+    user_id, locale, title, students, groups, protected, mentor = values[:7]
+    scope = _scope_text(
+        user_id, title, _id_list(students), bool(mentor), _id_list(groups), _id_list(protected)
+    )
+    raw = repr((scope, locale or "sv", today, values[7:]))
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _from_row(row, query: RefreshQuery, today: date) -> Refresh | None:
     if row is None:
         return None
     token_id, served, changed_at, hits, window_ends, user_id, locale, title = row[:8]
-    students, groups, protected, mentor, *aggregates = row[8:]
+    students, groups, protected, mentor = row[8:12]
     if query.read_changed_at is not None:
         changed_at = query.read_changed_at(changed_at)
-    locale = locale or "sv"
     scope = Scope(
         user_id, title, _id_set(students), bool(mentor), _id_set(groups), _id_set(protected)
     )
-    raw = repr((scope.to_json(), locale, today, tuple(aggregates)))
     return Refresh(
         token_id,
         served,
         changed_at,
-        locale,
-        hashlib.sha256(raw.encode()).hexdigest(),
+        locale or "sv",
+        _fingerprint(row, today),
         scope,
         hits,
         window_ends,

@@ -16,7 +16,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from app import access, throttle
 from app.extensions import csrf, db, limiter
-from app.feeds import fast, feed, links
+from app.feeds import feed, links
 from app.people.models import Student
 from app.school.calendar import today
 from app.web import form_id, redirect_after_post, render
@@ -49,7 +49,8 @@ def _body(refresh: feed.Refresh) -> bytes:
 def _refuse_if_looping(refresh: feed.Refresh, limit: RateLimitItem, now: float) -> None:
     """The per-link limit, counted on the link's own row by the refresh itself (so a
     calendar refresh is one statement). Per link, not per address: Google's and Apple's
-    fetchers share addresses."""
+    fetchers share addresses. (A 304 for the current ETag is answered before Flask and
+    not counted, app/feeds/fast.py says why.)"""
     if current_app.config["RATELIMIT_ENABLED"] and refresh.hits > limit.amount:
         raise TooManyRequests(retry_after=max(1, ceil(refresh.window_ends - now)))
 
@@ -115,14 +116,11 @@ def ics(token: str):
     token_hash = links.digest(token)
     limit = feed.rate_limit(current_app.config["FEED_RATE_LIMIT"])
     now = time()
-    done = request.environ.get(fast.DONE)
-    if done is not None and done[0] == token_hash:
-        # The refresh was run for this request before Flask (app/feeds/fast.py).
-        refresh = done[1]
-    else:
-        # One statement answers "is the link still valid?", counts the request against
-        # the link's limit and says what is in the feed now.
-        refresh = feed.refresh(token_hash, today(), now, limit.get_expiry())
+    # One statement answers "is the link still valid?", counts the request against the
+    # link's limit and says what is in the feed now. (A matching If-None-Match for
+    # unchanged content was answered before Flask without counting, app/feeds/fast.py;
+    # whatever reaches this view is counted here, once.)
+    refresh = feed.refresh(token_hash, today(), now, limit.get_expiry())
     if refresh is None:
         # Unknown or revoked: counted against the address, which waits after many guesses.
         throttle.refuse_feed_guessing()
