@@ -41,6 +41,31 @@ class _Plan:
     results: tuple[tuple[int, Callable], ...]  # (column index, result processor)
 
 
+_CONNECTION = "app.sql connection"
+
+
+def _connection():
+    """The session's connection in its current transaction, and its DBAPI connection:
+    asked of the session once per transaction (a page runs several statements, and each
+    Session.connection() call walks its transaction's bookkeeping). Like Core statements
+    on `db.session.connection()`, nothing pending in the ORM is flushed first."""
+    session = db.session()
+    transaction = session.get_transaction()
+    found = session.info.get(_CONNECTION)
+    if (
+        found is not None
+        and transaction is not None
+        and found[0] is transaction
+        and transaction.is_active
+        and not found[1].closed
+    ):
+        return found[1], found[2]
+    connection = session.connection()
+    found = (session.get_transaction(), connection, connection.connection.dbapi_connection)
+    session.info[_CONNECTION] = found
+    return found[1], found[2]
+
+
 class Prepared:
     """A select built once by `build` (on first use), run as a list of plain tuples."""
 
@@ -56,7 +81,7 @@ class Prepared:
         return self._statement
 
     def all(self, **params) -> list[tuple]:
-        connection = db.session.connection()
+        connection, dbapi_connection = _connection()
         dialect = connection.dialect
         key = (dialect.name, *((n, len(v) if type(v) is list else -1) for n, v in params.items()))
         plan = self._plans.get(key)
@@ -67,7 +92,6 @@ class Prepared:
             value = fixed if name is None else params[name] if index < 0 else params[name][index]
             values.append(process(value) if process is not None and value is not None else value)
         parameters = dict(zip(plan.names, values, strict=True)) if plan.named else tuple(values)
-        dbapi_connection = connection.connection.dbapi_connection
         dispatch = connection.dispatch
         context = None
         cursor = dbapi_connection.cursor()
