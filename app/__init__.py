@@ -31,6 +31,20 @@ CONTENT_SECURITY_POLICY = {
 
 
 class MentorskapFlask(Flask):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whether a hook or view is a coroutine function never changes: Flask asks it of
+        # every before/after/teardown function on every request (a dozen per page).
+        self._sync: dict[object, object] = {}
+
+    def ensure_sync(self, func):
+        found = self._sync.get(func)
+        if found is None:
+            if len(self._sync) > 10_000:  # per-request callbacks would add up
+                self._sync.clear()
+            found = self._sync[func] = super().ensure_sync(func)
+        return found
+
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         # Only URLs with a content hash (?v=...) may be cached for long.
         if request and request.args.get("v"):

@@ -145,3 +145,20 @@ def test_server_error_page_is_styled_and_rolled_back(make_app):
     page = response.get_data(as_text=True)
     assert "Något gick fel" in page and "Felkod 500" in page
     assert "secret detail" not in page and "RuntimeError" not in page
+
+
+def test_ensure_sync_is_worked_out_once_per_function(app, monkeypatch):
+    """Flask asks of every hook on every request whether it is a coroutine function; the
+    app keeps the answer."""
+    import flask.app
+
+    asked = []
+    real = flask.app.iscoroutinefunction
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", lambda f: asked.append(f) or real(f))
+
+    def plain():
+        return "plain"
+
+    assert app.ensure_sync(plain) is plain
+    assert app.ensure_sync(plain) is plain
+    assert asked == [plain]
