@@ -99,8 +99,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from app.cookie_session import SessionInterface
     from app.i18n import select_locale, select_timezone
 
+    app.session_interface = SessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)

@@ -162,3 +162,34 @@ def test_ensure_sync_is_worked_out_once_per_function(app, monkeypatch):
     assert app.ensure_sync(plain) is plain
     assert app.ensure_sync(plain) is plain
     assert asked == [plain]
+
+
+def test_session_cookie_keeps_flasks_signing_and_key_rotation(make_app):
+    """The session interface makes its signer once per key set: a cookie signed with the
+    old key still opens while that key is a fallback, a changed key is taken at once, and
+    a cookie signed with a key no longer configured is refused."""
+    from flask import session
+
+    old = make_app(SECRET_KEY="old-" + "k" * 40)
+
+    @old.get("/_set")
+    def _set():
+        session["probe"] = "kept"
+        return "set"
+
+    client = old.test_client()
+    client.get("/_set")
+    cookie = client.get_cookie(old.config["SESSION_COOKIE_NAME"]).value
+
+    rotated = make_app(SECRET_KEY="new-" + "k" * 40, SECRET_KEY_FALLBACKS=["old-" + "k" * 40])
+    with rotated.test_request_context(
+        headers={"Cookie": f"{rotated.config['SESSION_COOKIE_NAME']}={cookie}"}
+    ):
+        from flask import request
+
+        opened = rotated.session_interface.open_session(rotated, request)
+        assert opened.get("probe") == "kept"
+        rotated.config["SECRET_KEY_FALLBACKS"] = []
+        rotated.secret_key = "newer-" + "k" * 40
+        refused = rotated.session_interface.open_session(rotated, request)
+        assert refused.get("probe") is None
