@@ -20,12 +20,12 @@ What else a new mentor sees of the time before them is settled by `may_read_hand
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import abort, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import Select, and_, exists, or_, select, union
+from sqlalchemy import Select, and_, bindparam, exists, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -613,27 +613,37 @@ def mentor_time_or_404(mentor_time_id: int, user: User | None = None):
     return mentor_time
 
 
-def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Student, str]:
-    """Goals are for the student, their guardians (read only) and their mentors; no one
-    else. Returns the student and how the user relates: "mentor" (of the student's
-    current group: writes), "former_mentor" (of an earlier group of the student, while
-    still staff: reads only; the goals are the new mentor's now), "student", "guardian"."""
-    user = user or current_user
-    mentored_groups = mentored_group_ids(user)
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _goals_access_statement():
+    """The student with their school and how the user relates, in one statement; built
+    once (building it cost more than the rest of the goals page), the user and the
+    student are parameters."""
+    uid = bindparam("uid")
+    mentored_groups = mentored_group_ids_of(uid)
     ever = select(GroupMembership.student_id).where(GroupMembership.group_id.in_(mentored_groups))
-    # One statement: the student with their school, and how the user relates.
-    found = db.session.execute(
+    return (
         select(
             Student,
             School,
             Student.id.in_(current_member_ids(mentored_groups)).label("mentor"),
             Student.id.in_(ever).label("former_mentor"),
             exists()
-            .where(Guardianship.guardian_id == user.id, Guardianship.student_id == Student.id)
+            .where(Guardianship.guardian_id == uid, Guardianship.student_id == Student.id)
             .label("guardian"),
         )
         .join(School, School.id == Student.school_id)
-        .where(Student.id == student_id)
+        .where(Student.id == bindparam("sid"))
+    )
+
+
+def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Student, str]:
+    """Goals are for the student, their guardians (read only) and their mentors; no one
+    else. Returns the student and how the user relates: "mentor" (of the student's
+    current group: writes), "former_mentor" (of an earlier group of the student, while
+    still staff: reads only; the goals are the new mentor's now), "student", "guardian"."""
+    user = user or current_user
+    found = db.session.execute(
+        _goals_access_statement(), {"uid": user.id, "sid": student_id}
     ).first()
     if found is None:
         abort(404)
@@ -647,15 +657,6 @@ def goals_access_or_404(student_id: int, user: User | None = None) -> tuple[Stud
         return student, "guardian"
     if former_mentor:
         return student, "former_mentor"
-    abort(404)
-    student, school, mentor, guardian = found
-    set_committed_value(student, "school", school)
-    if mentor:
-        return student, "mentor"
-    if student.user_id == user.id:
-        return student, "student"
-    if guardian:
-        return student, "guardian"
     abort(404)
 
 
