@@ -483,22 +483,31 @@ def period_student_or_404(period, student_id: int, user: User | None = None) -> 
     return student
 
 
-def bookable_period_or_404(period_id: int, student_id: int, user: User | None = None):
-    """For a guardian: the period of the child's group, and the child."""
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _bookable_period_statement():
+    """Built once (the booking pages run it on every view); ids are parameters."""
     from app.talks.models import TalkPeriod
 
-    user = user or current_user
-    found = db.session.execute(
+    return (
         _period_with_school()
         .add_columns(Student)
         .join(GroupMembership, GroupMembership.group_id == TalkPeriod.group_id)
         .join(Guardianship, Guardianship.student_id == GroupMembership.student_id)
         .join(Student, Student.id == GroupMembership.student_id)
         .where(
-            TalkPeriod.id == period_id,
-            GroupMembership.student_id == student_id,
-            Guardianship.guardian_id == user.id,
+            TalkPeriod.id == bindparam("period"),
+            GroupMembership.student_id == bindparam("student"),
+            Guardianship.guardian_id == bindparam("uid"),
         )
+    )
+
+
+def bookable_period_or_404(period_id: int, student_id: int, user: User | None = None):
+    """For a guardian: the period of the child's group, and the child."""
+    user = user or current_user
+    found = db.session.execute(
+        _bookable_period_statement(),
+        {"period": period_id, "student": student_id, "uid": user.id},
     ).first()
     if found is None:
         abort(404)

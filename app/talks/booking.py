@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import access, audit
@@ -105,11 +106,17 @@ def _bookable_slot(slot_id: int, period: TalkPeriod, now: datetime) -> TalkSlot:
     return slot
 
 
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _active_booking_statement():
+    return select(TalkBooking).where(
+        TalkBooking.active_period_id == bindparam("period"),
+        TalkBooking.student_id == bindparam("student"),
+    )
+
+
 def active_booking(period: TalkPeriod, student: Student) -> TalkBooking | None:
     return db.session.scalar(
-        select(TalkBooking).where(
-            TalkBooking.active_period_id == period.id, TalkBooking.student_id == student.id
-        )
+        _active_booking_statement(), {"period": period.id, "student": student.id}
     )
 
 
