@@ -799,10 +799,16 @@ def _week_statement():
         .join(SchoolYear, SchoolYear.id == Goal.school_year_id)
         .where(
             GroupMembership.group_id.in_(groups),
+            # The same students again, as a list the goals' student index can search: else
+            # the year's goals of the whole school are read to find the groups' few.
+            Goal.student_id.in_(
+                select(GroupMembership.student_id).where(GroupMembership.group_id.in_(groups))
+            ),
             SchoolYear.end_date >= first,
             Goal.target_date <= last,
-            # SQL literals, not a list of values to expand at every execution.
-            or_(latest.is_(None), latest.not_in([literal_column(f"'{s}'") for s in CLOSED])),
+            # No final status yet (the latest follow-up's, worked out once per goal); SQL
+            # literals, not a list of values to expand at every execution.
+            func.coalesce(latest, "").not_in([literal_column(f"'{s}'") for s in CLOSED]),
         )
     )
     notes = (
