@@ -217,3 +217,49 @@ def test_template_calls_pass_what_jinja_passes(app):
             env.context_class = hot_path.Context
     assert results[0] == results[1]
     assert "|5|Environment|True|(1,)" in results[0] and results[0].endswith("|o")
+
+
+def test_templates_render_as_jinjas_own(app):
+    """hot_path.Template (globals read as one dict, output escaped to text) renders what
+    Jinja's Template renders: escaping, markup, macros, imports, includes, blocks, and
+    globals of a template's own or added to the environment later."""
+    import jinja2
+    from markupsafe import Markup
+
+    class Html:
+        def __html__(self):
+            return "<b>kept</b>"
+
+    assert app.jinja_env.template_class is hot_path.Template
+    sources = {
+        "macros.html": (
+            "{% macro card(x) %}<p>{{ x }}</p>{{ caller() if caller }}{% endmacro %}"
+            "{% macro seen() %}{{ late }}|{{ own }}{% endmacro %}"
+        ),
+        "part.html": "<i>{{ value }}</i>{{ marked }}",
+        "base.html": "<main>{% block body %}{% endblock %}</main>",
+        "page.html": (
+            '{% extends "base.html" %}{% from "macros.html" import card, seen %}'
+            '{% import "macros.html" as m with context %}{% block body %}'
+            "{{ value }}|{{ marked }}|{{ html }}|{{ 5 }}|{{ none }}|{{ value ~ marked }}|"
+            "{% call card(value) %}{{ marked }}{% endcall %}|{{ m.card(marked) }}|"
+            "{% set kept %}{{ value }}{% endset %}{{ kept }}|{{ card(value)|length }}|"
+            '{% include "part.html" %}|{% filter upper %}{{ value }}{% endfilter %}|'
+            "{{ seen() }}|{{ late }}|{{ own }}{% endblock %}"
+        ),
+    }
+    values = {"value": "<a & 'b'>", "marked": Markup("<em>ok</em>"), "html": Html(), "none": None}
+    pages = []
+    for template_class in (hot_path.Template, jinja2.Template):
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources), autoescape=True)
+        env.template_class = template_class
+        page = env.get_template("page.html", globals={"own": "mine"})
+        env.globals["late"] = "<late>"  # after loading: still seen, as with Jinja
+        pages.append(page.render(**values))
+        pages.append(page.render(**values))  # the imported modules are cached now
+        module = env.get_template("macros.html").module
+        assert type(module.card("<x>")) is Markup
+        pages.append(str(module.card("<x>")))
+    assert pages[:3] == pages[3:]
+    assert "&lt;a &amp; &#39;b&#39;&gt;|<em>ok</em>|<b>kept</b>|5|None|" in pages[0]
+    assert "|&lt;late&gt;|mine</main>" in pages[0]
