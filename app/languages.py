@@ -106,9 +106,13 @@ def isolate(value, locale) -> object:
     meet, so left-to-right pages with left-to-right names stay byte for byte the same."""
     if type(value) is not str or not value:
         return value
-    if direction(locale) == "rtl" or _RTL_LETTER.search(value):
+    if direction(locale) == "rtl" or has_rtl_letter(value):
         return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
     return value
+
+
+def has_rtl_letter(text: str) -> bool:
+    return _RTL_LETTER.search(text) is not None
 
 
 def get(code: str | None) -> Language | None:
