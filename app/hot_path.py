@@ -114,6 +114,9 @@ class Speech:
 
 
 def speech() -> Speech:
+    """This request's Speech. Each app keeps one per locale and zone it met (Flask-Babel's
+    objects, which the selectors in app/i18n.py keep per process): the translations of
+    a locale are the app's, fixed for a release."""
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
         return Speech(get_locale(), get_timezone(), get_translations())
@@ -128,10 +131,16 @@ def speech() -> Speech:
         ):
             return known
     locale, zone = get_locale(), get_timezone()
-    known = Speech(locale, zone, get_translations())
-    babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
-    if babel_ctx is not None and locale is not None:
-        babel_ctx.fast_speech = known
+    if locale is None:
+        return Speech(locale, zone, get_translations())
+    speeches = app_ctx.app.extensions.setdefault("speeches", {})
+    key = (id(locale), id(zone))
+    known = speeches.get(key)
+    if known is None or known.locale is not locale or known.zone is not zone:
+        if len(speeches) >= 64:  # force_locale parses a new Locale each time
+            speeches.clear()
+        known = speeches[key] = Speech(locale, zone, get_translations())
+    app_ctx.g._flask_babel.fast_speech = known
     return known
 
 
