@@ -118,8 +118,8 @@ def speech() -> Speech:
     objects, which the selectors in app/i18n.py keep per process): the translations of
     a locale are the app's, fixed for a release."""
     app_ctx = _cv_app.get(None)
-    if app_ctx is None:
-        return Speech(get_locale(), get_timezone(), get_translations())
+    if app_ctx is None:  # no locale, no zone: Flask-Babel's untranslated texts
+        return Speech(None, None, get_translations())
     babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
     if babel_ctx is not None:
         found = babel_ctx.__dict__

@@ -320,3 +320,10 @@ def test_template_gettext_formats_every_message_as_jinja_does(app, locale):
                     got = hot_path._gettext(context, msgid, **values)
                     want = expected(translations.ugettext(msgid), values, autoescape)
                     assert got == want and type(got) is type(want), msgid
+
+
+def test_texts_outside_any_app_context_are_the_untranslated_ones():
+    """As Flask-Babel: no app, no locale, the message itself (a label built at import)."""
+    from flask_babel import lazy_gettext
+
+    assert hot_path.text(lazy_gettext("Sign out")) == "Sign out"
