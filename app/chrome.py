@@ -59,26 +59,49 @@ def _render(part: str, locale: str, signed_in: bool, roles: tuple, endpoint: str
     return tuple(pieces)
 
 
+def _this_request() -> list:
+    """What the three parts' keys and fillings share, worked out at the first part of a
+    request: (script root, signed in, roles, menu entry, escaped token or None, escaped
+    path). The token is only read when a frame has a place for it."""
+    this = request._get_current_object()
+    found = this.__dict__.get("chrome_parts")
+    if found is None:
+        signed_in = bool(getattr(current_user, "is_authenticated", False))
+        roles = tuple(current_roles()) if signed_in else ()
+        found = this.chrome_parts = [
+            this.script_root,
+            signed_in,
+            roles,
+            _menu_entry(this.endpoint),
+            None,
+            str(escape(this.full_path.rstrip("?"))),
+        ]
+    return found
+
+
 def chrome(part: str) -> Markup:
     """One part of the frame for this request (see the module's docstring)."""
-    from flask_babel import get_locale
-
-    locale = str(get_locale())
-    signed_in = bool(getattr(current_user, "is_authenticated", False))
-    roles = tuple(current_roles()) if signed_in and part == "header" else ()
-    endpoint = _menu_entry(request.endpoint) if part == "header" else None
-    key = (part, locale, request.script_root, signed_in, roles, endpoint)
-    frames: dict = current_app.extensions.setdefault("chrome_frames", {})
+    locale = hot_path.speech().locale_key
+    found = _this_request()
+    root, signed_in, roles, endpoint = found[0], found[1], found[2], found[3]
+    if part == "header":
+        key = (part, locale, root, signed_in, roles, endpoint)
+    else:
+        key = (part, locale, root, signed_in, (), None)
+    app = current_app._get_current_object()
+    frames: dict = app.extensions.setdefault("chrome_frames", {})
     pieces = frames.get(key)
-    if pieces is None or current_app.debug:
-        pieces = _render(part, locale, signed_in, roles, endpoint)
+    if pieces is None or app.debug:
+        pieces = _render(part, locale, signed_in, key[4], key[5])
         if len(frames) >= _MAX_FRAMES:
             frames.clear()
         frames[key] = pieces
     if len(pieces) == 1:
         return Markup(pieces[0])
-    token = str(escape(hot_path.csrf_token()))
-    path = str(escape(request.full_path.rstrip("?")))
+    token = found[4]
+    if token is None and CSRF_MARK in pieces:
+        token = found[4] = str(escape(hot_path.csrf_token()))
+    path = found[5]
     return Markup(
         "".join(
             token if piece is CSRF_MARK else path if piece is PATH_MARK else piece

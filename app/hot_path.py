@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import weakref
+from collections import ChainMap
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from types import FunctionType
 
 import flask_babel
+import jinja2
 from babel import dates
 from flask import Flask, current_app, g, request, session
 from flask import url_for as flask_url_for
@@ -28,8 +31,17 @@ from flask_talisman import Talisman as _Talisman
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import pass_context
 from jinja2.runtime import Context as JinjaContext
+from jinja2.runtime import Macro, new_context
 from jinja2.utils import _PassArg
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+try:
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - an older MarkupSafe
+
+    def _escape_inner(text: str) -> str:
+        return str(escape(text))
+
 
 from app import languages
 
@@ -82,51 +94,148 @@ def csrf_token() -> str:
     return token
 
 
-# --- gettext in templates -----------------------------------------------------------------
+# --- the request's language, worked out once ---------------------------------------------
+
+
+class Speech:
+    """What a request's templates need of its language and time zone, worked out once
+    per request (and again if either changes during it, as with Flask-Babel's
+    force_locale): Flask-Babel's locale, zone and translations, the names that key the
+    per-process caches below, and whether the page reads right to left."""
+
+    __slots__ = ("locale", "zone", "translations", "locale_key", "zone_key", "rtl", "texts")
+
+    def __init__(self, locale, zone, translations) -> None:
+        self.locale, self.zone, self.translations = locale, zone, translations
+        self.locale_key = str(locale) if locale is not None else None
+        self.zone_key = getattr(zone, "zone", None) or str(zone)
+        self.rtl = languages.direction(self.locale_key) == "rtl"
+        self.texts = _texts_of(translations)
+
+
+def speech() -> Speech:
+    """This request's Speech. Each app keeps one per locale and zone it met (Flask-Babel's
+    objects, which the selectors in app/i18n.py keep per process): the translations of
+    a locale are the app's, fixed for a release."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:  # no locale, no zone: Flask-Babel's untranslated texts
+        return Speech(None, None, get_translations())
+    babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
+    if babel_ctx is not None:
+        found = babel_ctx.__dict__
+        known = found.get("fast_speech")
+        if (
+            known is not None
+            and known.locale is found.get("babel_locale")
+            and known.zone is found.get("babel_tzinfo")
+        ):
+            return known
+    locale, zone = get_locale(), get_timezone()
+    if locale is None:
+        return Speech(locale, zone, get_translations())
+    speeches = app_ctx.app.extensions.setdefault("speeches", {})
+    key = (id(locale), id(zone))
+    known = speeches.get(key)
+    if known is None or known.locale is not locale or known.zone is not zone:
+        if len(speeches) >= 64:  # force_locale parses a new Locale each time
+            speeches.clear()
+        known = speeches[key] = Speech(locale, zone, get_translations())
+    app_ctx.g._flask_babel.fast_speech = known
+    return known
 
 
 def _translations():
-    """This request's translations, looked up once per request (and again if the locale
-    changes during it, as with Flask-Babel's force_locale)."""
-    app_ctx = _cv_app.get(None)
-    if app_ctx is None:
-        return get_translations()
-    babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
-    if babel_ctx is not None:
-        cached = babel_ctx.__dict__.get("fast_translations")
-        if cached is not None and cached[0] is babel_ctx.__dict__.get("babel_locale"):
-            return cached[1]
-    translations = get_translations()
-    babel_ctx = app_ctx.g._flask_babel
-    babel_ctx.fast_translations = (babel_ctx.__dict__.get("babel_locale"), translations)
-    return translations
+    return speech().translations
 
 
-def _isolated(variables: dict) -> dict:
-    """Inserted text keeps its own direction inside the sentence (languages.isolate)."""
-    if not variables:
-        return variables
-    locale = _locale_and_zone()[0]
-    return {key: languages.isolate(value, locale) for key, value in variables.items()}
+def _locale_and_zone():
+    """This request's Babel locale and time zone, as Flask-Babel chose them."""
+    found = speech()
+    return found.locale, found.zone
+
+
+# --- gettext in templates -----------------------------------------------------------------
+
+# Per process, safely: the text of a message without inserted values is a pure function of
+# the translations (fixed for a release) and the message, kept per translations object.
+_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_TEXTS_MAX = 20_000
+
+
+def _texts_of(translations) -> dict:
+    try:
+        texts = _TEXTS.get(translations)
+        if texts is None:
+            texts = _TEXTS[translations] = {}
+    except TypeError:  # an object that takes no weak reference: nothing kept
+        return {}
+    if len(texts) >= _TEXTS_MAX:
+        texts.clear()
+    return texts
+
+
+# "%(name)s" and "%(name)d" placeholders and "%%", nothing else: such a message is
+# formatted below without Markup's per-value wrapper objects, to the same text.
+_SIMPLE_FORMAT = re.compile(r"(?:[^%]|%%|%\([^()]+\)[sd])*", re.DOTALL)
+_INT_PLACEHOLDER = re.compile(r"%\(([^()]+)\)d")
+_FORMATS: dict[str, tuple[str, ...] | None] = {}
+
+
+def _int_names(message: str) -> tuple[str, ...] | None:
+    """The names a message formats with %d, or None if it is not a simple format."""
+    try:
+        return _FORMATS[message]
+    except KeyError:
+        pass
+    found = tuple(_INT_PLACEHOLDER.findall(message)) if _SIMPLE_FORMAT.fullmatch(message) else None
+    if len(_FORMATS) >= _TEXTS_MAX:
+        _FORMATS.clear()
+    _FORMATS[message] = found
+    return found
+
+
+def _formatted(message: str, variables: dict, autoescape: bool, rtl: bool):
+    """`message % variables` as Jinja's newstyle gettext does it (escaped into Markup with
+    autoescape), each inserted text direction-isolated (languages.isolate)."""
+    isolated = {}
+    for key, value in variables.items():
+        if type(value) is str and value and (rtl or languages.has_rtl_letter(value)):
+            value = languages.FIRST_STRONG_ISOLATE + value + languages.POP_DIRECTIONAL_ISOLATE
+        isolated[key] = value
+    if not autoescape:
+        return message % isolated
+    int_names = _int_names(message)
+    if int_names is None or any(type(isolated.get(name)) is not int for name in int_names):
+        return Markup(message) % isolated
+    # What Markup's % does for "%(name)s": str(escape(value)); "%(name)d" takes an int.
+    for key, value in isolated.items():
+        if key not in int_names:
+            isolated[key] = _escape_output(value)
+    return Markup(message % isolated)
 
 
 @pass_context
 def _gettext(context, string: str, **variables) -> str:
     """Jinja's newstyle gettext (autoescaped, always %-formatted), without its two
     generic context.call hops per call; inserted values are direction-isolated."""
-    rv = _translations().ugettext(string)
-    if context.eval_ctx.autoescape:
-        rv = Markup(rv)
-    return rv % _isolated(variables)
+    autoescape = context.eval_ctx.autoescape
+    found = speech()
+    if not variables:
+        key = (string, autoescape)
+        text = found.texts.get(key)
+        if text is None:
+            message = found.translations.ugettext(string)
+            text = found.texts[key] = (Markup(message) if autoescape else message) % {}
+        return text
+    return _formatted(found.translations.ugettext(string), variables, autoescape, found.rtl)
 
 
 @pass_context
 def _ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
-    rv = _translations().ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
-        rv = Markup(rv)
-    return rv % _isolated(variables)
+    found = speech()
+    message = found.translations.ungettext(singular, plural, num)
+    return _formatted(message, variables, context.eval_ctx.autoescape, found.rtl)
 
 
 def text(lazy) -> str:
@@ -151,21 +260,25 @@ class Context(JinjaContext):
     its own pass_context/pass_eval_context/pass_environment mark counts)."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
-        if type(__obj) is not FunctionType:
+        kind = type(__obj)
+        if kind is FunctionType:
+            pass_arg = __obj.__dict__.get("jinja_pass_arg")
+            if pass_arg is _PassArg.context:
+                if kwargs:
+                    if kwargs.get("_loop_vars"):
+                        __self = __self.derived(kwargs["_loop_vars"])
+                    if kwargs.get("_block_vars"):
+                        __self = __self.derived(kwargs["_block_vars"])
+                args = (__self, *args)
+            elif pass_arg is _PassArg.eval_context:
+                args = (__self.eval_ctx, *args)
+            elif pass_arg is _PassArg.environment:
+                args = (__self.environment, *args)
+        elif kind is not Macro:  # a macro takes none of them, as its __call__ says
             return super().call(__obj, *args, **kwargs)
-        pass_arg = __obj.__dict__.get("jinja_pass_arg")
-        if pass_arg is _PassArg.context:
-            if kwargs.get("_loop_vars"):
-                __self = __self.derived(kwargs["_loop_vars"])
-            if kwargs.get("_block_vars"):
-                __self = __self.derived(kwargs["_block_vars"])
-            args = (__self, *args)
-        elif pass_arg is _PassArg.eval_context:
-            args = (__self.eval_ctx, *args)
-        elif pass_arg is _PassArg.environment:
-            args = (__self.environment, *args)
-        kwargs.pop("_block_vars", None)
-        kwargs.pop("_loop_vars", None)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
         try:
             return __obj(*args, **kwargs)
         except StopIteration:
@@ -174,22 +287,66 @@ class Context(JinjaContext):
             )
 
 
+# --- templates: the environment's globals read as one dict, output escaped to text --------
+
+
+def _escape_output(value) -> str:
+    """What a template writes for `{{ value }}` with autoescape on: the same text as
+    markupsafe.escape, as a plain str. Compiled templates only ever join what they
+    write and wrap the whole in Markup where it must stay markup (a macro's result, a
+    `{% set %}` block, an imported template), so the Markup object escape() makes for
+    every single value was work thrown away."""
+    if type(value) is str:
+        return _escape_inner(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape_inner(str(value))
+
+
+class Template(jinja2.Template):
+    """Jinja's Template, with less work per render and per `{% from ... import %}`.
+
+    A template's globals are a ChainMap of its own (nearly always none) over the
+    environment's; Jinja copies them into every new context and compares their keys at
+    every import, and a ChainMap does that key by key in Python (40 µs each time with
+    our 70 globals). With no globals of its own, the environment's dict is the same
+    mapping and is read at C speed. And the compiled code escapes output with
+    `_escape_output` (see there)."""
+
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):
+        template = super().from_code(environment, code, globals, uptodate)
+        render_globals = template.root_render_func.__globals__
+        if render_globals.get("escape") is escape:
+            render_globals["escape"] = _escape_output
+        return template
+
+    def _flat_globals(self):
+        found = self.globals
+        if type(found) is ChainMap and len(found.maps) == 2 and not found.maps[0]:
+            return found.maps[1]
+        return found
+
+    def new_context(self, vars=None, shared=False, locals=None):
+        return new_context(
+            self.environment, self.name, self.blocks, vars, shared, self._flat_globals(), locals
+        )
+
+    def _get_default_module(self, ctx=None):
+        # As Jinja's: a module of its own where the importing context has globals this
+        # template lacks, else the cached one.
+        if ctx is not None:
+            keys = ctx.globals_keys - self._flat_globals().keys()
+            if keys:
+                return self.make_module({k: ctx.parent[k] for k in keys})
+        if self._module is None:
+            self._module = self.make_module()
+        return self._module
+
+
 # --- dates and times in templates ---------------------------------------------------------
 
 NAMED_FORMATS = frozenset({"short", "medium", "long", "full"})
-
-
-def _locale_and_zone():
-    """This request's Babel locale and time zone, as Flask-Babel chose and cached them."""
-    app_ctx = _cv_app.get(None)
-    if app_ctx is not None:
-        babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
-        if babel_ctx is not None:
-            found = babel_ctx.__dict__
-            locale, zone = found.get("babel_locale"), found.get("babel_tzinfo")
-            if locale is not None and zone is not None:
-                return locale, zone
-    return get_locale(), get_timezone()
 
 
 def _local(value: datetime, zone) -> datetime:
@@ -205,42 +362,58 @@ def format_time(value=None, format=None, rebase=True):
     pattern of every time on the booking pages, needs no Babel at all)."""
     if not isinstance(value, datetime) or not rebase or format is None or format in NAMED_FORMATS:
         return flask_babel.format_time(value, format, rebase)
-    locale, zone = _locale_and_zone()
+    found = speech()
     if format == "HH:mm":
-        local = _local(value, zone)
-        return f"{local.hour:02d}:{local.minute:02d}"
-    return dates.format_time(value, format, tzinfo=zone, locale=locale)
+        key = (value, found.zone_key)
+        text = _CLOCK.get(key)
+        if text is None:
+            local = _local(value, found.zone)
+            text = _keep(_CLOCK, key, f"{local.hour:02d}:{local.minute:02d}")
+        return text
+    return dates.format_time(value, format, tzinfo=found.zone, locale=found.locale)
 
 
-# Per process, safely: a formatted date is a pure function of the value, the pattern, the
-# locale and the zone, and the same few dates (a period's days, a week's mentor time) are
-# shown to everyone.
-@lru_cache(maxsize=4096)
-def _babel_datetime(value: datetime, format: str, zone, locale) -> str:
-    return dates.format_datetime(value, format, tzinfo=zone, locale=locale)
+# Per process, safely: a formatted date or time is a pure function of the value, the
+# pattern, the locale and the zone (keyed by their names), and the same few dates (a
+# period's days, a week's mentor time) are shown to everyone. (pytz's conversion to the
+# local time alone takes 10 µs.)
+_CLOCK: dict = {}
+_DATES: dict = {}
+_DATES_MAX = 4096
 
 
-@lru_cache(maxsize=4096)
-def _babel_date(value: date, format: str, locale) -> str:
-    return dates.format_date(value, format, locale=locale)
+def _keep(cache: dict, key, text: str) -> str:
+    if len(cache) >= _DATES_MAX:
+        cache.clear()
+    cache[key] = text
+    return text
 
 
 def format_datetime(value=None, format=None, rebase=True):
     if not isinstance(value, datetime) or not rebase or format is None or format in NAMED_FORMATS:
         return flask_babel.format_datetime(value, format, rebase)
-    locale, zone = _locale_and_zone()
-    return _babel_datetime(value, format, zone, locale)
+    found = speech()
+    key = (value, format, found.zone_key, found.locale_key)
+    text = _DATES.get(key)
+    if text is None:
+        text = dates.format_datetime(value, format, tzinfo=found.zone, locale=found.locale)
+        _keep(_DATES, key, text)
+    return text
 
 
 def format_date(value=None, format=None, rebase=True):
     if format is None or format in NAMED_FORMATS or not isinstance(value, date):
         return flask_babel.format_date(value, format, rebase)
-    locale, zone = _locale_and_zone()
+    found = speech()
     if rebase and isinstance(value, datetime):
-        value = _local(value, zone)
+        value = _local(value, found.zone)
     if type(value) is not date:  # equal datetimes may fall on different local days
-        return dates.format_date(value, format, locale=locale)
-    return _babel_date(value, format, locale)
+        return dates.format_date(value, format, locale=found.locale)
+    key = (value, format, found.locale_key)
+    text = _DATES.get(key)
+    if text is None:
+        text = _keep(_DATES, key, dates.format_date(value, format, locale=found.locale))
+    return text
 
 
 # --- URLs in templates: built once per process --------------------------------------------
@@ -253,33 +426,40 @@ def url_for(endpoint: str, **values) -> str:
     of the route map (code), the script root and the values, so each process keeps the
     paths it built (keyed by those, the values' types included) and builds each once.
     Blueprint-relative endpoints, options (_external, _anchor, ...) and apps with
-    url_defaults go through Flask every time."""
+    url_defaults go through Flask every time (they are never kept, so never found)."""
     request_ctx = _cv_request.get(None)
-    if request_ctx is None or endpoint[:1] == "." or any(k[:1] == "_" for k in values):
+    if request_ctx is None:
         return flask_url_for(endpoint, **values)
     app = request_ctx.app
     urls = app.extensions.get("built_urls")
-    if urls is None or app.url_default_functions:
+    if urls is None:
         return flask_url_for(endpoint, **values)
     try:
-        key = (
-            request_ctx.request.script_root,
-            endpoint,
-            tuple((k, type(v), v) for k, v in sorted(values.items())),
-        )
+        root = request_ctx.request.script_root
+        key = (root, endpoint, *values.items(), *map(type, values.values()))
         url = urls.get(key)
     except TypeError:  # an unhashable value (a list for the query string)
         return flask_url_for(endpoint, **values)
     if url is None:
         url = flask_url_for(endpoint, **values)
-        if len(urls) >= _URLS_MAX:
-            urls.clear()
-        urls[key] = url
+        if (
+            endpoint[:1] != "."
+            and not any(k[:1] == "_" for k in values)
+            and not app.url_default_functions
+        ):
+            if len(urls) >= _URLS_MAX:
+                urls.clear()
+            urls[key] = url
     return url
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.context_class = Context
+    app.jinja_env.template_class = Template
+    # Jinja keeps loaded templates in an LRU cache of 400 that reorders a deque on every
+    # lookup (five a page); the templates are a fixed set of files, so a dict keeps them.
+    if app.jinja_env.cache is not None:
+        app.jinja_env.cache = dict(app.jinja_env.cache.items())
     app.extensions["built_urls"] = {}
     app.jinja_env.globals["url_for"] = url_for
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False

@@ -82,10 +82,14 @@ def ui_languages(pseudo: bool = False) -> tuple[Language, ...]:
     return UI_LANGUAGES + (PSEUDO,) if pseudo else UI_LANGUAGES
 
 
+_UI_LOCALES = {language.code: language.locale for language in UI_LANGUAGES}
+
+
 def babel_locale(code: str | None, pseudo: bool = False) -> str | None:
     """The Babel locale of an interface language code, or None if there is none."""
-    language = next((lang for lang in ui_languages(pseudo) if lang.code == code), None)
-    return language.locale if language else None
+    if pseudo and code == PSEUDO.code:
+        return PSEUDO.locale
+    return _UI_LOCALES.get(code) if code else None
 
 
 def code_for(locale) -> str:
@@ -106,9 +110,13 @@ def isolate(value, locale) -> object:
     meet, so left-to-right pages with left-to-right names stay byte for byte the same."""
     if type(value) is not str or not value:
         return value
-    if direction(locale) == "rtl" or _RTL_LETTER.search(value):
+    if direction(locale) == "rtl" or has_rtl_letter(value):
         return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
     return value
+
+
+def has_rtl_letter(text: str) -> bool:
+    return _RTL_LETTER.search(text) is not None
 
 
 def get(code: str | None) -> Language | None:

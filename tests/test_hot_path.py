@@ -139,6 +139,9 @@ def test_urls_in_templates_are_flasks(app):
         ("leave.new", {"student": "3"}),
         ("goals.student_goals", {"student_id": 7}),
         ("people.switch_role", {"role": "mentor"}),
+        ("leave.new", {"student": 3, "from": "x"}),  # query arguments in the order given
+        ("leave.new", {"from": "x", "student": 3}),
+        ("leave.new", {"student": 3.0}),
     ]
     for root in ("", "/sub"):
         with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
@@ -200,7 +203,9 @@ def test_template_calls_pass_what_jinja_passes(app):
 
     source = (
         "{% for x in [1, 2] %}{{ seen('x') }}{% endfor %}|{% set y = 5 %}{{ seen('y') }}|"
-        "{{ env_kind() }}|{{ escaping() }}|{{ plain(1, b=2) }}|{{ seen('outer') }}"
+        "{{ env_kind() }}|{{ escaping() }}|{{ plain(1, b=2) }}|{{ seen('outer') }}|"
+        "{% macro m(a, b=2) %}{{ a }}{{ b }}{{ caller() if caller }}{% endmacro %}"
+        "{% for x in [1] %}{{ m(x, b=3) }}{% call m(x) %}<{{ seen('x') }}>{% endcall %}{% endfor %}"
     )
     env = app.jinja_env
     results = []
@@ -216,4 +221,109 @@ def test_template_calls_pass_what_jinja_passes(app):
         finally:
             env.context_class = hot_path.Context
     assert results[0] == results[1]
-    assert "|5|Environment|True|(1,)" in results[0] and results[0].endswith("|o")
+    assert "|5|Environment|True|(1,)" in results[0] and results[0].endswith("|o|1312<None>")
+
+
+def test_templates_render_as_jinjas_own(app):
+    """hot_path.Template (globals read as one dict, output escaped to text) renders what
+    Jinja's Template renders: escaping, markup, macros, imports, includes, blocks, and
+    globals of a template's own or added to the environment later."""
+    import jinja2
+    from markupsafe import Markup
+
+    class Html:
+        def __html__(self):
+            return "<b>kept</b>"
+
+    assert app.jinja_env.template_class is hot_path.Template
+    sources = {
+        "macros.html": (
+            "{% macro card(x) %}<p>{{ x }}</p>{{ caller() if caller }}{% endmacro %}"
+            "{% macro seen() %}{{ late }}|{{ own }}{% endmacro %}"
+        ),
+        "part.html": "<i>{{ value }}</i>{{ marked }}",
+        "base.html": "<main>{% block body %}{% endblock %}</main>",
+        "page.html": (
+            '{% extends "base.html" %}{% from "macros.html" import card, seen %}'
+            '{% import "macros.html" as m with context %}{% block body %}'
+            "{{ value }}|{{ marked }}|{{ html }}|{{ 5 }}|{{ none }}|{{ value ~ marked }}|"
+            "{% call card(value) %}{{ marked }}{% endcall %}|{{ m.card(marked) }}|"
+            "{% set kept %}{{ value }}{% endset %}{{ kept }}|{{ card(value)|length }}|"
+            '{% include "part.html" %}|{% filter upper %}{{ value }}{% endfilter %}|'
+            "{{ seen() }}|{{ late }}|{{ own }}{% endblock %}"
+        ),
+    }
+    values = {"value": "<a & 'b'>", "marked": Markup("<em>ok</em>"), "html": Html(), "none": None}
+    pages = []
+    for template_class in (hot_path.Template, jinja2.Template):
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources), autoescape=True)
+        env.template_class = template_class
+        page = env.get_template("page.html", globals={"own": "mine"})
+        env.globals["late"] = "<late>"  # after loading: still seen, as with Jinja
+        pages.append(page.render(**values))
+        pages.append(page.render(**values))  # the imported modules are cached now
+        module = env.get_template("macros.html").module
+        assert type(module.card("<x>")) is Markup
+        pages.append(str(module.card("<x>")))
+    assert pages[:3] == pages[3:]
+    assert "&lt;a &amp; &#39;b&#39;&gt;|<em>ok</em>|<b>kept</b>|5|None|" in pages[0]
+    assert "|&lt;late&gt;|mine</main>" in pages[0]
+
+
+@pytest.mark.parametrize("locale", ["sv", "ar", "en"])
+def test_template_gettext_formats_every_message_as_jinja_does(app, locale):
+    """Every message of the catalogue, with and without autoescape, with text, markup and
+    numbers inserted: the same text as Jinja's newstyle gettext over direction-isolated
+    values (a message is kept per process after its first use, so each is asked twice)."""
+    import re
+    from types import SimpleNamespace
+
+    from markupsafe import Markup
+
+    from app import languages
+
+    placeholder = re.compile(r"%\((\w+)\)([sd])")
+    samples = ["<Ida & 'Åsa'>", "علي", Markup("<b>x</b>"), "", 7]
+
+    def values_for(message: str, turn: int) -> dict:
+        values = {}
+        for i, (name, kind) in enumerate(placeholder.findall(message)):
+            values[name] = 3 if kind == "d" else samples[(turn + i) % len(samples)]
+        return values
+
+    def expected(message: str, values: dict, autoescape: bool):
+        isolated = {k: languages.isolate(v, locale) for k, v in values.items()}
+        return (Markup(message) if autoescape else message) % isolated
+
+    with app.test_request_context("/"), force_locale(locale):
+        translations = hot_path.speech().translations
+        assert translations._catalog
+        for msgid in translations._catalog:
+            for autoescape in (True, False):
+                context = SimpleNamespace(eval_ctx=SimpleNamespace(autoescape=autoescape))
+                for turn in range(2):
+                    if isinstance(msgid, tuple):  # (singular, plural index)
+                        if msgid[1]:
+                            continue
+                        singular = msgid[0]
+                        plural = translations._catalog.get((singular, 1), singular)
+                        for n in (1, 2, 5):
+                            values = values_for(singular, turn)
+                            values.pop("num", None)
+                            got = hot_path._ngettext(context, singular, plural, n, **values)
+                            message = translations.ungettext(singular, plural, n)
+                            assert got == expected(message, {**values, "num": n}, autoescape)
+                        continue
+                    if not msgid:
+                        continue
+                    values = values_for(msgid, turn)
+                    got = hot_path._gettext(context, msgid, **values)
+                    want = expected(translations.ugettext(msgid), values, autoescape)
+                    assert got == want and type(got) is type(want), msgid
+
+
+def test_texts_outside_any_app_context_are_the_untranslated_ones():
+    """As Flask-Babel: no app, no locale, the message itself (a label built at import)."""
+    from flask_babel import lazy_gettext
+
+    assert hot_path.text(lazy_gettext("Sign out")) == "Sign out"
