@@ -97,6 +97,11 @@ def test_signed_in_user_is_an_entity_of_the_request(app, login_as):
         assert user.created_at.tzinfo is not None
         assert len(user.guardianships) >= 1  # a relation loads on demand
         assert sessions.load(secret) is user
+        user.name = "Changed Name"  # a change is tracked and written like any entity's
+        assert db.session.is_modified(user)
+        db.session.flush()
+        assert db.session.scalar(select(User.name).where(User.id == user.id)) == "Changed Name"
+        db.session.rollback()
         assert sessions.current().remember is False
         db.session.remove()
         assert sessions.load(secret + "x") is None

@@ -18,9 +18,7 @@ from datetime import datetime, timedelta
 import ua_parser
 from flask import current_app, g
 from sqlalchemy import bindparam, delete, or_, select, update
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import instance_state
 
 from app.db_types import utcnow
 from app.extensions import db
@@ -112,6 +110,7 @@ def _load_statement():
 
 # Every column of the user's row, by attribute: the signed-in user is built from them.
 _USER_COLUMNS = tuple((p.key, p.columns[0]) for p in User.__mapper__.column_attrs)
+_USER_ATTRIBUTES = tuple(key for key, _column in _USER_COLUMNS)
 # Run on the cursor (app/sql.py): the lookup runs on every signed-in request, and
 # SQLAlchemy's statement and ORM loading machinery cost several times the lookup itself.
 _LOAD = Prepared(_load_statement)
@@ -132,15 +131,17 @@ def _signed_in_user(values) -> User:
     """The user as an entity of this request's session, from its row's values: the one
     already there if the request loaded it before, else one built without another
     query (as loaded, so nothing about it is pending)."""
-    key = identity_key(User, values[0])
-    user = db.session.identity_map.get(key)
+    session = db.session()
+    key = (User, (values[0],), None)  # the mapper's identity key: class, primary key, token
+    user = session.identity_map.get(key)
     if user is not None:
         return user
     user = User.__mapper__.class_manager.new_instance()
-    for (attribute, _column), value in zip(_USER_COLUMNS, values, strict=True):
-        set_committed_value(user, attribute, value)
-    make_transient_to_detached(user)
-    db.session.add(user)
+    state = instance_state(user)
+    # As the ORM's own loading sets a row's values: straight into the state, no history.
+    state.dict.update(zip(_USER_ATTRIBUTES, values, strict=True))
+    state.key = key
+    session.add(user)  # persistent: it has its key and nothing pending
     return user
 
 
