@@ -55,8 +55,12 @@ def test_admin_moves_a_student_the_old_mentor_writes_the_new_one_reads(phone, li
     submit = page.locator("form.card button[type=submit]")
     submit.click()  # nothing written: an error next to the first field
     expect(page.locator("#what_works-error")).to_be_visible()
+    page.wait_for_load_state("load")  # the page with the error has finished loading
     page.locator("#what_to_watch").fill("Trött på måndagar, fråga hur helgen varit.")
     page.locator("#what_works").fill("Korta genomgångar och en tydlig plan för veckan.")
+    expect(page.locator("#what_to_watch")).to_have_value(
+        "Trött på måndagar, fråga hur helgen varit."
+    )
     phone.check("handover-write-error")
     page.locator("form.card button[type=submit]").click()
     expect(page.locator("#handovers-written")).to_contain_text("Oskar Lindqvist")
