@@ -91,6 +91,13 @@ class Phone:
         self.page.get_by_role("button", name="Logga in").click()
         self.page.wait_for_url(lambda url: "/login" not in url)
 
+    def settled(self) -> None:
+        """Wait until the page has loaded and no htmx request, swap or settle is running."""
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
+
     def check(self, name: str) -> None:
         """Accessibility (axe-core: no serious or critical violation), no sideways
         scrolling at phone width, and a screenshot for people to look at."""
