@@ -148,12 +148,6 @@ def _translations():
     return speech().translations
 
 
-def _locale_and_zone():
-    """This request's Babel locale and time zone, as Flask-Babel chose them."""
-    found = speech()
-    return found.locale, found.zone
-
-
 # --- gettext in templates -----------------------------------------------------------------
 
 # Per process, safely: the text of a message without inserted values is a pure function of
@@ -196,12 +190,8 @@ def _int_names(message: str) -> tuple[str, ...] | None:
 
 def _formatted(message: str, variables: dict, autoescape: bool, rtl: bool):
     """`message % variables` as Jinja's newstyle gettext does it (escaped into Markup with
-    autoescape), each inserted text direction-isolated (languages.isolate)."""
-    isolated = {}
-    for key, value in variables.items():
-        if type(value) is str and value and (rtl or languages.has_rtl_letter(value)):
-            value = languages.FIRST_STRONG_ISOLATE + value + languages.POP_DIRECTIONAL_ISOLATE
-        isolated[key] = value
+    autoescape), each inserted text direction-isolated (languages.isolate_in)."""
+    isolated = {key: languages.isolate_in(value, rtl) for key, value in variables.items()}
     if not autoescape:
         return message % isolated
     int_names = _int_names(message)

@@ -108,9 +108,14 @@ def isolate(value, locale) -> object:
     own direction: a Latin name in an Arabic sentence, an Arabic name in a Swedish one.
     Plain strings only (markup and numbers pass as they are), and only where directions
     meet, so left-to-right pages with left-to-right names stay byte for byte the same."""
+    return isolate_in(value, direction(locale) == "rtl")
+
+
+def isolate_in(value, rtl: bool) -> object:
+    """`isolate` on a page whose direction is known (`rtl`: the page reads right to left)."""
     if type(value) is not str or not value:
         return value
-    if direction(locale) == "rtl" or has_rtl_letter(value):
+    if rtl or has_rtl_letter(value):
         return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
     return value
 
