@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 import ua_parser
@@ -96,11 +96,7 @@ def _load_statement():
     return (
         select(
             *(column for _key, column in _USER_COLUMNS),
-            UserSession.id,
-            UserSession.remember,
-            UserSession.created_at,
-            UserSession.last_seen_at,
-            UserSession.expires_at,
+            *(getattr(UserSession, name) for name in _SESSION_FIELDS),
             *role_columns(User.id),
         )
         .join(UserSession, UserSession.user_id == User.id)
@@ -125,6 +121,10 @@ class SessionRow:
     created_at: datetime
     last_seen_at: datetime
     expires_at: datetime
+
+
+# The session row's columns, as its fields name them (read with the user, in this order).
+_SESSION_FIELDS = tuple(f.name for f in fields(SessionRow))
 
 
 def _signed_in_user(values) -> User:
@@ -156,10 +156,11 @@ def load(secret: str) -> User | None:
     found = _LOAD.first(token_hash=_digest(secret))
     if found is None:
         return None
-    count = len(_USER_COLUMNS)
-    user = _signed_in_user(found[:count])
-    row = SessionRow(*found[count : count + 5])
-    held = found[count + 5 :]
+    user_end = len(_USER_COLUMNS)
+    session_end = user_end + len(_SESSION_FIELDS)
+    user = _signed_in_user(found[:user_end])
+    row = SessionRow(*found[user_end:session_end])
+    held = found[session_end:]
     now = utcnow()
     longest = row.created_at + current_app.config["REMEMBER_COOKIE_DURATION"]
     if min(row.expires_at, longest) <= now or not user.active:
