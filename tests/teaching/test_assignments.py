@@ -46,6 +46,8 @@ def test_admin_adds_and_removes_a_teacher_on_the_group_page(app, login_as):
     gid, page = _group_page(app, admin)
     html = admin.get(page).get_data(as_text=True)
     assert 'id="teaching"' in html and "Maja Berg" in html
+    # One teachers section (a merge had left two, with the same ids and forms).
+    assert html.count('id="teaching-section"') == 1 and html.count('id="teacher"') == 1
     with app.app_context():
         erik = user("teacher2@example.org").id
     answer = admin.post(
