@@ -130,10 +130,9 @@ def start_gunicorn(
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "-w",
             str(workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(threads),
+            # One thread: gunicorn's sync worker, as deploy/entrypoint.sh runs the app (a
+            # gthread worker's two threads cost every request about half again its CPU).
+            *(["-k", "sync"] if threads == 1 else ["-k", "gthread", "--threads", str(threads)]),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",

@@ -308,7 +308,7 @@ def report(pages: dict, loaded: dict | None, args) -> str:
             f"\n\nWorker resident size (KiB) after {first:,} mixed requests: {after_first}; "
             f"after {last:,}: {after_last}; largest growth {growth:+.1%} "
             f"({'within' if growth <= 0.10 else 'BEYOND'} 10%)."
-            f"\n\ngunicorn -w 2 (gthread, 1 thread), {loaded['load_generator']}, "
+            f"\n\ngunicorn -w 2 (sync workers), {loaded['load_generator']}, "
             f"{args.connections} connections, {args.seconds} s a target, best of "
             f"{args.rounds} interleaved rounds; in-process times over {args.repeats} requests."
         )
