@@ -15,6 +15,7 @@ import os
 import re
 import weakref
 from collections import ChainMap
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from types import FunctionType
 
@@ -113,10 +114,19 @@ class Speech:
         self.texts = _texts_of(translations)
 
 
+# The Speech of the template being rendered: a page asks for it some fifty times (each
+# `_()`, date and time), and a render never changes its language part way (force_locale
+# wraps whole renders: mails, calendars), so Template.render works it out once.
+_RENDER_SPEECH: ContextVar[Speech | None] = ContextVar("render_speech", default=None)
+
+
 def speech() -> Speech:
     """This request's Speech. Each app keeps one per locale and zone it met (Flask-Babel's
     objects, which the selectors in app/i18n.py keep per process): the translations of
     a locale are the app's, fixed for a release."""
+    rendering = _RENDER_SPEECH.get()
+    if rendering is not None:
+        return rendering
     app_ctx = _cv_app.get(None)
     if app_ctx is None:  # no locale, no zone: Flask-Babel's untranslated texts
         return Speech(None, None, get_translations())
@@ -310,6 +320,14 @@ class Template(jinja2.Template):
         if render_globals.get("escape") is escape:
             render_globals["escape"] = _escape_output
         return template
+
+    def render(self, *args, **kwargs) -> str:
+        token = _RENDER_SPEECH.set(None)  # this render's own, not an enclosing one's
+        try:
+            _RENDER_SPEECH.set(speech())
+            return super().render(*args, **kwargs)
+        finally:
+            _RENDER_SPEECH.reset(token)
 
     def _flat_globals(self):
         found = self.globals

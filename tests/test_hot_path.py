@@ -327,3 +327,28 @@ def test_texts_outside_any_app_context_are_the_untranslated_ones():
     from flask_babel import lazy_gettext
 
     assert hot_path.text(lazy_gettext("Sign out")) == "Sign out"
+
+
+def test_a_render_speaks_its_own_language_and_leaves_none_behind(app):
+    """A template works out its language once per render: a render inside force_locale
+    (a mail, a calendar) speaks that language, one inside another render its own, and
+    after each the request's language is back."""
+    from flask import render_template_string
+
+    from app import hot_path
+
+    with app.test_request_context("/"), force_locale("sv"):
+        swedish = render_template_string("{{ _('Goals') }}")
+        assert swedish == "Mål"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Goals') }}") == "Goals"
+
+        def inner():
+            with force_locale("en"):
+                return render_template_string("{{ _('Goals') }}")
+
+        assert render_template_string("{{ inner() }} {{ _('Goals') }}", inner=inner) == (
+            "Goals Mål"
+        )
+        assert render_template_string("{{ _('Goals') }}") == swedish
+        assert hot_path.speech().locale_key == "sv"

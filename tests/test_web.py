@@ -193,3 +193,53 @@ def test_session_cookie_keeps_flasks_signing_and_key_rotation(make_app):
         rotated.secret_key = "newer-" + "k" * 40
         refused = rotated.session_interface.open_session(rotated, request)
         assert refused.get("probe") is None
+
+
+def test_session_cookie_is_checked_once_but_still_ages_and_is_each_requests_own(
+    make_app, monkeypatch
+):
+    """A cookie already accepted is not decoded again, yet its age limit holds on every
+    request, each request changes only its own copy, and a tampered copy is refused."""
+    import time
+
+    from flask import request, session
+    from itsdangerous import URLSafeTimedSerializer
+
+    from app import cookie_session
+
+    app = make_app()
+
+    @app.get("/_set")
+    def _set():
+        session["probe"] = "kept"
+        return "set"
+
+    client = app.test_client()
+    client.get("/_set")
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name).value
+    loads = []
+    real_loads = URLSafeTimedSerializer.loads
+    monkeypatch.setattr(
+        URLSafeTimedSerializer,
+        "loads",
+        lambda s, *a, **k: loads.append(1) or real_loads(s, *a, **k),
+    )
+
+    def opened(value):
+        with app.test_request_context(headers={"Cookie": f"{name}={value}"}):
+            return app.session_interface.open_session(app, request)
+
+    first = opened(cookie)
+    first["probe"] = "changed by one request"
+    assert opened(cookie)["probe"] == "kept"
+    assert opened(cookie)["probe"] == "kept"
+    assert len(loads) == 1  # decoded and checked once
+
+    tampered = cookie[:-4] + ("AAAA" if not cookie.endswith("AAAA") else "BBBB")
+    assert opened(tampered).get("probe") is None
+
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 60
+    monkeypatch.setattr(cookie_session.time, "time", lambda: later)
+    assert opened(cookie).get("probe") is None  # too old, though kept

@@ -91,6 +91,12 @@ class StudentCard:
     # Surveys after the talks the user may answer now (app/surveys).
     surveys: list = field(default_factory=list)
 
+    @property
+    def talk_due_now(self) -> bool:
+        """Whether a talk of the card is due now: its booking button is then the primary
+        one, else every open period's is."""
+        return any(talk.due_now for talk in self.talks)
+
 
 @dataclass
 class Cards:

@@ -39,3 +39,31 @@ def test_school_days_skip_breaks_weekends_and_holidays_at_the_window_edges():
     ]
     # Before the year starts, nothing.
     assert school_days(date(2026, 8, 1), date(2026, 8, 14), year) == []
+
+
+def test_a_mentor_times_dates_are_the_school_days_of_its_weekday():
+    """regular_dates steps a week at a time; it finds exactly the school days of the
+    weekday, over breaks, holidays (Epiphany, Ascension) and the year's edges."""
+    from app.mentortime.schedule import regular_dates
+
+    year = _year()
+    year.end_date = date(2027, 6, 11)
+    windows = [
+        (date(2026, 8, 1), date(2026, 9, 10)),
+        (date(2026, 10, 20), date(2026, 11, 12)),
+        (date(2026, 12, 10), date(2027, 1, 20)),
+        (date(2027, 5, 1), date(2027, 6, 30)),
+        (date(2026, 12, 1), date(2026, 12, 1)),
+    ]
+    found = 0
+    for start, end in windows:
+        days = school_days(start, end, year)
+        for weekday in range(7):
+            expected = [d for d in days if d.weekday() == weekday]
+            got = regular_dates(SimpleNamespace(weekday=weekday), year, start, end)
+            assert got == expected, (start, end, weekday)
+            found += len(got)
+    assert found > 40
+    assert date(2027, 1, 6) not in regular_dates(
+        SimpleNamespace(weekday=2), year, date(2027, 1, 1), date(2027, 1, 31)
+    )
