@@ -23,10 +23,10 @@ the guess against the address, app/throttle.py), a changed feed (the view record
 link refused in its current window (the view counts it and answers 429), a redirect to
 https, a session cookie.
 
-The read runs on a small connection pool of its own in autocommit mode: on SQLite a
-SELECT outside a transaction (no BEGIN, no write lock, and in WAL mode it never waits
-for a writer); on PostgreSQL the statement is its own transaction, so no transaction
-lingers after it.
+The read runs on a few connections of its own (ReadConnections) in autocommit mode: on
+SQLite a SELECT outside a transaction (no BEGIN, no write lock, and in WAL mode it never
+waits for a writer); on PostgreSQL the statement is its own transaction, so no
+transaction lingers after it.
 
 Its cost per request is kept near a bare WSGI app's: what depends only on the app's
 configuration (the cookie names, whether the feed view gets Talisman's fixed headers) is
@@ -55,7 +55,7 @@ class FeedNotModified:
     def __init__(self, wsgi_app, flask_app):
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
-        self._engine = None
+        self._reads: ReadConnections | None = None
         self._lock = threading.Lock()
         # Pure functions of the app's configuration, worked out on the first request
         # (when the app is fully set up) instead of on every one.
@@ -92,17 +92,17 @@ class FeedNotModified:
         parsed = parse_cookie(cookies)
         return any(name in parsed for name in names)
 
-    def engine(self):
-        """The read pool of this process (made after a fork, on first use)."""
-        if self._engine is None:
+    def reads(self) -> ReadConnections:
+        """The read connections of this process (made after a fork, on first use)."""
+        if self._reads is None:
             with self._lock:
-                if self._engine is None:
+                if self._reads is None:
                     from app.extensions import db
 
                     with self.flask_app.app_context():
                         url = db.engine.url
-                    self._engine = _read_engine(url)
-        return self._engine
+                    self._reads = ReadConnections(_read_engine(url))
+        return self._reads
 
     def _plain_feed(self) -> bool:
         """Whether the feed view's response gets Talisman's fixed headers (no per-view
@@ -116,17 +116,16 @@ class FeedNotModified:
         app = self.flask_app
         if not self._plain_feed() or _redirects(app, environ):
             return None
-        engine = self.engine()
-        connection = engine.raw_connection()
+        reads = self.reads()
+        connection = reads.take()
         try:
             look = feed.look_on(
-                connection.dbapi_connection, engine.dialect, links.digest(token), today()
+                connection.dbapi_connection, reads.dialect, links.digest(token), today()
             )
         except Exception:  # noqa: BLE001 - the view answers, on the app's own pool
-            connection.invalidate()
+            connection.close()  # dropped, not kept
             return None
-        finally:
-            connection.close()
+        reads.give(connection)
         if look is None or not look.current:
             return None
         config = app.config
@@ -156,18 +155,41 @@ def _redirects(app, environ: dict) -> bool:
     )
 
 
+class ReadConnections:
+    """The look's connections in this process: kept in a plain list, taken and given back
+    with list.pop and list.append (atomic, so no lock, and nothing else to do). At most
+    KEEP are kept idle; a request that finds none opens one, and one given back beyond
+    KEEP is closed. SQLAlchemy's pool (the engine's) only opens them, set up by its
+    dialect: its checkout and return cost about 9 µs per 304, an eighth of it."""
+
+    KEEP = 4
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.dialect = engine.dialect
+        self.idle: list = []
+
+    def take(self):
+        try:
+            return self.idle.pop()
+        except IndexError:
+            connection = self.engine.raw_connection()
+            connection.detach()  # ours from now: closed here, never returned to the pool
+            return connection
+
+    def give(self, connection) -> None:
+        if len(self.idle) < self.KEEP:
+            self.idle.append(connection)
+        else:
+            connection.close()
+
+
 def _read_engine(url):
     # Autocommit: every read is its own transaction and none is left open (SQLite: no
     # BEGIN at all; PostgreSQL: no idle transaction between requests). No ping before use
     # and no reset after: a connection that fails is dropped (and the view answers
-    # instead).
-    return create_engine(
-        url,
-        pool_size=2,
-        max_overflow=2,
-        pool_reset_on_return=None,
-        isolation_level="AUTOCOMMIT",
-    )
+    # instead). Its pool holds none: ReadConnections detaches each one it opens.
+    return create_engine(url, pool_reset_on_return=None, isolation_level="AUTOCOMMIT")
 
 
 def install(app) -> None:

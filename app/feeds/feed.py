@@ -97,8 +97,8 @@ def _year_ids(scope: Scope) -> set[int]:
 # asked with IN (each set is distinct: a UNION, or one row per student), the bookings of
 # the scope's students and of the mentor's slots are one UNION instead of two IN lists,
 # the id lists are not sorted (_id_list sorts them) and the staff check is an EXISTS.
-# That is 8 temporary tables instead of 19, and about 16 us less per 304 (bench/cpu.py,
-# 73 -> 56 us). CROSS JOIN keeps SQLite's join order (the small set first, the table
+# That is 8 temporary tables instead of 19, and about 16 µs less per 304 (bench/cpu.py,
+# 73 -> 56 µs). CROSS JOIN keeps SQLite's join order (the small set first, the table
 # through its index; left to itself it read mentor_time_occurrence whole); PostgreSQL
 # takes it as a plain join. The results, and so the fingerprints, are the IN form's.
 _SCOPE = """

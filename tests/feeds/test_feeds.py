@@ -346,7 +346,8 @@ def test_an_unchanged_feed_is_answered_with_one_statement(make_app):
     path = _link(app, "guardian@example.org")
     etag = _get(client, path).headers["ETag"]
     with app.app_context():
-        engines = [db.engine, app.extensions["feed_not_modified"].engine()]
+        # The look's connections are opened through their engine (none is open yet).
+        engines = [db.engine, app.extensions["feed_not_modified"].reads().engine]
     if engines[0].dialect.name != "sqlite":
         pytest.skip("counts statements with SQLite's trace callback")
     statements: list[str] = []
@@ -364,6 +365,27 @@ def test_an_unchanged_feed_is_answered_with_one_statement(make_app):
     assert len(statements) == 1, statements
     assert not re.search(r"\bUPDATE\b", statements[0], re.I), statements[0]
     assert "SELECT" in statements[0] and "FROM feed_token WHERE" in statements[0]
+
+
+def test_the_look_keeps_its_connection_for_the_next_304(app, client):
+    """The look's connection is given back to the middleware's own list, not to a pool:
+    one connection answers every 304 in turn, and one that fails is closed, not kept."""
+    from sqlalchemy import event
+
+    path = _link(app, "guardian@example.org")
+    etag = _get(client, path).headers["ETag"]
+    reads = app.extensions["feed_not_modified"].reads()
+    opened: list[object] = []
+    event.listen(reads.engine, "connect", lambda dbapi, _record: opened.append(dbapi))
+    for _ in range(3):
+        assert _get(client, path, **{"If-None-Match": etag}).status_code == 304
+    assert len(opened) == 1 and [c.dbapi_connection for c in reads.idle] == opened
+
+    opened[0].close()  # a connection that fails: the view answers, and it is dropped
+    assert _get(client, path, **{"If-None-Match": etag}).status_code == 304
+    assert reads.idle == []
+    assert _get(client, path, **{"If-None-Match": etag}).status_code == 304
+    assert len(opened) == 2 and [c.dbapi_connection for c in reads.idle] == opened[1:]
 
 
 def _flask_requests(app):
@@ -562,18 +584,16 @@ def test_a_304_does_not_wait_for_a_writer_and_leaves_no_transaction_open(app, cl
             writer.close()
         ask.join()
     assert finished and answers == [304]
-    engine = app.extensions["feed_not_modified"].engine()
-    connection = engine.raw_connection()
-    try:
-        dbapi = connection.dbapi_connection
-        if engine.dialect.name == "sqlite":
-            assert not dbapi.in_transaction
-        else:
-            import psycopg
+    # The connection that answered, given back for the next look.
+    reads = app.extensions["feed_not_modified"].reads()
+    assert len(reads.idle) == 1
+    dbapi = reads.idle[0].dbapi_connection
+    if reads.dialect.name == "sqlite":
+        assert not dbapi.in_transaction
+    else:
+        import psycopg
 
-            assert dbapi.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-    finally:
-        connection.close()
+        assert dbapi.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
 
 
 def test_the_feed_statements_read_no_table_whole(app):
