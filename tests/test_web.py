@@ -164,22 +164,26 @@ def test_ensure_sync_is_worked_out_once_per_function(app, monkeypatch):
     assert asked == [plain]
 
 
-def test_session_cookie_keeps_flasks_signing_and_key_rotation(make_app):
-    """The session interface makes its signer once per key set: a cookie signed with the
-    old key still opens while that key is a fallback, a changed key is taken at once, and
-    a cookie signed with a key no longer configured is refused."""
+def _session_cookie_with_probe(app) -> str:
+    """The session cookie `app` sets on a response that put "probe" into the session."""
     from flask import session
 
-    old = make_app(SECRET_KEY="old-" + "k" * 40)
-
-    @old.get("/_set")
+    @app.get("/_set")
     def _set():
         session["probe"] = "kept"
         return "set"
 
-    client = old.test_client()
+    client = app.test_client()
     client.get("/_set")
-    cookie = client.get_cookie(old.config["SESSION_COOKIE_NAME"]).value
+    return client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+
+def test_session_cookie_keeps_flasks_signing_and_key_rotation(make_app):
+    """The session interface makes its signer once per key set: a cookie signed with the
+    old key still opens while that key is a fallback, a changed key is taken at once, and
+    a cookie signed with a key no longer configured is refused."""
+    old = make_app(SECRET_KEY="old-" + "k" * 40)
+    cookie = _session_cookie_with_probe(old)
 
     rotated = make_app(SECRET_KEY="new-" + "k" * 40, SECRET_KEY_FALLBACKS=["old-" + "k" * 40])
     with rotated.test_request_context(
@@ -202,22 +206,14 @@ def test_session_cookie_is_checked_once_but_still_ages_and_is_each_requests_own(
     request, each request changes only its own copy, and a tampered copy is refused."""
     import time
 
-    from flask import request, session
+    from flask import request
     from itsdangerous import URLSafeTimedSerializer
 
     from app import cookie_session
 
     app = make_app()
-
-    @app.get("/_set")
-    def _set():
-        session["probe"] = "kept"
-        return "set"
-
-    client = app.test_client()
-    client.get("/_set")
+    cookie = _session_cookie_with_probe(app)
     name = app.config["SESSION_COOKIE_NAME"]
-    cookie = client.get_cookie(name).value
     loads = []
     real_loads = URLSafeTimedSerializer.loads
     monkeypatch.setattr(
