@@ -15,7 +15,7 @@ from app.concurrency import insert_unless_exists, lock_row
 from app.db_types import utcnow
 from app.extensions import db
 from app.mentortime.models import MentorTime, MentorTimeOccurrence
-from app.school.calendar import days_off, local_to_utc, swedish_holidays
+from app.school.calendar import local_to_utc, school_days
 from app.school.models import SchoolYear
 from app.sql import Prepared
 
@@ -51,19 +51,8 @@ class Occurrence:
 
 
 def regular_dates(mentor_time: MentorTime, year: SchoolYear, start: date, end: date) -> list[date]:
-    """The school days from start to end that fall on the mentor time's weekday: the
-    school days (app/school/calendar.py) of that weekday, found a week at a time."""
-    day, last = max(start, year.start_date), min(end, year.end_date)
-    if mentor_time.weekday >= 5:  # school days are Monday to Friday
-        return []
-    day += timedelta(days=(mentor_time.weekday - day.weekday()) % 7)
-    off = days_off(year, day, last)
-    result = []
-    while day <= last:
-        if day not in off and day not in swedish_holidays(day.year):
-            result.append(day)
-        day += timedelta(weeks=1)
-    return result
+    """The school days from start to end that fall on the mentor time's weekday."""
+    return school_days(start, end, year, mentor_time.weekday)
 
 
 def occurrences(

@@ -73,15 +73,20 @@ def days_off(year: SchoolYear, start: date | None = None, end: date | None = Non
     return result
 
 
-def school_days(start: date, end: date, year: SchoolYear) -> list[date]:
-    """The school days from start to end (inclusive) within the school year."""
+def school_days(start: date, end: date, year: SchoolYear, weekday: int | None = None) -> list[date]:
+    """The school days from start to end (inclusive) within the school year; given a
+    `weekday` (0 is Monday), only those on it, found a week at a time."""
     day, last = max(start, year.start_date), min(end, year.end_date)
+    step = timedelta(days=1)
+    if weekday is not None:
+        day += timedelta(days=(weekday - day.weekday()) % 7)
+        step = timedelta(weeks=1)
     off = days_off(year, day, last)  # only the window's: a year's breaks are weeks long
     result = []
     while day <= last:
         if day.weekday() < 5 and day not in off and day not in swedish_holidays(day.year):
             result.append(day)
-        day += timedelta(days=1)
+        day += step
     return result
 
 

@@ -42,8 +42,9 @@ def test_school_days_skip_breaks_weekends_and_holidays_at_the_window_edges():
 
 
 def test_a_mentor_times_dates_are_the_school_days_of_its_weekday():
-    """regular_dates steps a week at a time; it finds exactly the school days of the
-    weekday, over breaks, holidays (Epiphany, Ascension) and the year's edges."""
+    """school_days with a weekday (as regular_dates asks) steps a week at a time; it finds
+    exactly the school days of the weekday, over breaks, holidays (Epiphany, Ascension) and
+    the year's edges."""
     from app.mentortime.schedule import regular_dates
 
     year = _year()
