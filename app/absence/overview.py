@@ -85,7 +85,6 @@ class Today:
     answers: list[AbsentToday]  # guardians' answers to invalid absence, to accept
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone; the user is a parameter
 def _absent_today_statement():
     events = _today_statement()
     return (

@@ -107,7 +107,6 @@ class Cards:
     surveys: list = field(default_factory=list)
 
 
-@lru_cache(maxsize=2)
 def _cards_statement(kind: str):
     """The students of a user's cards ("guardian": their children, with the guardian's
     contact confirmation time; "student": themselves) with school, groups and mentors,
@@ -147,7 +146,6 @@ def _cards_statement(kind: str):
     )
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _card_years_statement():
     """The school years of some schools with their days off, as plain columns."""
     return (
@@ -270,7 +268,6 @@ def _with_talks(cards: list[StudentCard], user_id: int | None = None) -> list[St
     return cards
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _goal_lines_statement():
     from app.goals.models import Goal, GoalUpdate
 
@@ -383,7 +380,6 @@ class SchoolOverview:
     staff: list[StaffLine]
 
 
-@lru_cache(maxsize=8)  # per process, safely: built from code alone (and the roles asked)
 def _schools_statement(site_admin: bool, roles: tuple[str, ...]):
     students = (
         select(func.count())
@@ -422,7 +418,6 @@ def _schools_statement(site_admin: bool, roles: tuple[str, ...]):
     return query
 
 
-@lru_cache(maxsize=1)
 def _days_off_statement():
     return (
         select(DayOff.school_year_id, DayOff.name, DayOff.start_date, DayOff.end_date)
@@ -431,7 +426,6 @@ def _days_off_statement():
     )
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _year_groups_statement():
     """The groups of some school years with student count and mentors' names, as plain
     columns."""
@@ -466,7 +460,6 @@ def _year_groups(year_ids: list[int]) -> list[GroupSummary]:
     return list(summaries.values())
 
 
-@lru_cache(maxsize=1)
 def _staff_statement():
     return (
         select(Staff.school_id, Staff.role, User.name, User.email)
@@ -641,7 +634,6 @@ class _Year:
     days_off: list = field(default_factory=list)
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _mentor_groups_statement():
     """The groups user `uid` mentors (while staff at the school), of every year, with the
     year's dates, the school's name and zone, the student count and the mentors' names."""
@@ -677,7 +669,6 @@ def _mentor_groups_statement():
     )
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _week_statement():
     """One statement, four kinds of row with the same plain columns: talks booked in the
     week of the current groups; leave requests the user may decide (app/access.py
@@ -867,7 +858,6 @@ def _week_statement():
     return talks.union_all(leave, goals, notes, concerns)
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _week_mentor_times_statement():
     """The mentor times of the user's groups whose school year overlaps the week, with the
     change of the week, if any (a mentor time has one regular date a week), and the school

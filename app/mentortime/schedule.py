@@ -166,7 +166,6 @@ class WeekChange:
     decisions: str
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _upcoming_columns_statement():
     o = MentorTimeOccurrence
     return (

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, bindparam, exists, func, literal, select, update
@@ -285,7 +284,6 @@ class _ByParameter:
     id: object
 
 
-@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _home_counts_statement():
     """Building this select took longer than the rest of the mentor's home: it is built
     once per process, the user and the time are parameters."""
