@@ -316,7 +316,9 @@ def register(app: Flask) -> None:
                 response.vary.add("Cookie")
             else:  # the common case, without parsing and writing the header twice
                 response.headers["Vary"] = "HX-Request, Cookie"
-            if getattr(current_user, "is_authenticated", False):
+            # Anyone signed in: is_anonymous reads nothing of the user, so a page that
+            # committed (which expires the user's values) does not load them again here.
+            if not getattr(current_user, "is_anonymous", True):
                 response.headers["Cache-Control"] = "private, no-store"
             else:
                 response.headers["Cache-Control"] = "private, no-cache"

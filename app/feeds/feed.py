@@ -33,7 +33,7 @@ from app.leave.models import LeaveRequest
 from app.mentortime.models import MentorTime
 from app.mentortime.schedule import occurrences
 from app.school.models import DayOff, GroupMembership, MentorGroup, SchoolYear
-from app.talks.ics import PRODID, booking_uid, vtimezone
+from app.talks.ics import PRODID, booking_uid, to_ical
 from app.talks.models import TalkBooking, TalkSlot
 
 KEEP_CANCELLED = timedelta(days=30)  # cancelled talks stay as CANCELLED so calendars drop them
@@ -554,7 +554,6 @@ def build(scope: Scope, locale: str, now: datetime | None = None) -> bytes:
         calendar.add("x-wr-timezone", TZ)
         calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")
-        calendar.add_component(vtimezone(TZ))
         for event in (
             _talk_events(scope, now, tz)
             + _leave_events(scope)
@@ -562,4 +561,4 @@ def build(scope: Scope, locale: str, now: datetime | None = None) -> bytes:
             + _days_off_events(scope)
         ):
             calendar.add_component(event)
-    return calendar.to_ical()
+    return to_ical(calendar, TZ)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import and_, bindparam, exists, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import access, audit
@@ -48,6 +48,12 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.result != "refused"
+
+    @property
+    def booking_id(self) -> int | None:
+        """The booking's id, read from its identity: after the commit the booking's
+        values are expired, and reading `booking.id` would load the row again."""
+        return None if self.booking is None else inspect(self.booking).identity[0]
 
 
 def is_open(period: TalkPeriod, now: datetime | None = None) -> bool:
@@ -107,6 +113,21 @@ def _bookable_slot(slot_id: int, period: TalkPeriod, now: datetime) -> TalkSlot:
 
 
 @lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _holders_statement():
+    """The students of the active bookings a new booking would collide with: the one on
+    the time, and the student's own in the period (the two unique keys)."""
+    return select(TalkBooking.student_id).where(
+        or_(
+            TalkBooking.active_slot_id == bindparam("slot"),
+            and_(
+                TalkBooking.active_period_id == bindparam("period"),
+                TalkBooking.student_id == bindparam("student"),
+            ),
+        )
+    )
+
+
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _active_booking_statement():
     return select(TalkBooking).where(
         TalkBooking.active_period_id == bindparam("period"),
@@ -130,13 +151,20 @@ def book(
     message: str = "",
     now: datetime | None = None,
 ) -> TalkBooking:
-    """Book the slot for the student. Raises BookingError ("taken" when someone was faster)."""
+    """Book the slot for the student. Raises BookingError ("taken" when someone was faster).
+    A refusal writes nothing: a time or a student already booked is refused before the
+    insert, and an insert that loses a race at that moment is rolled back here."""
     now = now or utcnow()
     if not access.is_guardian_of(guardian, student.id) or not _in_group(student, period):
         raise BookingError("not_allowed")
     slot = _bookable_slot(slot_id, period, now)
-    if active_booking(period, student) is not None:
+    holders = db.session.scalars(
+        _holders_statement(), {"slot": slot.id, "period": period.id, "student": student.id}
+    ).all()
+    if student.id in holders:
         raise BookingError("already_booked")
+    if holders:
+        raise BookingError("taken")
     booking = TalkBooking(
         period_id=period.id,
         slot_id=slot.id,
@@ -151,14 +179,16 @@ def book(
         updated_at=now,
     )
     db.session.add(booking)
+    period_id, student_id = period.id, student.id  # as they are before a rollback
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         # Who won the race decides the message: the slot, or this student elsewhere.
-        raise BookingError(
-            "already_booked" if active_booking(period, student) is not None else "taken"
-        ) from None
+        won = db.session.scalar(
+            _active_booking_statement(), {"period": period_id, "student": student_id}
+        )
+        raise BookingError("already_booked" if won is not None else "taken") from None
     audit.record(
         "talk.booked",
         booking,
@@ -329,7 +359,7 @@ def confirm_booking(
             message=message,
         )
     except BookingError as error:
-        db.session.rollback()
+        # Nothing to undo: book() refuses before it writes, and rolls back a lost race.
         if error.code != "already_booked":
             return Outcome("refused", error.code)
         existing = active_booking(period, student)

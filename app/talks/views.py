@@ -345,7 +345,7 @@ def confirm_booking(period_id: int, student_id: int, slot_id: int):
             return _slot_list(
                 period, student, message=BOOKING_ERRORS[outcome.reason](), status=409, carry=carry
             )
-        return redirect_after_post(url_for("talks.booking", booking_id=outcome.booking.id))
+        return redirect_after_post(url_for("talks.booking", booking_id=outcome.booking_id))
     status = 422 if form.errors else 200
     return render(
         "talks/confirm.html",

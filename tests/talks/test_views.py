@@ -738,3 +738,85 @@ def test_new_period_is_named_after_the_term(app, login_as, demo):
             )
         )
     assert rows == {(int(ht), "Utvecklingssamtal HT 2026"), (int(vt), "Våra samtal i vår")}
+
+
+def _statements_of_booking(app, client, demo, slot="slot") -> tuple[int, list[str]]:
+    """The statements a confirming POST runs, with "COMMIT" where its commit happens."""
+    from sqlalchemy import event
+
+    from app.bench import count_statements
+    from tests.conftest import csrf_token
+
+    path = f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book/{demo[slot]}"
+    token = csrf_token(client, path)
+    with count_statements(db.engine) as statements:
+
+        def committed(_connection):
+            statements.append("COMMIT")
+
+        event.listen(db.engine, "commit", committed)
+        try:
+            response = client.post(path, data={"csrf_token": token, "attendees": "Oskar och Anna"})
+        finally:
+            event.remove(db.engine, "commit", committed)
+    return response.status_code, statements
+
+
+def test_a_time_already_taken_is_refused_before_any_write_and_nothing_is_loaded_twice(
+    app, login_as, demo
+):
+    """The booking night's commonest refusal: someone booked the time a moment ago. It is
+    refused before the insert, so nothing is rolled back and the page with the free
+    times is built from what the request already loaded (a rollback would have expired
+    the guardian, the period and the student, and the page would load each again)."""
+    from app.people.models import Guardianship, Student, User
+    from app.school.models import GroupMembership
+    from app.talks import booking as logic
+
+    with app.test_request_context():  # the confirmation mail builds links
+        period = db.session.get(TalkPeriod, demo["period"])
+        other = Student(school_id=student("Oskar").school_id, first_name="Ny", last_name="Elev")
+        parent = User(email="taken.parent@example.net", name="Förälder")
+        db.session.add_all([other, parent])
+        db.session.add(GroupMembership(group=period.group, student=other))
+        db.session.add(Guardianship(guardian=parent, student=other))
+        db.session.flush()
+        outcome = logic.confirm_booking(parent, other, period, demo["slot"], attendees="Alla")
+        assert outcome.result == "booked", outcome
+    client = login_as("guardian")
+    with app.app_context():
+        status, statements = _statements_of_booking(app, client, demo)
+    assert status == 409
+    writes = [
+        s for s in statements if s.split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert writes == []
+    for table in ("user", "talk_period", "student"):
+        loads = [s for s in statements if re.search(rf'\bFROM "?{table}"?\b', s)]
+        assert len(loads) <= 1, (table, loads)
+    # and the time is offered no more, the guardian's typed text kept
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(TalkBooking)
+                .where(
+                    TalkBooking.student_id == demo["oskar"], TalkBooking.active_slot_id.is_not(None)
+                )
+            )
+            == 0
+        )
+
+
+def test_a_booking_reads_nothing_again_after_its_commit(app, login_as, demo):
+    """After the booking's commit the answer is a redirect: neither the booking (its id
+    comes from its identity) nor the guardian (the cache headers ask only whether
+    someone is signed in) is loaded again."""
+    client = login_as("guardian")
+    with app.app_context():
+        status, statements = _statements_of_booking(app, client, demo)
+    assert status == 303
+    # the session's last_seen may commit first; the booking's commit is the last one
+    assert "COMMIT" in statements
+    after = statements[len(statements) - statements[::-1].index("COMMIT") :]
+    assert after == [], after
