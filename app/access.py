@@ -33,6 +33,7 @@ from app import hot_path
 from app.extensions import db
 from app.people.models import Guardianship, Staff, Student, User
 from app.school.models import GroupMembership, GroupMentor, MentorGroup, School, SchoolYear
+from app.sql import Prepared, Row, entities
 
 # The order in which a person with several roles sees them; the first is their start page.
 ROLES = ("guardian", "student", "mentor", "teacher", "principal", "admin")
@@ -350,6 +351,24 @@ def is_guardian_of(user: User, student_id: int) -> bool:
     return known[key]
 
 
+def is_in_group(student_id: int, group_id: int) -> bool:
+    """Whether the student is in the group; kept for the rest of the request."""
+    known = g.setdefault("in_group", {})
+    key = (student_id, group_id)
+    if key not in known:
+        known[key] = bool(
+            db.session.scalar(
+                select(
+                    exists().where(
+                        GroupMembership.student_id == student_id,
+                        GroupMembership.group_id == group_id,
+                    )
+                )
+            )
+        )
+    return known[key]
+
+
 def _guardianship_exists(user_id, student_id):
     return exists().where(
         Guardianship.guardian_id == user_id, Guardianship.student_id == student_id
@@ -464,14 +483,38 @@ def managed_talk_slot_or_404(slot_id: int, user: User | None = None):
     return slot, talk_period_or_404(slot.period_id, user, manage=True)
 
 
-def period_slot_or_404(period, slot_id: int):
-    """A time of the period the user was let into (removed ones too: booking one says
-    it is gone)."""
+@lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _slot_rows():
     from app.talks.models import TalkSlot
 
-    slot = db.session.get(TalkSlot, slot_id)
-    if slot is None or slot.period_id != period.id:
+    return Row.of(TalkSlot), Row.of(User)
+
+
+def _period_slot_statement():
+    """A time with its mentor (the confirm page and the booking's mail name them)."""
+    from app.talks.models import TalkSlot
+
+    slot, mentor = _slot_rows()
+    return (
+        select(*slot.columns, *mentor.columns)
+        .join(User, User.id == TalkSlot.mentor_id)
+        .where(TalkSlot.id == bindparam("slot"))
+    )
+
+
+_PERIOD_SLOT = Prepared(_period_slot_statement)
+
+
+def period_slot_or_404(period, slot_id: int):
+    """A time of the period the user was let into (removed ones too: booking one says
+    it is gone), with its mentor."""
+    found = _PERIOD_SLOT.first(slot=slot_id)
+    if found is None:
         abort(404)
+    slot, mentor = entities(_slot_rows(), found)
+    if slot.period_id != period.id:
+        abort(404)
+    set_committed_value(slot, "mentor", mentor)
     return slot
 
 
@@ -484,16 +527,30 @@ def period_student_or_404(period, student_id: int, user: User | None = None) -> 
 
 
 @lru_cache(maxsize=1)  # per process, safely: built from code alone
+def _bookable_rows():
+    """The rows a guardian's booking pages load at once: the period and the child, and
+    the period's group, school year and school (for the time zone) and term."""
+    from app.school.models import Term
+    from app.talks.models import TalkPeriod
+
+    return tuple(Row.of(m) for m in (TalkPeriod, Student, MentorGroup, SchoolYear, School, Term))
+
+
 def _bookable_period_statement():
     """Built once (the booking pages run it on every view); ids are parameters."""
+    from app.school.models import Term
     from app.talks.models import TalkPeriod
 
     return (
-        _period_with_school()
-        .add_columns(Student)
+        select(*(column for row in _bookable_rows() for column in row.columns))
+        .select_from(TalkPeriod)
         .join(GroupMembership, GroupMembership.group_id == TalkPeriod.group_id)
         .join(Guardianship, Guardianship.student_id == GroupMembership.student_id)
         .join(Student, Student.id == GroupMembership.student_id)
+        .join(MentorGroup, MentorGroup.id == TalkPeriod.group_id)
+        .join(SchoolYear, SchoolYear.id == MentorGroup.school_year_id)
+        .join(School, School.id == SchoolYear.school_id)
+        .join(Term, Term.id == TalkPeriod.term_id)
         .where(
             TalkPeriod.id == bindparam("period"),
             GroupMembership.student_id == bindparam("student"),
@@ -502,16 +559,29 @@ def _bookable_period_statement():
     )
 
 
+# Run on the cursor (app/sql.py): every step of booking a talk asks it, and the ORM's
+# loading of six joined entities cost several times the statement itself.
+_BOOKABLE_PERIOD = Prepared(_bookable_period_statement)
+
+
 def bookable_period_or_404(period_id: int, student_id: int, user: User | None = None):
-    """For a guardian: the period of the child's group, and the child."""
+    """For a guardian: the period of the child's group, and the child. What it proved is
+    kept for the rest of the request: the user is the child's guardian, and the child is
+    in the period's group."""
     user = user or current_user
-    found = db.session.execute(
-        _bookable_period_statement(),
-        {"period": period_id, "student": student_id, "uid": user.id},
-    ).first()
+    found = _BOOKABLE_PERIOD.first(period=period_id, student=student_id, uid=user.id)
     if found is None:
         abort(404)
-    return found[0], found[1]
+    period, student, group, year, school, term = entities(_bookable_rows(), found)
+    # Loaded, as joined eager loading would leave them (the session holds entities only
+    # weakly: what nothing refers to would be gone before the page asks for it).
+    set_committed_value(period, "group", group)
+    set_committed_value(group, "school_year", year)
+    set_committed_value(year, "school", school)
+    set_committed_value(period, "term", term)
+    g.setdefault("guardian_of", {})[(user.id, student_id)] = True
+    g.setdefault("in_group", {})[(student_id, period.group_id)] = True
+    return period, student
 
 
 def _students_object_or_404(obj, user: User | None, guardian_only: bool):

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql import Select
 
 from app.extensions import db
@@ -171,3 +172,57 @@ class Prepared:
             tuple(names),
             tuple(results),
         )
+
+
+# --- whole rows as entities of the request's session ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A mapped class's columns, for a Prepared select that reads whole rows of it: select
+    `*Row.of(Model).columns`, then `entity(values)` for the row's slice of the values."""
+
+    model: type
+    keys: tuple[str, ...]  # the attributes, in the order of `columns`
+    columns: tuple
+    key_index: int  # where the primary key is among them
+
+    @classmethod
+    def of(cls, model) -> Row:
+        mapper = model.__mapper__
+        (primary,) = mapper.primary_key  # single-column keys only
+        attributes = mapper.column_attrs
+        keys = tuple(p.key for p in attributes)
+        columns = tuple(p.columns[0] for p in attributes)
+        return cls(model, keys, columns, columns.index(primary))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def entity(self, values):
+        """The row as a persistent entity of this request's session: the one already there
+        if the request loaded that row before (as the ORM's own loading keeps it), else
+        one built as that loading builds it, its values straight into the instance's
+        state with no history, so nothing about it is pending. What it relates to loads
+        as usual; a many-to-one whose target is in the session is found there without
+        another statement."""
+        session = db.session()
+        key = (self.model, (values[self.key_index],), None)  # the mapper's identity key
+        found = session.identity_map.get(key)
+        if found is not None:
+            return found
+        instance = self.model.__mapper__.class_manager.new_instance()
+        state = instance_state(instance)
+        state.dict.update(zip(self.keys, values, strict=True))
+        state.key = key
+        session.add(instance)  # persistent: it has its key and nothing pending
+        return instance
+
+
+def entities(rows: tuple[Row, ...], values) -> list:
+    """One entity per Row from one result row that selected their columns in that order."""
+    found, start = [], 0
+    for row in rows:
+        found.append(row.entity(values[start : start + len(row)]))
+        start += len(row)
+    return found

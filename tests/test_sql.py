@@ -105,3 +105,50 @@ def test_signed_in_user_is_an_entity_of_the_request(app, login_as):
         assert sessions.current().remember is False
         db.session.remove()
         assert sessions.load(secret + "x") is None
+
+
+def test_bookable_period_loads_its_rows_as_entities_with_their_relations(app):
+    """The booking pages' period and child come from one prepared select as entities of
+    the request: unchanged, the group, school year, school and term already in place (no
+    statement when a page asks for them), the ones the session holds if the request
+    loaded them before, and a row that is not the user's child's is a 404."""
+    from werkzeug.exceptions import NotFound
+
+    from app import access
+    from app.talks.models import TalkSlot
+
+    with app.test_request_context():
+        guardian = db.session.scalar(select(User).where(User.email == "guardian@example.org"))
+        oskar = db.session.scalar(select(Student).where(Student.first_name == "Oskar"))
+        period_id = db.session.scalar(select(TalkPeriod.id).where(TalkPeriod.group.has(name="7A")))
+        slot_id = db.session.scalar(select(TalkSlot.id).where(TalkSlot.period_id == period_id))
+        oskar_id = oskar.id
+        before = db.session.get(TalkPeriod, period_id)
+        db.session.expunge(oskar)
+        with count_statements(db.engine) as statements:
+            period, student = access.bookable_period_or_404(period_id, oskar_id, guardian)
+            zone = period.group.school_year.school.time_zone
+            term = period.term.kind
+            slot = access.period_slot_or_404(period, slot_id)
+            mentor = slot.mentor.name
+        assert len(statements) == 2, statements  # the period's and the time's selects
+        assert period is before  # the one the request already held
+        assert student is not oskar and student.id == oskar_id and student.first_name == "Oskar"
+        assert zone == "Europe/Stockholm" and term in ("HT", "VT") and mentor
+        for entity in (period, student, period.group, slot, slot.mentor):
+            assert entity in db.session and not db.session.is_modified(entity)
+        assert period.booking_opens_at.tzinfo is not None  # the column types applied
+        assert access.is_guardian_of(guardian, oskar_id)  # known now, asked of no one
+        student.first_name = "Oskar Changed"  # tracked and written like any entity's
+        db.session.flush()
+        assert db.session.scalar(select(Student.first_name).where(Student.id == oskar_id)) == (
+            "Oskar Changed"
+        )
+        db.session.rollback()
+        other = db.session.scalar(select(User).where(User.email == "mentor@example.org"))
+        try:
+            access.bookable_period_or_404(period_id, oskar_id, other)
+        except NotFound:
+            pass
+        else:
+            raise AssertionError("a mentor is no guardian of Oskar")

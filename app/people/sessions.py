@@ -18,12 +18,11 @@ from datetime import datetime, timedelta
 import ua_parser
 from flask import current_app, g
 from sqlalchemy import bindparam, delete, or_, select, update
-from sqlalchemy.orm.attributes import instance_state
 
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import User, UserSession
-from app.sql import Prepared
+from app.sql import Prepared, Row
 
 # How often the last-seen time is written: often enough for the account page, rarely
 # enough that a page view normally writes nothing.
@@ -95,7 +94,7 @@ def _load_statement():
 
     return (
         select(
-            *(column for _key, column in _USER_COLUMNS),
+            *_USER.columns,
             *(getattr(UserSession, name) for name in _SESSION_FIELDS),
             *role_columns(User.id),
         )
@@ -104,9 +103,8 @@ def _load_statement():
     )
 
 
-# Every column of the user's row, by attribute: the signed-in user is built from them.
-_USER_COLUMNS = tuple((p.key, p.columns[0]) for p in User.__mapper__.column_attrs)
-_USER_ATTRIBUTES = tuple(key for key, _column in _USER_COLUMNS)
+# Every column of the user's row: the signed-in user is built from them.
+_USER = Row.of(User)
 # Run on the cursor (app/sql.py): the lookup runs on every signed-in request, and
 # SQLAlchemy's statement and ORM loading machinery cost several times the lookup itself.
 _LOAD = Prepared(_load_statement)
@@ -127,24 +125,6 @@ class SessionRow:
 _SESSION_FIELDS = tuple(f.name for f in fields(SessionRow))
 
 
-def _signed_in_user(values) -> User:
-    """The user as an entity of this request's session, from its row's values: the one
-    already there if the request loaded it before, else one built without another
-    query (as loaded, so nothing about it is pending)."""
-    session = db.session()
-    key = (User, (values[0],), None)  # the mapper's identity key: class, primary key, token
-    user = session.identity_map.get(key)
-    if user is not None:
-        return user
-    user = User.__mapper__.class_manager.new_instance()
-    state = instance_state(user)
-    # As the ORM's own loading sets a row's values: straight into the state, no history.
-    state.dict.update(zip(_USER_ATTRIBUTES, values, strict=True))
-    state.key = key
-    session.add(user)  # persistent: it has its key and nothing pending
-    return user
-
-
 def load(secret: str) -> User | None:
     """The user of a live session, with the roles they hold (one statement), else None.
     Keeps the session alive: its expiry slides with use, written at most every few
@@ -156,9 +136,9 @@ def load(secret: str) -> User | None:
     found = _LOAD.first(token_hash=_digest(secret))
     if found is None:
         return None
-    user_end = len(_USER_COLUMNS)
+    user_end = len(_USER)
     session_end = user_end + len(_SESSION_FIELDS)
-    user = _signed_in_user(found[:user_end])
+    user = _USER.entity(found[:user_end])
     row = SessionRow(*found[user_end:session_end])
     held = found[session_end:]
     now = utcnow()

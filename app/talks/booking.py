@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, exists, inspect, or_, select, update
+from sqlalchemy import and_, bindparam, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import access, audit
@@ -15,7 +15,6 @@ from app.concurrency import lock_row
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Student, User
-from app.school.models import GroupMembership
 from app.talks import notify
 from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 
@@ -88,19 +87,6 @@ def _lock_fresh(booking: TalkBooking) -> None:
     db.session.refresh(booking)
 
 
-def _in_group(student: Student, period: TalkPeriod) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    GroupMembership.student_id == student.id,
-                    GroupMembership.group_id == period.group_id,
-                )
-            )
-        )
-    )
-
-
 def _bookable_slot(slot_id: int, period: TalkPeriod, now: datetime) -> TalkSlot:
     slot = db.session.get(TalkSlot, slot_id)
     if slot is None or slot.period_id != period.id or slot.removed_at is not None:
@@ -155,7 +141,9 @@ def book(
     A refusal writes nothing: a time or a student already booked is refused before the
     insert, and an insert that loses a race at that moment is rolled back here."""
     now = now or utcnow()
-    if not access.is_guardian_of(guardian, student.id) or not _in_group(student, period):
+    if not access.is_guardian_of(guardian, student.id) or not access.is_in_group(
+        student.id, period.group_id
+    ):
         raise BookingError("not_allowed")
     slot = _bookable_slot(slot_id, period, now)
     holders = db.session.scalars(
