@@ -152,3 +152,27 @@ def test_bookable_period_loads_its_rows_as_entities_with_their_relations(app):
             pass
         else:
             raise AssertionError("a mentor is no guardian of Oskar")
+
+
+def test_guardians_of_are_entities_and_include_what_the_request_added(ctx):
+    """The guardians a notice goes to: the active ones, in id order, as entities of the
+    session (the ones it holds, where it holds them), and one added earlier in the same
+    transaction is among them, as the ORM's own query (which flushes first) would have it."""
+    from app.people.family import guardians_of
+    from app.people.models import Guardianship
+
+    oskar = db.session.scalar(select(Student).where(Student.first_name == "Oskar"))
+    known = db.session.scalar(select(User).where(User.email == "guardian@example.org"))
+    before = guardians_of(oskar.id)
+    assert known in before and [u.id for u in before] == sorted(u.id for u in before)
+    assert all(u in db.session and not db.session.is_modified(u) for u in before)
+    new = User(email="third.guardian@example.net", name="Tredje Vårdnadshavare")
+    gone = User(email="inactive.guardian@example.net", name="Inaktiv", active=False)
+    db.session.add_all([new, gone])
+    db.session.add_all(
+        [Guardianship(guardian=new, student=oskar), Guardianship(guardian=gone, student=oskar)]
+    )
+    after = guardians_of(oskar.id)
+    assert after == before + [new]
+    assert after[-1] is new and after[-1].name == "Tredje Vårdnadshavare"
+    db.session.rollback()
