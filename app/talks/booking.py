@@ -15,6 +15,7 @@ from app.concurrency import lock_row
 from app.db_types import utcnow
 from app.extensions import db
 from app.people.models import Student, User
+from app.sql import Prepared
 from app.talks import notify
 from app.talks.models import TalkBooking, TalkPeriod, TalkSlot
 
@@ -119,6 +120,23 @@ def _active_booking_statement():
         TalkBooking.active_period_id == bindparam("period"),
         TalkBooking.student_id == bindparam("student"),
     )
+
+
+def _active_booking_id_statement():
+    return select(TalkBooking.id).where(
+        TalkBooking.active_period_id == bindparam("period"),
+        TalkBooking.student_id == bindparam("student"),
+    )
+
+
+# Run on the cursor (app/sql.py): the booking page asks it on every view.
+_ACTIVE_BOOKING_ID = Prepared(_active_booking_id_statement)
+
+
+def active_booking_id(period: TalkPeriod, student: Student) -> int | None:
+    """The id of the student's active booking in the period, if any."""
+    found = _ACTIVE_BOOKING_ID.first(period=period.id, student=student.id)
+    return found[0] if found else None
 
 
 def active_booking(period: TalkPeriod, student: Student) -> TalkBooking | None:

@@ -114,7 +114,6 @@ class SiblingTalk:
     slot: SiblingSlot
 
 
-@cache  # per process, safely: built from code alone
 def _sibling_bookings_statement():
     guardian_id, student_id = bindparam("guardian_id"), bindparam("student_id")
     siblings = select(Guardianship.student_id).where(
@@ -130,12 +129,13 @@ def _sibling_bookings_statement():
     )
 
 
+# Run on the cursor (app/sql.py): every booking page asks it.
+_SIBLING_BOOKINGS = Prepared(_sibling_bookings_statement)
+
+
 def sibling_bookings(guardian: User, student: Student, period: TalkPeriod) -> list[SiblingTalk]:
     """The guardian's other children's coming talks, to line up or warn of clashes."""
-    rows = db.session.connection().execute(
-        _sibling_bookings_statement(),
-        {"guardian_id": guardian.id, "student_id": student.id, "now": utcnow()},
-    )
+    rows = _SIBLING_BOOKINGS.all(guardian_id=guardian.id, student_id=student.id, now=utcnow())
     return [
         SiblingTalk(SiblingName(first_name), SiblingSlot(starts, ends))
         for first_name, starts, ends in rows

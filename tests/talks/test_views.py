@@ -820,3 +820,11 @@ def test_a_booking_reads_nothing_again_after_its_commit(app, login_as, demo):
     assert "COMMIT" in statements
     after = statements[len(statements) - statements[::-1].index("COMMIT") :]
     assert after == [], after
+
+
+def test_the_booking_page_of_a_child_already_booked_leads_to_that_booking(login_as, demo):
+    client = login_as("guardian")
+    booking_id = _booking_id(_book(client, demo))
+    response = client.get(f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/talks/bookings/{booking_id}")
