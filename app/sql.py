@@ -215,7 +215,9 @@ class Row:
         state = instance_state(instance)
         state.dict.update(zip(self.keys, values, strict=True))
         state.key = key
-        session.add(instance)  # persistent: it has its key and nothing pending
+        # Persistent: it has its key and nothing pending. What Session.add does for it,
+        # without walking its relationships for cascades: a new instance holds none yet.
+        session._save_or_update_impl(state)
         return instance
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import audit, hot_path
@@ -23,6 +23,7 @@ from app.people import account, sessions, tokens
 from app.people.models import Guardianship, Student, User
 from app.school.calendar import current_year
 from app.school.models import School
+from app.sql import Prepared
 from app.web import absolute_url
 
 EDITABLE = (
@@ -93,11 +94,18 @@ def normalise_postal_code(value: str) -> str:
     return f"{match.group(1)} {match.group(2)}"
 
 
+def _contact_language_statement():
+    return select(ContactDetails.language).where(ContactDetails.user_id == bindparam("user"))
+
+
+# Run on the cursor (app/sql.py): the booking's confirm page asks it on every view.
+_CONTACT_LANGUAGE = Prepared(_contact_language_statement)
+
+
 def contact_language(user: User) -> str | None:
     """The language the guardian wants for contact with school (a registry code)."""
-    return db.session.scalar(
-        select(ContactDetails.language).where(ContactDetails.user_id == user.id)
-    )
+    found = _CONTACT_LANGUAGE.first(user=user.id)
+    return found[0] if found else None
 
 
 def details_for(user: User) -> ContactDetails:

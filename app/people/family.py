@@ -27,7 +27,13 @@ _GUARDIANS = Prepared(_guardians_statement)
 
 def guardians_of(student_id: int) -> list[User]:
     """The student's active guardians, in a stable order, as entities of the session.
-    What the request added is written first, as the ORM's own query would (autoflush):
-    a guardian added in this transaction is told too."""
-    db.session.flush()
+    Guardians and guardianships the request added or changed are written first, as the
+    ORM's own query would (autoflush): a guardian added in this transaction is told too.
+    Anything else waits for the commit, written together with the notices."""
+    session = db.session()
+    if any(
+        isinstance(obj, User | Guardianship)
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.flush()
     return [_GUARDIAN.entity(row) for row in _GUARDIANS.all(student=student_id)]
