@@ -260,8 +260,18 @@ def record(period_id: int, student_id: int):
 # --- guardian -----------------------------------------------------------------------
 
 
+def _slot_urls(period, student, booking=None) -> tuple[str, str | None]:
+    """Where the list's times lead, up to the time's id, which ends both routes: the
+    confirm page of a booking, and with a booking the confirm page of a move. Built once
+    for the page's thirty-odd times instead of once for each."""
+    book = url_for("talks.confirm_booking", period_id=period.id, student_id=student.id, slot_id=1)
+    move = url_for("talks.move", booking_id=booking.id, slot_id=1) if booking else None
+    return book.removesuffix("1"), move.removesuffix("1") if move else None
+
+
 def _slot_list(period, student, booking=None, message=None, status=200, carry=None):
     tz = _tz(period)
+    book_url, move_url = _slot_urls(period, student, booking)
     free = slot_logic.open_slot_times(period)
     siblings = overview.sibling_bookings(current_user, student, period)
     return render(
@@ -277,6 +287,8 @@ def _slot_list(period, student, booking=None, message=None, status=200, carry=No
         message=message,
         is_open=logic.is_open(period),
         carry=carry,
+        book_url=book_url,
+        move_url=move_url,
     )
 
 

@@ -828,3 +828,63 @@ def test_the_booking_page_of_a_child_already_booked_leads_to_that_booking(login_
     response = client.get(f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/talks/bookings/{booking_id}")
+
+
+def test_every_time_on_the_booking_and_move_pages_leads_where_its_route_says(app, login_as, demo):
+    """The pages build each time's link from one prefix; each must be the URL Flask
+    builds for that time: to confirm a booking, after a refusal the form that carries
+    what was typed, and to confirm a move."""
+    from flask import url_for
+
+    client = login_as("guardian")
+    book_page = client.get(
+        f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book"
+    ).get_data(as_text=True)
+    _another_family_books(app, demo, "slot2")
+    path = f"/talks/periods/{demo['period']}/students/{demo['oskar']}/book/{demo['slot2']}"
+    refused = post_form(client, path, {"attendees": "Anna"})
+    assert refused.status_code == 409
+    booking_id = _booking_id(_book(client, demo))
+    move_page = client.get(f"/talks/bookings/{booking_id}/move").get_data(as_text=True)
+    with app.test_request_context():
+        every = db.session.scalars(
+            select(TalkSlot.id).where(TalkSlot.period_id == demo["period"])
+        ).all()
+        expected_book = {
+            url_for(
+                "talks.confirm_booking",
+                period_id=demo["period"],
+                student_id=demo["oskar"],
+                slot_id=slot_id,
+            )
+            for slot_id in every
+        }
+        expected_move = {
+            url_for("talks.move", booking_id=booking_id, slot_id=slot_id) for slot_id in every
+        }
+    booked = re.findall(r'<a class="slot" href="([^"]+)"', book_page)
+    actions = re.findall(r'<form method="post" action="([^"]+)">', refused.get_data(as_text=True))
+    moves = re.findall(r'<a class="slot" href="([^"]+)"', move_page)
+    assert len(booked) >= 20 and set(booked) <= expected_book
+    assert len(actions) >= 15 and set(actions) <= expected_book
+    assert len(moves) >= 15 and set(moves) <= expected_move
+
+
+def _another_family_books(app, demo, slot: str) -> None:
+    """A new child of 7A with a guardian of their own books the demo's time `slot`."""
+    from app.people.models import Guardianship, Student, User
+    from app.school.models import GroupMembership
+    from app.talks import booking as logic
+
+    with app.test_request_context():  # the confirmation mail builds links
+        period = db.session.get(TalkPeriod, demo["period"])
+        child = Student(
+            school_id=period.group.school_year.school_id, first_name="Ny", last_name="Elev"
+        )
+        parent = User(email=f"family.{slot}@example.net", name="Förälder")
+        db.session.add_all([child, parent])
+        db.session.add(GroupMembership(group=period.group, student=child))
+        db.session.add(Guardianship(guardian=parent, student=child))
+        db.session.flush()
+        outcome = logic.confirm_booking(parent, child, period, demo[slot], attendees="Alla")
+        assert outcome.result == "booked", outcome
