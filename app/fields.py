@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,6 +22,8 @@ from wtforms.fields import DateField, DateTimeField, DateTimeLocalField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget, Select
+
+from app import hot_path
 
 # C0 control characters and DEL; multi-line text keeps tab, LF and CR (browsers send CRLF).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -98,6 +101,15 @@ def _text_or_empty(value):
 
 class Form(FlaskForm):
     """The base of every form in the app (a test checks that none uses FlaskForm directly)."""
+
+    def __init__(self, *args, **kwargs):
+        meta = kwargs.get("meta") or {}
+        if meta.get("csrf", current_app.config.get("WTF_CSRF_ENABLED", True)):
+            # The session's signed token as the page's chrome gets it, kept per process
+            # (app/hot_path.py): Flask-WTF finds it in `g` and does not sign the session's
+            # value again for this form.
+            hot_path.csrf_token()
+        super().__init__(*args, **kwargs)
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

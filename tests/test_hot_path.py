@@ -72,6 +72,32 @@ def test_csrf_token_is_valid_and_the_same_for_the_session(app):
         assert hot_path.csrf_token() == token
 
 
+def test_a_form_takes_the_sessions_kept_token_and_signs_nothing_again(app, monkeypatch):
+    """A form's hidden CSRF field carries the token the page's chrome carries, signed
+    once per session value and process: building a form signs nothing again."""
+    import itsdangerous
+
+    from app.talks.forms import BookingForm
+
+    signed = []
+    dumps = itsdangerous.URLSafeTimedSerializer.dumps
+
+    def counting(self, *args, **kwargs):
+        signed.append(self.salt)
+        return dumps(self, *args, **kwargs)
+
+    with app.test_request_context("/"):
+        token = hot_path.csrf_token()
+        raw = session["csrf_token"]
+    monkeypatch.setattr(itsdangerous.URLSafeTimedSerializer, "dumps", counting)
+    with app.test_request_context("/"):
+        session["csrf_token"] = raw
+        form = BookingForm()
+        assert form.csrf_token.current_token == token
+        validate_csrf(form.csrf_token.current_token)
+    assert signed == []
+
+
 SECURITY_HEADERS = (
     "Content-Security-Policy",
     "X-Frame-Options",
