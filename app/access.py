@@ -341,32 +341,40 @@ def is_group_mentor(user: User, group_id: int) -> bool:
     )
 
 
+# Yes-or-no facts a request may need more than once, kept for the rest of the request:
+# asked of the database once, or known from a statement that already proved them.
+_GUARDIAN_OF = "guardian_of"  # (user id, student id)
+_IN_GROUP = "in_group"  # (student id, group id)
+
+
+def _known(fact: str) -> dict:
+    return g.setdefault(fact, {})
+
+
+def _asked_once(fact: str, key: tuple, condition) -> bool:
+    known = _known(fact)
+    if key not in known:
+        known[key] = bool(db.session.scalar(select(condition)))
+    return known[key]
+
+
 def is_guardian_of(user: User, student_id: int) -> bool:
     """The one guardian check: leave, talks, goals and feeds all ask here. The answer is
     kept for the rest of the request (a page may ask twice)."""
-    known = g.setdefault("guardian_of", {})
-    key = (user.id, student_id)
-    if key not in known:
-        known[key] = bool(db.session.scalar(select(_guardianship_exists(user.id, student_id))))
-    return known[key]
+    return _asked_once(
+        _GUARDIAN_OF, (user.id, student_id), _guardianship_exists(user.id, student_id)
+    )
 
 
 def is_in_group(student_id: int, group_id: int) -> bool:
     """Whether the student is in the group; kept for the rest of the request."""
-    known = g.setdefault("in_group", {})
-    key = (student_id, group_id)
-    if key not in known:
-        known[key] = bool(
-            db.session.scalar(
-                select(
-                    exists().where(
-                        GroupMembership.student_id == student_id,
-                        GroupMembership.group_id == group_id,
-                    )
-                )
-            )
-        )
-    return known[key]
+    return _asked_once(
+        _IN_GROUP,
+        (student_id, group_id),
+        exists().where(
+            GroupMembership.student_id == student_id, GroupMembership.group_id == group_id
+        ),
+    )
 
 
 def _guardianship_exists(user_id, student_id):
@@ -579,8 +587,8 @@ def bookable_period_or_404(period_id: int, student_id: int, user: User | None = 
     set_committed_value(group, "school_year", year)
     set_committed_value(year, "school", school)
     set_committed_value(period, "term", term)
-    g.setdefault("guardian_of", {})[(user.id, student_id)] = True
-    g.setdefault("in_group", {})[(student_id, period.group_id)] = True
+    _known(_GUARDIAN_OF)[(user.id, student_id)] = True
+    _known(_IN_GROUP)[(student_id, period.group_id)] = True
     return period, student
 
 
@@ -625,7 +633,7 @@ def talk_booking_or_404(booking_id: int, user: User | None = None, guardian_only
     if found is None:
         abort(404)
     booking, guardian = found
-    g.setdefault("guardian_of", {})[(user.id, booking.student_id)] = bool(guardian)
+    _known(_GUARDIAN_OF)[(user.id, booking.student_id)] = bool(guardian)
     return _students_object_or_404(booking, user, guardian_only)
 
 
