@@ -99,43 +99,35 @@ def _bookable_slot(slot_id: int, period: TalkPeriod, now: datetime) -> TalkSlot:
     return slot
 
 
+def _in_period():
+    """The student's active booking in the period (one of the two unique keys)."""
+    return and_(
+        TalkBooking.active_period_id == bindparam("period"),
+        TalkBooking.student_id == bindparam("student"),
+    )
+
+
 @lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _holders_statement():
     """The students of the active bookings a new booking would collide with: the one on
     the time, and the student's own in the period (the two unique keys)."""
     return select(TalkBooking.student_id).where(
-        or_(
-            TalkBooking.active_slot_id == bindparam("slot"),
-            and_(
-                TalkBooking.active_period_id == bindparam("period"),
-                TalkBooking.student_id == bindparam("student"),
-            ),
-        )
+        or_(TalkBooking.active_slot_id == bindparam("slot"), _in_period())
     )
 
 
 @lru_cache(maxsize=1)  # per process, safely: built from code alone
 def _active_booking_statement():
-    return select(TalkBooking).where(
-        TalkBooking.active_period_id == bindparam("period"),
-        TalkBooking.student_id == bindparam("student"),
-    )
-
-
-def _active_booking_id_statement():
-    return select(TalkBooking.id).where(
-        TalkBooking.active_period_id == bindparam("period"),
-        TalkBooking.student_id == bindparam("student"),
-    )
+    return select(TalkBooking).where(_in_period())
 
 
 # Run on the cursor (app/sql.py): the booking page asks it on every view.
-_ACTIVE_BOOKING_ID = Prepared(_active_booking_id_statement)
+_ACTIVE_BOOKING_ID = Prepared(lambda: select(TalkBooking.id).where(_in_period()))
 
 
-def active_booking_id(period: TalkPeriod, student: Student) -> int | None:
+def active_booking_id(period_id: int, student_id: int) -> int | None:
     """The id of the student's active booking in the period, if any."""
-    found = _ACTIVE_BOOKING_ID.first(period=period.id, student=student.id)
+    found = _ACTIVE_BOOKING_ID.first(period=period_id, student=student_id)
     return found[0] if found else None
 
 
@@ -191,9 +183,7 @@ def book(
     except IntegrityError:
         db.session.rollback()
         # Who won the race decides the message: the slot, or this student elsewhere.
-        won = db.session.scalar(
-            _active_booking_statement(), {"period": period_id, "student": student_id}
-        )
+        won = active_booking_id(period_id, student_id)
         raise BookingError("already_booked" if won is not None else "taken") from None
     audit.record(
         "talk.booked",

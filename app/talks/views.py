@@ -296,7 +296,7 @@ def _slot_list(period, student, booking=None, message=None, status=200, carry=No
 @login_required
 def choose_slot(period_id: int, student_id: int):
     period, student = access.bookable_period_or_404(period_id, student_id)
-    existing = logic.active_booking_id(period, student)
+    existing = logic.active_booking_id(period.id, student.id)
     if existing is not None:
         return redirect(url_for("talks.booking", booking_id=existing))
     return _slot_list(period, student)
